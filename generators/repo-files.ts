@@ -1,0 +1,8 @@
+import type { Generator } from "./types.js";
+
+export const repoFiles: Generator = {
+  name: "repo-files",
+  description: "Repository files: README, .gitignore",
+  templates: ["README.md.hbs", "_gitignore"],
+  when: () => true,
+};

@@ -1,0 +1,157 @@
+import { go, goModules, images, tools, actions } from "./versions.js";
+import type { Answers } from "./answers-types.js";
+
+/** One `--env NAME[=default]` entry as the templates see it. */
+export interface EnvVar {
+  name: string;
+  /** Go field name in internal/config (DATABASE_URL -> DatabaseURL). */
+  goName: string;
+  required: boolean;
+  /** The default value (empty string when required). */
+  default: string;
+}
+
+/** One `--secret NAME` entry. Secrets are always required; values never appear anywhere. */
+export interface SecretVar {
+  name: string;
+  goName: string;
+  /** Key in the secret store an ExternalSecret reads it from (service/NAME, kebab-case). */
+  remoteKey: string;
+}
+
+export interface Environment {
+  name: string;
+  /** Kubernetes namespace: `<service>-<env>`. */
+  namespace: string;
+  isFirst: boolean;
+  isLast: boolean;
+  /** Production-sized (replicas, resources): the last of several environments, or one named prod. */
+  production: boolean;
+  /** The environment CI promotes from (undefined for the first one). */
+  previous?: string;
+}
+
+/** Everything a template can read. Pure function of the answers and the tool version; frozen. */
+export interface Context {
+  tool: { name: string; version: string };
+  name: string;
+  module: string;
+  owner: string;
+  description: string;
+  port: number;
+  /** Admin listener for /metrics (kept off the public port). */
+  adminPort: number;
+  env: EnvVar[];
+  secrets: SecretVar[];
+  hasSecrets: boolean;
+  registry: string;
+  /** Image repository CI pushes and overlays reference: `<registry>/<name>`. */
+  image: string;
+  /** Tag the overlays carry until CI's first release writes a commit SHA. */
+  initialImageTag: string;
+  repoUrl: string;
+  gitops: { argocd: boolean; flux: boolean; none: boolean; argocdApplicationSet: boolean };
+  ci: { github: boolean; gitlab: boolean; none: boolean };
+  environments: Environment[];
+  firstEnvironment: Environment;
+  secretsProvider: { externalSecrets: boolean; none: boolean };
+  monitoring: boolean;
+  networkPolicy: boolean;
+  versions: {
+    go: { version: string; directive: string; minor: string };
+    goModules: typeof goModules;
+    images: typeof images;
+    tools: typeof tools;
+    actions: typeof actions;
+  };
+}
+
+const INITIAL_IMAGE_TAG = "set-by-ci";
+
+// Common initialisms Go style keeps upper-case in identifiers (a subset of golint's list).
+const INITIALISMS = new Set(["API", "DB", "DNS", "HTTP", "HTTPS", "ID", "IP", "JSON", "SQL", "TLS", "TTL", "UI", "URI", "URL", "UUID"]);
+
+/** DATABASE_URL -> DatabaseURL; leading digits cannot occur (env names start with a letter or _). */
+export function goIdentifier(envName: string): string {
+  return envName
+    .split("_")
+    .filter(Boolean)
+    .map((part) => (INITIALISMS.has(part) ? part : part[0] + part.slice(1).toLowerCase()))
+    .join("");
+}
+
+function toEnvVar(spec: string): EnvVar {
+  const eq = spec.indexOf("=");
+  const name = eq === -1 ? spec : spec.slice(0, eq);
+  return { name, goName: goIdentifier(name), required: eq === -1, default: eq === -1 ? "" : spec.slice(eq + 1) };
+}
+
+function toEnvironments(service: string, names: string[]): Environment[] {
+  return names.map((name, i) => ({
+    name,
+    namespace: `${service}-${name}`,
+    isFirst: i === 0,
+    isLast: i === names.length - 1,
+    production: /^prod(uction)?$/.test(name) || (names.length > 1 && i === names.length - 1),
+    ...(i > 0 ? { previous: names[i - 1] } : {}),
+  }));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Derive every name the templates use from validated answers. Pure and deterministic.
+ * @example buildContext(answers, { name: "create-gitops-go-service", version: "0.1.0" }).image
+ */
+export function buildContext(answers: Answers, tool: { name: string; version: string }): Context {
+  const environments = toEnvironments(answers.name, answers.environments);
+  const secrets = answers.secret.map((name) => ({
+    name,
+    goName: goIdentifier(name),
+    remoteKey: `${answers.name}/${name.toLowerCase().replaceAll("_", "-")}`,
+  }));
+  return deepFreeze({
+    tool: { ...tool },
+    name: answers.name,
+    module: answers.module,
+    owner: answers.owner,
+    description: answers.description,
+    port: answers.port,
+    adminPort: answers.port === 9090 ? 9091 : 9090,
+    env: answers.env.map(toEnvVar),
+    secrets,
+    hasSecrets: secrets.length > 0,
+    registry: answers.registry,
+    image: `${answers.registry}/${answers.name}`,
+    initialImageTag: INITIAL_IMAGE_TAG,
+    repoUrl: answers.repoUrl,
+    gitops: {
+      argocd: answers.gitops === "argocd",
+      flux: answers.gitops === "flux",
+      none: answers.gitops === "none",
+      argocdApplicationSet: answers.gitops === "argocd" && answers.argocdMode === "applicationset",
+    },
+    ci: { github: answers.ci === "github", gitlab: answers.ci === "gitlab", none: answers.ci === "none" },
+    environments,
+    firstEnvironment: environments[0],
+    secretsProvider: {
+      externalSecrets: secrets.length > 0 && answers.secrets === "external-secrets",
+      none: secrets.length === 0 || answers.secrets === "none",
+    },
+    monitoring: answers.monitoring,
+    networkPolicy: answers.networkPolicy,
+    versions: {
+      go: { version: go.version, directive: go.directive, minor: go.minor },
+      goModules: { ...goModules },
+      images: { ...images },
+      tools: { ...tools },
+      actions: structuredClone(actions),
+    },
+  });
+}

@@ -1,0 +1,28 @@
+import Handlebars from "handlebars";
+
+// One isolated instance: helpers registered here cannot leak into (or from) another Handlebars user
+// in the same process, which matters when Backstage embeds us.
+const hbs = Handlebars.create();
+
+// A JSON string is a valid YAML double-quoted scalar, so this quotes any text (newlines, `#`, `: `,
+// `{{`, anchors, non-ASCII) so that YAML reads back exactly what the user typed.
+hbs.registerHelper("yaml", (value: unknown) => JSON.stringify(String(value)));
+hbs.registerHelper("json", (value: unknown) => JSON.stringify(value));
+// Go interpreted string literal. JSON escapes are a subset of Go's, except that Go has no `\/`
+// (JSON.stringify never emits it) and U+2028/2029 are legal raw in Go: JSON output is valid Go.
+hbs.registerHelper("goString", (value: unknown) => JSON.stringify(String(value)));
+
+const compiled = new Map<string, Handlebars.TemplateDelegate>();
+
+/**
+ * Render one template strictly: an unknown variable is an error, nothing is HTML-escaped.
+ * @example renderTemplate("go.mod.hbs", "module {{module}}\n", context)
+ */
+export function renderTemplate(id: string, source: string, data: object): string {
+  let template = compiled.get(id);
+  if (!template) {
+    template = hbs.compile(source, { strict: true, noEscape: true });
+    compiled.set(id, template);
+  }
+  return template(data);
+}
