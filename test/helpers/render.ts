@@ -1,0 +1,52 @@
+// Render templates in-process (no CLI, no git) into a fresh temp dir. For tests of the generated
+// output; the end-to-end tests run the built CLI instead.
+import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { buildContext, type Context } from "../../src/context.js";
+import { planFiles } from "../../src/plan.js";
+import type { Answers } from "../../src/answers-types.js";
+
+/** Defaults as the CLI would resolve them for `my-svc --yes --owner acme` plus one env var, one secret. */
+export const baseAnswers: Answers = {
+  directory: "my-svc",
+  name: "my-svc",
+  module: "github.com/acme/my-svc",
+  owner: "acme",
+  description: "An example service",
+  port: 8080,
+  env: ["GREETING=hello", "UPSTREAM_URL"],
+  secret: ["API_TOKEN"],
+  registry: "ghcr.io/acme",
+  repoUrl: "https://github.com/acme/my-svc.git",
+  gitops: "argocd",
+  argocdMode: "applications",
+  ci: "github",
+  environments: ["dev", "staging", "prod"],
+  secrets: "external-secrets",
+  monitoring: true,
+  networkPolicy: true,
+};
+
+export const TOOL = { name: "create-gitops-go-service", version: "0.0.0-test" };
+
+export async function renderToDir(overrides: Partial<Answers> = {}, dir?: string): Promise<{ dir: string; context: Context; files: string[] }> {
+  const answers = { ...baseAnswers, ...overrides };
+  const context = buildContext(answers, TOOL);
+  const plan = await planFiles(context);
+  const out = dir ?? (await mkdtemp(path.join(tmpdir(), `cggs-${answers.name}-`)));
+  for (const file of plan) {
+    const target = path.join(out, file.path);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, file.content, { mode: file.mode });
+  }
+  return { dir: out, context, files: plan.map((f) => f.path) };
+}
+
+/** Path to a pinned Go tool installed by scripts/install-tools.sh, or the PATH name as a fallback. */
+export function tool(name: string): string {
+  return path.resolve(import.meta.dirname, "../../.tools/bin", name);
+}
+
+/** In CI nothing may be skipped; on a developer machine a missing tool skips with a message. */
+export const inCI = process.env.CI === "true" || process.env.CI === "1";
