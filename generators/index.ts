@@ -8,8 +8,9 @@ import { argocd } from "./argocd.js";
 import { flux } from "./flux.js";
 import { ciGithub } from "./ci-github.js";
 import { ciGitlab } from "./ci-gitlab.js";
+import { releaseScripts } from "./release-scripts.js";
 import type { Generator } from "./types.js";
 
 export type { Generator, Owned } from "./types.js";
 
-export const generators: readonly Generator[] = [goService, container, repoFiles, kubernetes, argocd, flux, ciGithub, ciGitlab];
+export const generators: readonly Generator[] = [goService, container, repoFiles, kubernetes, argocd, flux, ciGithub, ciGitlab, releaseScripts];

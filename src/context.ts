@@ -9,6 +9,8 @@ export interface EnvVar {
   required: boolean;
   /** The default value (empty string when required). */
   default: string;
+  /** The name ends in `_URL`: internal/config checks the value is an absolute URL. */
+  isURL: boolean;
 }
 
 /** One `--secret NAME` entry. Secrets are always required; values never appear anywhere. */
@@ -83,7 +85,13 @@ export function goIdentifier(envName: string): string {
 function toEnvVar(spec: string): EnvVar {
   const eq = spec.indexOf("=");
   const name = eq === -1 ? spec : spec.slice(0, eq);
-  return { name, goName: goIdentifier(name), required: eq === -1, default: eq === -1 ? "" : spec.slice(eq + 1) };
+  return {
+    name,
+    goName: goIdentifier(name),
+    required: eq === -1,
+    default: eq === -1 ? "" : spec.slice(eq + 1),
+    isURL: name === "URL" || name.endsWith("_URL"),
+  };
 }
 
 function toEnvironments(service: string, names: string[]): Environment[] {

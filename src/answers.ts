@@ -1,0 +1,78 @@
+import type { Answers } from "./answers-types.js";
+import { crossCheck } from "./cross-checks.js";
+import { ExitCode, UserError } from "./errors.js";
+import { questionList, type AnyQuestion, type Value } from "./questions.js";
+import type { Prompter } from "./prompts.js";
+
+/** Where an answer came from, so an error can name the flag or the file key. */
+export type Source = "flag" | "file";
+
+export interface AnswerInput {
+  directory?: string;
+  /** Flag values, already typed. */
+  flags: Partial<Answers>;
+  /** Answers-file values, already typed, and the file they came from. */
+  file?: { path: string; answers: Partial<Answers> };
+  yes: boolean;
+  /** A prompter when prompts may be shown (TTY, not CI); undefined otherwise. */
+  prompter?: Prompter;
+}
+
+function describe(value: Value): string {
+  return Array.isArray(value) ? value.join(",") : String(value);
+}
+
+function check(question: AnyQuestion, value: Value, source: string): void {
+  const problem = question.validate(value as never);
+  if (problem) throw new UserError(`${source}: '${describe(value)}' ${problem}`, ExitCode.usage);
+}
+
+function flagsFor(missing: AnyQuestion[]): string {
+  return missing.map((m) => `--${m.flag} <${m.example}>`).join(" ");
+}
+
+/**
+ * Resolve every answer: flag > answers file > prompt > default (or --yes placeholder). The same
+ * validator runs whatever the source. Missing answers in a non-interactive run end it here, all
+ * named at once, before anything is written.
+ */
+export async function resolveAnswers(input: AnswerInput): Promise<{ answers: Answers; placeholders: (keyof Answers)[] }> {
+  const given = new Map<keyof Answers, { value: Value; source: string }>();
+  for (const [key, value] of Object.entries(input.file?.answers ?? {})) given.set(key as keyof Answers, { value: value as Value, source: `${input.file!.path}: key '${key}'` });
+  for (const question of questionList) {
+    const value = input.flags[question.name];
+    if (value !== undefined) given.set(question.name, { value, source: `--${question.flag}` });
+  }
+  for (const [name, { value, source }] of given) check(questionList.find((q) => q.name === name)!, value, source);
+
+  const answers: Partial<Record<keyof Answers, Value>> = { directory: input.directory };
+  const missing: AnyQuestion[] = [];
+  const placeholders: (keyof Answers)[] = [];
+  for (const question of questionList) {
+    const explicit = given.get(question.name);
+    const def = question.default?.(answers as Partial<Answers>);
+    if (explicit) answers[question.name] = explicit.value;
+    else if (question.when && !question.when(answers as Partial<Answers>)) answers[question.name] = def;
+    else if (input.prompter) answers[question.name] = await input.prompter(question, def ?? question.placeholder, (v) => question.validate(v as never));
+    else if (def !== undefined) answers[question.name] = def;
+    else if (input.yes && question.placeholder !== undefined) {
+      answers[question.name] = question.placeholder;
+      placeholders.push(question.name);
+    } else if (!question.default || question.name === "name") missing.push(question);
+    // A derived default (module from owner, say) is missing only because its inputs are: not named.
+  }
+  if (missing.length > 0) {
+    const names = missing.map((m) => (m.name === "name" ? "a directory argument or --name" : `--${m.flag}`)).join(", ");
+    throw new UserError(
+      `missing answers: ${names} (no terminal to ask, and no default)`,
+      ExitCode.usage,
+      `pass them, e.g.: create-gitops-go-service ${input.directory ?? "my-service"} ${flagsFor(missing.filter((m) => m.name !== "name"))} — or add --yes to use placeholders`.replace(/\s+—/, " —"),
+    );
+  }
+  const resolved = { ...answers, directory: input.directory ?? (answers.name as string) } as Answers;
+  // Defaults are validated too: a default derived from a valid owner can still break a rule.
+  for (const question of questionList) if (!given.has(question.name)) check(question, resolved[question.name], `--${question.flag} (default)`);
+  const problems = crossCheck(resolved, new Set(given.keys()));
+  if (problems.length > 0) throw new UserError(problems.join("\n"), ExitCode.usage);
+  return { answers: resolved, placeholders };
+}

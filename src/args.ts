@@ -1,0 +1,89 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { Answers } from "./answers-types.js";
+import { fromFlag } from "./coerce.js";
+import { ExitCode, UserError } from "./errors.js";
+import { questionList } from "./questions.js";
+
+export interface CliArgs {
+  directory?: string;
+  flags: Partial<Answers>;
+  answersFile?: string;
+  yes: boolean;
+  force: boolean;
+  dryRun: boolean;
+  git: boolean;
+  json: boolean;
+  debug: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** Flags that are not questions: how to run, not what to write. */
+export const MODE_FLAGS = [
+  { flag: "yes", short: "y", help: "Use defaults (and visible placeholders) for everything not given; never prompt" },
+  { flag: "answers", value: "FILE", help: "Read answers from a JSON or YAML file (keys: the camelCase question names)" },
+  { flag: "force", help: "Write into a non-empty directory: only the planned files are written, nothing is deleted" },
+  { flag: "dry-run", help: "Write nothing; print the files that would be written" },
+  { flag: "no-git", help: "Do not make a git repository and first commit" },
+  { flag: "json", help: "Print one JSON result object on stdout (files, answers, commit)" },
+  { flag: "debug", help: "Show stack traces of internal errors" },
+  { flag: "help", short: "h", help: "Show this help" },
+  { flag: "version", short: "v", help: "Show the version" },
+] as const;
+
+function options(): Options {
+  const opts: Options = {};
+  for (const q of questionList) {
+    if (q.kind === "boolean") {
+      opts[q.flag] = { type: "boolean" };
+      opts[`no-${q.flag}`] = { type: "boolean" };
+    } else opts[q.flag] = { type: "string", multiple: q.kind === "repeatable" };
+  }
+  for (const m of MODE_FLAGS) opts[m.flag] = { type: "value" in m ? "string" : "boolean", ...("short" in m ? { short: m.short } : {}) };
+  return opts;
+}
+
+/** Parse argv (without node and script). Unknown flags and bad values exit 2 naming the flag. */
+export function parseCliArgs(argv: string[]): CliArgs {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options: options(), allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = (error as Error).message.replace(/\. To specify.*$/s, "");
+    throw new UserError(message, ExitCode.usage, "run with --help to see every option");
+  }
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  if (parsed.positionals.length > 1)
+    throw new UserError(`expected at most one directory, got ${parsed.positionals.length}: ${parsed.positionals.join(" ")}`, ExitCode.usage);
+  const flags: Partial<Record<keyof Answers, unknown>> = {};
+  for (const q of questionList) {
+    if (q.kind === "boolean") {
+      if (values[q.flag] && values[`no-${q.flag}`]) throw new UserError(`--${q.flag} and --no-${q.flag} contradict each other`, ExitCode.usage);
+      if (values[q.flag]) flags[q.name] = true;
+      if (values[`no-${q.flag}`]) flags[q.name] = false;
+      continue;
+    }
+    const raw = values[q.flag];
+    if (raw === undefined) continue;
+    try {
+      flags[q.name] = fromFlag(q, raw);
+    } catch (problem) {
+      throw new UserError(`--${q.flag}: ${String(problem)}`, ExitCode.usage);
+    }
+  }
+  return {
+    directory: parsed.positionals[0],
+    flags: flags as Partial<Answers>,
+    answersFile: values.answers as string | undefined,
+    yes: Boolean(values.yes),
+    force: Boolean(values.force),
+    dryRun: Boolean(values["dry-run"]),
+    git: !values["no-git"],
+    json: Boolean(values.json),
+    debug: Boolean(values.debug),
+    help: Boolean(values.help),
+    version: Boolean(values.version),
+  };
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// The only place that prints errors, reads the terminal and sets the exit code.
+import { parseCliArgs, type CliArgs } from "./args.js";
+import { readAnswersFile } from "./answers-file.js";
+import { createService } from "./create-service.js";
+import { CancelledError, ExitCode, UserError } from "./errors.js";
+import { helpText } from "./help.js";
+import { formatSummary } from "./report.js";
+import { TOOL } from "./tool.js";
+
+function isCI(env: NodeJS.ProcessEnv): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== "" && ci !== "0" && ci.toLowerCase() !== "false";
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: CliArgs | undefined;
+  const controller = new AbortController();
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalled = signal;
+    controller.abort();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    args = parseCliArgs(argv);
+    if (args.help) return void process.stdout.write(helpText()), ExitCode.ok;
+    if (args.version) return void process.stdout.write(`${TOOL.version}\n`), ExitCode.ok;
+    const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !isCI(process.env) && !args.yes && !args.json;
+    const file = args.answersFile ? { path: args.answersFile, answers: await readAnswersFile(args.answersFile) } : undefined;
+    const prompter = interactive ? (await import("./prompts.js")).inquirerPrompter : undefined;
+    const result = await createService(
+      { directory: args.directory, flags: args.flags, file, yes: args.yes, force: args.force, dryRun: args.dryRun, git: args.git },
+      { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, prompter, signal: controller.signal },
+    );
+    if (signalled) throw new CancelledError();
+    if (args.json) {
+      const commit = result.git.status === "committed" ? result.git.commit : null;
+      process.stdout.write(`${JSON.stringify({ ok: true, directory: result.directory, dryRun: result.dryRun, files: result.files.map((f) => f.path), answers: result.answers, placeholders: result.placeholders, git: result.git, commit })}\n`);
+    } else process.stdout.write(`${formatSummary(result, process.cwd())}\n`);
+    return ExitCode.ok;
+  } catch (error) {
+    return report(error, args, signalled);
+  }
+}
+
+function report(error: unknown, args: CliArgs | undefined, signalled: NodeJS.Signals | undefined): number {
+  let code: number = error instanceof UserError ? error.exitCode : ExitCode.internal;
+  if (error instanceof CancelledError || signalled) code = signalled === "SIGTERM" ? 143 : ExitCode.cancelled;
+  const message = error instanceof Error ? error.message : String(error);
+  if (args?.json) process.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: message, hint: error instanceof UserError ? error.hint : undefined })}\n`);
+  if (error instanceof UserError || signalled) {
+    process.stderr.write(`error: ${message}\n`);
+    if (error instanceof UserError && error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+  } else {
+    process.stderr.write(`internal error: ${message}\n`);
+    process.stderr.write(args?.debug && error instanceof Error ? `${error.stack}\n` : "rerun with --debug for the stack trace, and please report it\n");
+  }
+  return code;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,34 @@
+// Rules that span several answers. They run once all answers are known, whatever their source.
+import type { Answers } from "./answers-types.js";
+import { goIdentifier } from "./context.js";
+
+const BUILTIN_GO_FIELDS = ["Port", "AdminPort", "LogLevel", "ShutdownDelay", "ShutdownTimeout"];
+
+/** Every problem at once, each naming the flags involved. */
+export function crossCheck(answers: Answers, explicit: ReadonlySet<keyof Answers>): string[] {
+  const problems: string[] = [];
+  const names = [...answers.env.map((spec) => spec.split("=")[0]), ...answers.secret];
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) problems.push(`--env/--secret: '${n}' is declared more than once`);
+    seen.add(n);
+  }
+  const fields = new Map<string, string>(BUILTIN_GO_FIELDS.map((f) => [f, "a built-in setting"]));
+  for (const n of new Set(names)) {
+    const field = goIdentifier(n);
+    const other = fields.get(field);
+    if (other) problems.push(`--env/--secret: '${n}' and ${other === "a built-in setting" ? other : `'${other}'`} both become the Go field ${field}`);
+    else fields.set(field, n);
+  }
+  for (const env of new Set(answers.environments)) {
+    const namespace = `${answers.name}-${env}`;
+    if (namespace.length > 63)
+      problems.push(`--name/--environments: the namespace '${namespace}' is longer than 63 characters: shorten the name or the environment`);
+  }
+  if (new Set(answers.environments).size !== answers.environments.length)
+    problems.push(`--environments: '${answers.environments.join(",")}' names an environment twice`);
+  if (`${answers.registry}/${answers.name}`.length > 255) problems.push("--registry/--name: the image name is longer than 255 characters");
+  if (explicit.has("argocdMode") && answers.gitops !== "argocd")
+    problems.push(`--argocd-mode applies only with --gitops argocd (got --gitops ${answers.gitops})`);
+  return problems.filter(Boolean);
+}

@@ -1,0 +1,124 @@
+// Validation rules shared by every source of an answer (flag, answers file, prompt, Backstage).
+// Each returns undefined when the value is fine, else the rule it breaks, phrased for the user.
+
+const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function dns1035Label(value: string): string | undefined {
+  if (value.length > 63) return "is longer than 63 characters (a Kubernetes Service name is a DNS-1035 label)";
+  if (!DNS_1035.test(value))
+    return "is not a DNS-1035 label: use lowercase letters, digits and '-', start with a letter, end with a letter or digit";
+  return undefined;
+}
+
+export function dns1123Label(value: string): string | undefined {
+  if (value.length > 63) return "is longer than 63 characters (a DNS-1123 label)";
+  if (!DNS_1123.test(value)) return "is not a DNS-1123 label: use lowercase letters, digits and '-', start and end with a letter or digit";
+  return undefined;
+}
+
+const MODULE_ELEMENT = /^[A-Za-z0-9._~-]+$/;
+
+/** Go's module path rules (golang.org/x/mod/module.CheckPath), without the Windows-name subtleties. */
+export function goModulePath(value: string): string | undefined {
+  if (value === "") return "is empty";
+  if (value.startsWith("/") || value.endsWith("/")) return "must not start or end with '/'";
+  const elements = value.split("/");
+  for (const element of elements) {
+    if (element === "") return "has an empty path element ('//')";
+    if (!MODULE_ELEMENT.test(element)) return `has an invalid character in '${element}': use letters, digits and '.', '-', '_', '~'`;
+    if (element.startsWith(".") || element.endsWith(".")) return `has an element '${element}' that starts or ends with '.'`;
+  }
+  const first = elements[0];
+  if (!/^[a-z0-9.-]+$/.test(first)) return `its first element '${first}' must be a lowercase domain name`;
+  if (!first.includes(".")) return `its first element '${first}' must be a domain name containing a dot (e.g. github.com/acme/svc)`;
+  if (first.startsWith("-")) return `its first element '${first}' must not start with '-'`;
+  return undefined;
+}
+
+const OWNER_SEGMENT = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+
+/** A GitHub organisation or user, or a GitLab group path (`group/subgroup`). */
+export function owner(value: string): string | undefined {
+  if (value.length > 100) return "is longer than 100 characters";
+  if (!value.split("/").every((s) => OWNER_SEGMENT.test(s)))
+    return "is not a git organisation or group: use letters, digits, '.', '_', '-' (GitLab subgroups with '/')";
+  return undefined;
+}
+
+// Docker reference grammar (distribution/reference): lowercase path components after a registry host.
+const REGISTRY_HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$/;
+const REGISTRY_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+export function registry(value: string): string | undefined {
+  const [host, ...path] = value.split("/");
+  if (!REGISTRY_HOST.test(host) || !(host.includes(".") || host.includes(":") || host === "localhost"))
+    return "must start with a registry host (e.g. ghcr.io/acme, registry.example.com:5000/team)";
+  if (path.length === 0) return "needs a repository path after the host (e.g. ghcr.io/acme)";
+  const bad = path.find((c) => !REGISTRY_COMPONENT.test(c));
+  if (bad !== undefined) return `has an invalid path component '${bad}': use lowercase letters, digits and single separators ('.', '_', '-')`;
+  if (value.length > 200) return "is longer than 200 characters";
+  return undefined;
+}
+
+const SCP_LIKE = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[A-Za-z0-9._~/-]+$/;
+
+/** Where the repository will live: https or ssh, no credentials, no query. */
+export function gitUrl(value: string): string | undefined {
+  if (SCP_LIKE.test(value) && !value.includes("//")) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "is not an https or ssh git URL (e.g. https://github.com/acme/svc.git or git@github.com:acme/svc.git)";
+  }
+  if (url.protocol !== "https:" && url.protocol !== "ssh:") return `uses '${url.protocol}': use an https or ssh git URL`;
+  if (!url.hostname) return "has no host";
+  if (url.password || (url.protocol === "https:" && url.username)) return "must not contain credentials";
+  if (url.search || url.hash) return "must not contain a query or fragment";
+  if (url.pathname.length <= 1) return "has no repository path";
+  if (/[\s"'`$\\]/.test(value)) return "contains whitespace, quotes, '$' or '\\'";
+  return undefined;
+}
+
+export function port(value: number): string | undefined {
+  if (!Number.isInteger(value)) return "is not a whole number";
+  if (value < 1024) return "is below 1024: the container runs as non-root with all capabilities dropped and cannot bind it";
+  if (value > 65535) return "is above 65535";
+  return undefined;
+}
+
+// Control characters (including newlines) and Unicode line/paragraph separators.
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
+
+export function oneLine(value: string, max: number): string | undefined {
+  if (CONTROL.test(value)) return "must be one line of text without control characters";
+  if (value.length > max) return `is longer than ${max} characters`;
+  return undefined;
+}
+
+const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+/** Variables the service itself reads or the runtime owns: a user variable may not shadow them. */
+export const RESERVED_ENV = ["PORT", "ADMIN_PORT", "LOG_LEVEL", "SHUTDOWN_DELAY", "SHUTDOWN_TIMEOUT", "GOMEMLIMIT", "GOMAXPROCS", "GOGC", "GODEBUG"];
+
+export function envName(value: string): string | undefined {
+  if (!ENV_NAME.test(value)) return "is not an environment variable name: use A-Z, 0-9 and '_', starting with a letter";
+  if (value.length > 100) return "is longer than 100 characters";
+  if (RESERVED_ENV.includes(value)) return "is set by the service or the Go runtime already";
+  if (value.endsWith("_FILE")) return "ends in _FILE, which the service reserves for file-mounted secrets";
+  return undefined;
+}
+
+/** `NAME` or `NAME=default`; the default is one line, no surrounding spaces (env files would trim them). */
+export function envSpec(value: string): string | undefined {
+  const eq = value.indexOf("=");
+  const name = eq === -1 ? value : value.slice(0, eq);
+  const problem = envName(name);
+  if (problem) return `'${name}' ${problem}`;
+  if (eq === -1) return undefined;
+  const def = value.slice(eq + 1);
+  const lineProblem = oneLine(def, 500);
+  if (lineProblem) return `default of ${name} ${lineProblem}`;
+  if (def !== def.trim()) return `default of ${name} must not start or end with spaces`;
+  return undefined;
+}

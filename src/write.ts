@@ -1,0 +1,124 @@
+import { lstat, mkdir, mkdtemp, readdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { CancelledError, ExitCode, UserError } from "./errors.js";
+import type { Plan } from "./plan.js";
+
+export interface WriteOptions {
+  force: boolean;
+  signal?: AbortSignal;
+}
+
+async function lstatOrUndefined(p: string) {
+  try {
+    return await lstat(p);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/** Why the target cannot be written, or undefined. Checked before anything is created. */
+export async function checkTarget(targetDir: string, plan: Plan, force: boolean): Promise<{ exists: boolean; empty: boolean }> {
+  const stat = await lstatOrUndefined(targetDir);
+  if (!stat) return { exists: false, empty: true };
+  if (stat.isSymbolicLink()) throw new UserError(`target ${targetDir} is a symbolic link: refusing to write through it`, ExitCode.unsafeTarget, "pass the real directory instead");
+  if (!stat.isDirectory()) throw new UserError(`target ${targetDir} exists and is not a directory`, ExitCode.unsafeTarget);
+  const entries = (await readdir(targetDir)).sort();
+  if (entries.length === 0) return { exists: true, empty: true };
+  if (!force) {
+    const shown = entries.slice(0, 10).join(", ") + (entries.length > 10 ? `, … (${entries.length} entries)` : "");
+    throw new UserError(`target ${targetDir} is not empty: ${shown}`, ExitCode.unsafeTarget, "choose an empty or new directory, or pass --force to write the planned files over it (nothing else is touched)");
+  }
+  // --force: every planned path, and every folder on the way to it, must be ours to write:
+  // no symlink may redirect a write outside the target, and no folder may stand where a file goes.
+  for (const file of plan) {
+    const parts = file.path.split("/");
+    for (let i = 1; i <= parts.length; i++) {
+      const p = path.join(targetDir, ...parts.slice(0, i));
+      const s = await lstatOrUndefined(p);
+      if (!s) break;
+      if (s.isSymbolicLink()) throw new UserError(`--force: ${p} is a symbolic link: refusing to write through it`, ExitCode.unsafeTarget);
+      if (i < parts.length && !s.isDirectory()) throw new UserError(`--force: ${p} is a file where the folder ${parts.slice(0, i).join("/")}/ goes`, ExitCode.unsafeTarget);
+      if (i === parts.length && !s.isFile()) throw new UserError(`--force: ${p} exists and is not a regular file`, ExitCode.unsafeTarget);
+    }
+  }
+  return { exists: true, empty: false };
+}
+
+async function stage(plan: Plan, stagingDir: string, signal?: AbortSignal): Promise<void> {
+  for (const file of plan) {
+    if (signal?.aborted) throw new CancelledError("interrupted while writing: nothing was left behind");
+    const target = path.join(stagingDir, file.path);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, file.content, { mode: file.mode });
+  }
+}
+
+/**
+ * Write the plan to targetDir so that an error or interrupt leaves either nothing new or the whole
+ * tree: files go to a staging folder beside the target, which is then renamed into place. With
+ * --force over a non-empty folder, each planned file is renamed in and any file it replaces is
+ * restored on failure; nothing outside the planned paths is touched.
+ */
+export async function writePlan(plan: Plan, targetDir: string, options: WriteOptions): Promise<void> {
+  const { exists, empty } = await checkTarget(targetDir, plan, options.force);
+  const parent = path.dirname(targetDir);
+  try {
+    await mkdir(parent, { recursive: true });
+  } catch (error) {
+    throw new UserError(`cannot create ${parent}: ${(error as NodeJS.ErrnoException).code}`, ExitCode.unsafeTarget);
+  }
+  let stagingDir: string;
+  try {
+    stagingDir = await mkdtemp(path.join(parent, `.${path.basename(targetDir)}.tmp-`));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(`cannot write in ${parent}: ${code}`, ExitCode.unsafeTarget, code === "EACCES" || code === "EROFS" ? "the folder is not writable: choose another location" : undefined);
+  }
+  try {
+    await stage(plan, stagingDir, options.signal);
+    if (options.signal?.aborted) throw new CancelledError("interrupted while writing: nothing was left behind");
+    if (!exists) await rename(stagingDir, targetDir);
+    else if (empty) {
+      // rename(2) replaces an empty directory atomically on POSIX.
+      await rename(stagingDir, targetDir);
+    } else await mergeInto(plan, stagingDir, targetDir);
+  } finally {
+    await rm(stagingDir, { recursive: true, force: true });
+  }
+}
+
+async function mergeInto(plan: Plan, stagingDir: string, targetDir: string): Promise<void> {
+  const backupDir = path.join(stagingDir, ".replaced");
+  const moved: { target: string; backup?: string }[] = [];
+  const createdDirs: string[] = [];
+  try {
+    for (const file of plan) {
+      const target = path.join(targetDir, file.path);
+      const made = await mkdir(path.dirname(target), { recursive: true });
+      if (made) createdDirs.push(made);
+      let backup: string | undefined;
+      if (await lstatOrUndefined(target)) {
+        backup = path.join(backupDir, file.path);
+        await mkdir(path.dirname(backup), { recursive: true });
+        await rename(target, backup);
+      }
+      await rename(path.join(stagingDir, file.path), target);
+      moved.push({ target, backup });
+    }
+  } catch (error) {
+    for (const { target, backup } of moved.reverse()) {
+      if (backup) await rename(backup, target);
+      else await rm(target, { force: true });
+    }
+    for (const dir of createdDirs.reverse()) await rmTreeOfEmptyDirs(dir);
+    throw error;
+  }
+}
+
+async function rmTreeOfEmptyDirs(dir: string): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (entry.isDirectory()) await rmTreeOfEmptyDirs(path.join(dir, entry.name));
+  }
+  await rmdir(dir).catch(() => undefined);
+}
