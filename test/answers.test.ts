@@ -1,0 +1,166 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { resolveAnswers } from "../src/answers.js";
+import { readAnswersFile } from "../src/answers-file.js";
+import { parseCliArgs } from "../src/args.js";
+import { UserError } from "../src/errors.js";
+import { helpText } from "../src/help.js";
+import { questionList } from "../src/questions.js";
+import type { Prompter } from "../src/prompts.js";
+
+const resolve = (argv: string[], extra: Partial<Parameters<typeof resolveAnswers>[0]> = {}) => {
+  const args = parseCliArgs(argv);
+  return resolveAnswers({ directory: args.directory, flags: args.flags, yes: args.yes, ...extra });
+};
+
+async function failure(promise: Promise<unknown>): Promise<UserError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof UserError) return error;
+    throw error;
+  }
+  throw new Error("expected a UserError");
+}
+
+describe("defaults and derivation", () => {
+  test("name comes from the directory; module, registry and repo URL from owner and name", async () => {
+    const { answers } = await resolve(["svc/orders-api", "--owner", "Acme"]);
+    expect(answers).toMatchObject({
+      directory: "svc/orders-api",
+      name: "orders-api",
+      module: "github.com/Acme/orders-api",
+      registry: "ghcr.io/acme",
+      repoUrl: "https://github.com/Acme/orders-api.git",
+      gitops: "argocd",
+      ci: "github",
+      environments: ["dev", "staging", "prod"],
+      port: 8080,
+    });
+  });
+  test("gitlab CI moves the default module, registry and repo to GitLab", async () => {
+    const { answers } = await resolve(["orders", "--owner", "acme", "--ci", "gitlab"]);
+    expect([answers.module, answers.registry, answers.repoUrl]).toEqual(["gitlab.com/acme/orders", "registry.gitlab.com/acme", "https://gitlab.com/acme/orders.git"]);
+  });
+  test("--yes fills the owner with a visible placeholder", async () => {
+    const { answers, placeholders } = await resolve(["orders", "--yes"]);
+    expect(answers.owner).toBe("example-org");
+    expect(placeholders).toEqual(["owner"]);
+  });
+  test("no directory and no name: the directory is the name", async () => {
+    const { answers } = await resolve(["--name", "orders", "--owner", "acme"]);
+    expect(answers.directory).toBe("orders");
+  });
+});
+
+describe("missing answers without a terminal", () => {
+  test("names every missing flag at once, exit 2", async () => {
+    const error = await failure(resolve([]));
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain("a directory argument or --name");
+    expect(error.message).toContain("--owner");
+    expect(error.message).not.toContain("--module"); // derived from owner: not named separately
+    expect(error.hint).toContain("--owner <acme>");
+  });
+});
+
+describe("precedence: flag > answers file > prompt > default", () => {
+  test("a flag beats the file, the file beats the default, and nothing that was given is asked", async () => {
+    const asked: string[] = [];
+    const prompter: Prompter = async (q, def) => {
+      asked.push(q.name);
+      return q.name === "description" ? "from prompt" : (def as never);
+    };
+    const { answers } = await resolve(["orders", "--port", "9000"], {
+      file: { path: "a.yaml", answers: { port: 7000, owner: "fileowner", gitops: "flux" } },
+      prompter,
+    });
+    expect(answers.port).toBe(9000);
+    expect(answers.owner).toBe("fileowner");
+    expect(answers.gitops).toBe("flux");
+    expect(answers.description).toBe("from prompt");
+    expect(asked).not.toContain("port");
+    expect(asked).not.toContain("owner");
+    expect(asked).not.toContain("argocdMode"); // only meaningful with argocd
+  });
+  test("the same validator runs for a file value as for a flag", async () => {
+    const fromFlag = await failure(resolve(["orders", "--owner", "acme", "--port", "80"]));
+    const fromFile = await failure(resolve(["orders", "--owner", "acme"], { file: { path: "a.yaml", answers: { port: 80 } } }));
+    expect(fromFlag.message).toBe("--port: '80' is below 1024: the container runs as non-root with all capabilities dropped and cannot bind it");
+    expect(fromFile.message).toBe("a.yaml: key 'port': '80' is below 1024: the container runs as non-root with all capabilities dropped and cannot bind it");
+  });
+  test("a bad default derived from the directory names the flag to pass", async () => {
+    const error = await failure(resolve(["My_Svc", "--owner", "acme"]));
+    expect(error.message).toMatch(/^--name \(default\): 'My_Svc' is not a DNS-1035 label/);
+  });
+});
+
+describe("cross-field rules", () => {
+  test.each([
+    [["--env", "A", "--secret", "A"], /'A' is declared more than once/],
+    [["--env", "FOO_BAR", "--env", "FOO__BAR"], /both become the Go field FooBar/],
+    [["--environments", "dev,dev"], /names an environment twice/],
+    [["--name", "a".repeat(60), "--environments", "staging"], /namespace '.*-staging' is longer than 63/],
+    [["--gitops", "flux", "--argocd-mode", "applicationset"], /--argocd-mode applies only with --gitops argocd \(got --gitops flux\)/],
+  ])("%j", async (flags, message) => {
+    const error = await failure(resolve(["svc", "--owner", "acme", ...(flags as string[])]));
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toMatch(message);
+  });
+});
+
+describe("flags", () => {
+  test("unknown flag: exit 2 naming it", () => {
+    expect(() => parseCliArgs(["--nme", "x"])).toThrow(/Unknown option '--nme'/);
+  });
+  test("repeatable flags keep order and values with commas and '='", () => {
+    expect(parseCliArgs(["--env", "A=x,y=z", "--env", "B"]).flags.env).toEqual(["A=x,y=z", "B"]);
+  });
+  test("--no-monitoring and --monitoring contradict", () => {
+    expect(parseCliArgs(["--no-monitoring"]).flags.monitoring).toBe(false);
+    expect(() => parseCliArgs(["--monitoring", "--no-monitoring"])).toThrow(/contradict/);
+  });
+  test("a choice outside its list names the flag and the choices", () => {
+    expect(() => parseCliArgs(["--gitops", "jenkins"])).toThrow("--gitops: 'jenkins' is not one of: argocd, flux, none");
+  });
+  test("every question has a flag, a prompt message and a line in --help", () => {
+    const help = helpText();
+    const flags = questionList.map((q) => q.flag);
+    expect(new Set(flags).size).toBe(flags.length);
+    for (const q of questionList) {
+      expect(q.message.length).toBeGreaterThan(3);
+      expect(help).toContain(q.kind === "boolean" ? `--[no-]${q.flag}` : `--${q.flag} `);
+      const parsed = parseCliArgs(q.kind === "boolean" ? [`--no-${q.flag}`] : [`--${q.flag}`, q.kind === "number" ? "9000" : q.choices ? q.choices[0] : q.example]);
+      expect(parsed.flags[q.name], q.name).toBeDefined();
+    }
+  });
+});
+
+describe("answers file", () => {
+  const write = async (name: string, text: string) => {
+    const dir = await mkdtemp(path.join(tmpdir(), "answers-"));
+    const file = path.join(dir, name);
+    await writeFile(file, text);
+    return file;
+  };
+  test("YAML and JSON both read, lists and booleans typed", async () => {
+    const yaml = await readAnswersFile(await write("a.yaml", "owner: acme\nenvironments: dev, prod\nmonitoring: false\nenv:\n  - A=1\n"));
+    const json = await readAnswersFile(await write("a.json", '{"owner":"acme","environments":["dev","prod"],"monitoring":false,"env":["A=1"]}'));
+    expect(yaml).toEqual(json);
+    expect(yaml).toEqual({ owner: "acme", environments: ["dev", "prod"], monitoring: false, env: ["A=1"] });
+  });
+  test("an unknown key names the file, the line and the key", async () => {
+    const file = await write("a.yaml", "owner: acme\n\nrepo_url: x\n");
+    await expect(readAnswersFile(file)).rejects.toThrow(`${file}:3: unknown key 'repo_url'`);
+  });
+  test("a wrongly typed value names the key", async () => {
+    const file = await write("a.yaml", "monitoring: yes please\n");
+    await expect(readAnswersFile(file)).rejects.toThrow(`${file}:1: key 'monitoring' must be true or false`);
+  });
+  test("broken YAML names the line", async () => {
+    const file = await write("a.yaml", "owner: acme\nenv: [a\n");
+    await expect(readAnswersFile(file)).rejects.toThrow(new RegExp(`${file}:\\d+: not valid JSON or YAML`));
+  });
+});
