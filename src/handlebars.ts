@@ -24,5 +24,10 @@ export function renderTemplate(id: string, source: string, data: object): string
     template = hbs.compile(source, { strict: true, noEscape: true });
     compiled.set(id, template);
   }
-  return template(data);
+  try {
+    return template(data);
+  } catch (error) {
+    // Name the template: a strict-mode miss otherwise reads only "x not defined in [object Object]".
+    throw new Error(`template ${id}: ${(error as Error).message}`, { cause: error });
+  }
 }

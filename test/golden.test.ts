@@ -1,0 +1,39 @@
+// Committed golden output per named fixture, reviewed like code. Rewritten only by
+// `npm run test:update` (UPDATE_GOLDEN=1); otherwise any difference fails with the file named.
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { buildContext } from "../src/context.js";
+import { planFiles } from "../src/plan.js";
+import { fixtures } from "./helpers/fixtures.js";
+import { TOOL } from "./helpers/render.js";
+
+const GOLDEN = path.resolve(import.meta.dirname, "golden");
+const update = process.env.UPDATE_GOLDEN === "1";
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
+    .sort();
+}
+
+describe.each(Object.entries(fixtures))("golden output: %s", (name, answers) => {
+  test("matches test/golden/" + name, async () => {
+    const plan = await planFiles(buildContext(answers, TOOL));
+    const dir = path.join(GOLDEN, name);
+    if (update) {
+      await rm(dir, { recursive: true, force: true });
+      for (const file of plan) {
+        await mkdir(path.dirname(path.join(dir, file.path)), { recursive: true });
+        await writeFile(path.join(dir, file.path), file.content);
+      }
+    }
+    expect(plan.map((f) => f.path)).toEqual(await listFiles(dir));
+    for (const file of plan) {
+      const golden = await readFile(path.join(dir, file.path), "utf8");
+      expect(file.content.toString("utf8"), `${file.path} differs from test/golden/${name} (npm run test:update rewrites it)`).toBe(golden);
+    }
+  });
+});
