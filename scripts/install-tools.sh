@@ -15,8 +15,15 @@ install() { # name module version
 }
 
 install golangci-lint github.com/golangci/golangci-lint/v2/cmd/golangci-lint v2.13.1
-install kube-linter golang.stackrox.io/kube-linter/cmd/kube-linter v0.8.3
 install actionlint github.com/rhysd/actionlint/cmd/actionlint v1.7.12
+
+# kube-linter: built from the wrapper module in tools/kube-linter (see the comment in its go.mod).
+kube_linter_stamp="$(sha256sum tools/kube-linter/go.mod | cut -c1-16)"
+if [ ! -x "$GOBIN/kube-linter" ] || [ "$(cat "$GOBIN/.kube-linter.version" 2>/dev/null)" != "$kube_linter_stamp" ]; then
+  echo "installing kube-linter (tools/kube-linter)"
+  (cd tools/kube-linter && GOFLAGS="-modcacherw -mod=readonly" go build -o "$GOBIN/kube-linter" golang.stackrox.io/kube-linter/cmd/kube-linter)
+  echo "$kube_linter_stamp" >"$GOBIN/.kube-linter.version"
+fi
 
 # shellcheck lets actionlint check `run:` scripts; Debian's package.
 if ! command -v shellcheck >/dev/null; then
