@@ -3,6 +3,7 @@ import type { Generator } from "./types.js";
 export const ciGithub: Generator = {
   name: "ci-github",
   description: "GitHub Actions: CI, release (SHA-tagged image, signed, tag written back), promotion; Dependabot",
-  templates: ["_github/"],
+  // With a single environment there is nothing to promote into (a choice input needs options).
+  templates: [{ path: "_github/workflows/promote.yaml.hbs", when: (c) => c.environments.length > 1 }, "_github/"],
   when: (c) => c.ci.github,
 };

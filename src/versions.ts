@@ -30,6 +30,9 @@ export const images = {
   goBuilder: `golang:${go.version}-trixie`,
   // renovate: datasource=docker depName=gcr.io/distroless/static-debian13  (UID 65532, no shell)
   runtime: "gcr.io/distroless/static-debian13:nonroot",
+  // renovate: datasource=docker depName=quay.io/buildah/stable  (containers/buildah; GitLab CI builds the image
+  // with it, daemonless and unprivileged. Tag not verifiable from this network: re-check at release.)
+  buildah: "quay.io/buildah/stable:v1.41.0",
 } as const;
 
 /** GitHub Actions, pinned to full commit SHAs (verified tag -> commit in ../shared/reference/pins.md). */
