@@ -3,6 +3,14 @@ import type { Generator } from "./types.js";
 export const kubernetes: Generator = {
   name: "kubernetes",
   description: "Kustomize base, components and one overlay per environment, plus the kube-linter config",
-  templates: ["deploy/base/", "deploy/components/", "deploy/overlays/", "_kube-linter.yaml"],
+  templates: [
+    "deploy/base/",
+    "deploy/overlays/",
+    "_kube-linter.yaml",
+    // Components: only the ones the overlays switch on (context.kustomizeComponents) are written.
+    { path: "deploy/components/networkpolicy/", when: (c) => c.kustomizeComponents.includes("networkpolicy") },
+    { path: "deploy/components/servicemonitor/", when: (c) => c.kustomizeComponents.includes("servicemonitor") },
+    { path: "deploy/components/external-secret/", when: (c) => c.kustomizeComponents.includes("external-secret") },
+  ],
   when: () => true,
 };

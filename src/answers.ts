@@ -24,7 +24,8 @@ function describe(value: Value): string {
 
 function check(question: AnyQuestion, value: Value, source: string): void {
   const problem = question.validate(value as never);
-  if (problem) throw new UserError(`${source}: '${describe(value)}' ${problem}`, ExitCode.usage);
+  // List rules name the offending item themselves.
+  if (problem) throw new UserError(Array.isArray(value) ? `${source}: ${problem}` : `${source}: '${describe(value)}' ${problem}`, ExitCode.usage);
 }
 
 function flagsFor(missing: AnyQuestion[]): string {

@@ -114,7 +114,7 @@ export function envSpec(value: string): string | undefined {
   const eq = value.indexOf("=");
   const name = eq === -1 ? value : value.slice(0, eq);
   const problem = envName(name);
-  if (problem) return `'${name}' ${problem}`;
+  if (problem) return eq === -1 ? problem : `(variable '${name}') ${problem}`;
   if (eq === -1) return undefined;
   const def = value.slice(eq + 1);
   const lineProblem = oneLine(def, 500);

@@ -75,7 +75,7 @@ describe("bad input: exit 2, a message naming flag, value and rule, nothing writ
   test.each([
     [["My_Svc", "--owner", "acme"], "--name (default): 'My_Svc' is not a DNS-1035 label"],
     [["svc", "--owner", "acme", "--port", "80"], "--port: '80' is below 1024"],
-    [["svc", "--owner", "acme", "--env", "lower"], "--env: 'lower' 'lower' is not an environment variable name"],
+    [["svc", "--owner", "acme", "--env", "lower"], "--env: 'lower' is not an environment variable name"],
     [["svc", "--owner", "acme", "--module", "svc"], "--module: 'svc' its first element 'svc' must be a domain name containing a dot"],
     [["svc", "--owner", "acme", "--repo-url", "ftp://x/y"], "--repo-url: 'ftp://x/y' uses 'ftp:'"],
     [["svc", "--owner", "acme", "--bogus"], "Unknown option '--bogus'"],

@@ -1,0 +1,480 @@
+// The Kubernetes / GitOps output (issue #3): every overlay renders with kustomize, every document
+// parses, validates (core kinds with kubernetes-models, custom resources strictly against the pinned
+// upstream CRDs) and passes kube-linter, and the files agree with each other and with the service.
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { parseAllDocuments } from "yaml";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Answers } from "../src/answers-types.js";
+import type { Context } from "../src/context.js";
+import { inCI, renderToDir, tool } from "./helpers/render.js";
+import { CRD_DIR, crdKey, loadCrdValidators, validateCoreKind, type K8sObject } from "./helpers/deploy-schemas.js";
+
+/** What the service reads besides the declared env vars (internal/config). */
+const BUILT_INS = ["PORT", "ADMIN_PORT", "LOG_LEVEL", "SHUTDOWN_DELAY", "SHUTDOWN_TIMEOUT"];
+const CRD_KINDS = ["Application", "ApplicationSet", "AppProject", "GitRepository", "Kustomization", "ServiceMonitor", "ExternalSecret"];
+const KUBE_LINTER = tool("kube-linter");
+
+const crdValidators = loadCrdValidators();
+const crdsMissing = `pinned CRDs not found at ${CRD_DIR} (they live in ../shared/schemas/crds)`;
+const linterMissing = `kube-linter not found at ${KUBE_LINTER} (run scripts/install-tools.sh)`;
+if (!crdValidators && !inCI) console.warn(`skipping CRD schema tests: ${crdsMissing}`);
+const hasLinter = existsSync(KUBE_LINTER);
+if (!hasLinter && !inCI) console.warn(`skipping kube-linter tests: ${linterMissing}`);
+
+/** Parse a YAML stream strictly: duplicate keys, bad indentation and warnings all fail. */
+function parseStrict(text: string, where: string): K8sObject[] {
+  const objects: K8sObject[] = [];
+  for (const doc of parseAllDocuments(text, { strict: true, uniqueKeys: true, prettyErrors: true })) {
+    if (doc.errors.length || doc.warnings.length) {
+      throw new Error(`${where}: ${[...doc.errors, ...doc.warnings].map((e) => e.message).join("\n")}`);
+    }
+    const value = doc.toJS();
+    if (value !== null && value !== undefined) objects.push(value as K8sObject);
+  }
+  return objects;
+}
+
+function strictCrdErrors(obj: K8sObject): string[] {
+  const validate = crdValidators!.get(crdKey(obj));
+  if (!validate) return [`no pinned CRD for ${crdKey(obj)}`];
+  return validate(obj);
+}
+
+const one = <T>(objects: T[], what: string): T => {
+  expect(objects, what).toHaveLength(1);
+  return objects[0];
+};
+
+interface Case {
+  title: string;
+  answers: Partial<Answers>;
+}
+
+const CASES: Case[] = [
+  { title: "argocd applications, three environments, secrets, everything on", answers: {} },
+  { title: "argocd applicationset, three environments", answers: { argocdMode: "applicationset" } },
+  { title: "flux, three environments, no secrets", answers: { gitops: "flux", secret: [] } },
+  {
+    title: "no gitops, one environment, monitoring and network policy off",
+    answers: { gitops: "none", environments: ["dev"], monitoring: false, networkPolicy: false },
+  },
+  { title: "argocd applications, one prod environment, no secrets", answers: { environments: ["prod"], secret: [] } },
+  {
+    title: "flux, one environment, secrets provided outside Git, no required env, port 9090",
+    answers: { gitops: "flux", environments: ["dev"], secrets: "none", env: ["GREETING=hello world"], port: 9090 },
+  },
+  {
+    title: "argocd applicationset, one environment, no monitoring, two secrets",
+    answers: { argocdMode: "applicationset", environments: ["dev"], monitoring: false, secret: ["API_TOKEN", "DATABASE_URL"] },
+  },
+];
+
+describe.each(CASES)("deploy: $title", ({ answers }) => {
+  let dir: string;
+  let context: Context;
+  let files: string[];
+  /** Rendered overlay (kustomize output) per environment name. */
+  const rendered = new Map<string, { file: string; objects: K8sObject[] }>();
+  /** Argo CD / Flux files, parsed. */
+  let gitopsObjects: { file: string; objects: K8sObject[] }[] = [];
+
+  beforeAll(async () => {
+    ({ dir, context, files } = await renderToDir(answers));
+    for (const env of context.environments) {
+      const { stdout } = await execa("kubectl", ["kustomize", path.join(dir, "deploy/overlays", env.name)]);
+      const file = path.join(dir, `rendered-${env.name}.yaml`);
+      await writeFile(file, stdout);
+      rendered.set(env.name, { file, objects: parseStrict(stdout, `kustomize ${env.name}`) });
+    }
+    gitopsObjects = await Promise.all(
+      files
+        .filter((f) => /^deploy\/(argocd|flux)\/.*\.ya?ml$/.test(f))
+        .map(async (file) => ({ file, objects: parseStrict(await readFile(path.join(dir, file), "utf8"), file) })),
+    );
+  });
+
+  const objectsOf = (env: string, kind: string) => rendered.get(env)!.objects.filter((o) => o.kind === kind);
+  const deploymentOf = (env: string): any => one(objectsOf(env, "Deployment"), `${env}: Deployment`);
+  const allGitops = () => gitopsObjects.flatMap((g) => g.objects);
+  const serviceReads = () => [...BUILT_INS, ...context.env.map((e) => e.name)].sort();
+
+  it("writes one overlay per environment and only the components that are on", () => {
+    for (const env of context.environments) {
+      expect(files).toContain(`deploy/overlays/${env.name}/kustomization.yaml`);
+      expect(files).toContain(`deploy/overlays/${env.name}/namespace.yaml`);
+      expect(files).toContain(`deploy/overlays/${env.name}/config.env`);
+    }
+    const components = [...new Set(files.filter((f) => f.startsWith("deploy/components/")).map((f) => f.split("/")[2]))].sort();
+    expect(components).toEqual([...context.kustomizeComponents].sort());
+    expect(files.some((f) => f.startsWith("deploy/argocd/"))).toBe(context.gitops.argocd);
+    expect(files.some((f) => f.startsWith("deploy/flux/"))).toBe(context.gitops.flux);
+    expect(files.includes("deploy/argocd/applicationset.yaml")).toBe(context.gitops.argocdApplicationSet);
+    expect(files).toContain(".kube-linter.yaml");
+  });
+
+  it("every generated YAML file parses strictly", async () => {
+    const yamlFiles = files.filter((f) => /\.ya?ml$/.test(f) && (f.startsWith("deploy/") || f === ".kube-linter.yaml"));
+    expect(yamlFiles.length).toBeGreaterThan(5);
+    for (const f of yamlFiles) parseStrict(await readFile(path.join(dir, f), "utf8"), f);
+  });
+
+  it("uses no deprecated kustomize fields, no plain Secret, no latest tag, no healthCheck", async () => {
+    for (const f of files.filter((x) => x.startsWith("deploy/"))) {
+      const text = await readFile(path.join(dir, f), "utf8");
+      for (const banned of [/^\s*commonLabels:/m, /^\s*patchesStrategicMerge:/m, /^\s*patchesJson6902:/m, /^\s*vars:/m, /^\s*bases:/m, /disableNameSuffixHash/, /^\s*healthCheck/m, /:latest\b/, /newTag:\s*latest\b/]) {
+        expect(text, `${f} matches ${banned}`).not.toMatch(banned);
+      }
+    }
+    for (const env of context.environments) {
+      expect(objectsOf(env.name, "Secret"), `${env.name}: no Secret manifest in Git`).toEqual([]);
+    }
+  });
+
+  it("every overlay has exactly one images entry with one newTag line, set to the placeholder", async () => {
+    for (const env of context.environments) {
+      const text = await readFile(path.join(dir, "deploy/overlays", env.name, "kustomization.yaml"), "utf8");
+      expect(text.match(/^\s*newTag:/gm), `${env.name}: newTag lines`).toHaveLength(1);
+      const [k] = parseStrict(text, env.name) as any[];
+      expect(k.images).toEqual([{ name: "app", newName: context.image, newTag: context.initialImageTag }]);
+      expect(k.namespace).toBe(env.namespace);
+      expect(k.resources).toEqual(["../../base", "namespace.yaml"]);
+      expect(k.components ?? []).toEqual(context.kustomizeComponents.map((c) => `../../components/${c}`));
+      expect(k.configMapGenerator).toEqual([{ name: `${context.name}-config`, behavior: "merge", envs: ["config.env"] }]);
+    }
+    const [base] = parseStrict(await readFile(path.join(dir, "deploy/base/kustomization.yaml"), "utf8"), "base") as any[];
+    expect(base.labels).toContainEqual({ pairs: { "app.kubernetes.io/name": context.name }, includeSelectors: true });
+    expect(base.labels.filter((l: any) => l.includeSelectors).length).toBe(1);
+    expect(base.configMapGenerator).toEqual([{ name: `${context.name}-config`, envs: ["config.env"] }]);
+  });
+
+  it("core kinds validate with kubernetes-models", async () => {
+    for (const [env, { objects }] of rendered) {
+      const core = objects.filter((o) => !CRD_KINDS.includes(o.kind));
+      expect(core.map((o) => o.kind).sort(), env).toEqual(expect.arrayContaining(["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Namespace", "PodDisruptionBudget", "Service", "ServiceAccount"]));
+      for (const obj of core) await validateCoreKind(obj);
+    }
+  });
+
+  it.skipIf(!crdValidators && !inCI)("custom resources validate strictly against the pinned CRDs", () => {
+    if (!crdValidators) throw new Error(crdsMissing);
+    const custom = [...[...rendered.values()].flatMap((r) => r.objects), ...allGitops()].filter((o) => CRD_KINDS.includes(o.kind));
+    expect(custom.length).toBe(
+      context.environments.length * (Number(context.monitoring) + Number(context.secretsProvider.externalSecrets)) +
+        (context.gitops.argocd ? 1 + (context.gitops.argocdApplicationSet ? 1 : context.environments.length) : 0) +
+        (context.gitops.flux ? 1 + context.environments.length : 0),
+    );
+    for (const obj of custom) expect(strictCrdErrors(obj), `${obj.kind} ${obj.metadata.name}`).toEqual([]);
+  });
+
+  it.skipIf(!hasLinter && !inCI)("kube-linter reports no findings on any overlay", async () => {
+    if (!hasLinter) throw new Error(linterMissing);
+    for (const [env, { file }] of rendered) {
+      const result = await execa(KUBE_LINTER, ["lint", "--config", path.join(dir, ".kube-linter.yaml"), file], { reject: false, all: true });
+      expect(result.all, `kube-linter on ${env}`).toContain("No lint errors found!");
+      expect(result.exitCode, `kube-linter on ${env}: ${result.all}`).toBe(0);
+    }
+  });
+
+  it("the ConfigMap holds exactly what the service reads; required vars without default are empty and flagged", async () => {
+    for (const env of context.environments) {
+      const cm: any = one(objectsOf(env.name, "ConfigMap"), `${env.name}: ConfigMap`);
+      expect(cm.metadata.name).toMatch(new RegExp(`^${context.name}-config-[a-z0-9]{10}$`));
+      expect(Object.keys(cm.data).sort(), env.name).toEqual(serviceReads());
+      expect(cm.data.PORT).toBe(String(context.port));
+      expect(cm.data.ADMIN_PORT).toBe(String(context.adminPort));
+      for (const v of context.env) expect(cm.data[v.name], v.name).toBe(v.required ? "" : v.default);
+      const overlayEnv = await readFile(path.join(dir, "deploy/overlays", env.name, "config.env"), "utf8");
+      for (const v of context.env.filter((x) => x.required)) {
+        const lines = overlayEnv.split("\n");
+        const at = lines.indexOf(`${v.name}=`);
+        expect(at, `${env.name}/config.env sets ${v.name}=`).toBeGreaterThan(0);
+        expect(lines[at - 1]).toMatch(/^#/);
+        expect(lines.slice(Math.max(0, at - 3), at).join(" ")).toMatch(new RegExp(`${v.name} MUST be set`));
+      }
+      const dep = deploymentOf(env.name);
+      const envFrom = dep.spec.template.spec.containers[0].envFrom;
+      expect(envFrom[0]).toEqual({ configMapRef: { name: cm.metadata.name } });
+    }
+  });
+
+  it("the rendered Go config reads exactly the ConfigMap keys plus the secrets", async () => {
+    const source = await readFile(path.join(dir, "internal/config/config.go"), "utf8");
+    const reads = [...source.matchAll(/\bp\.(\w+)\("([A-Z][A-Z0-9_]*)"/g)].map((m) => ({ how: m[1], name: m[2] }));
+    const secretNames = reads.filter((r) => r.how === "secret").map((r) => r.name).sort();
+    const plainNames = [...new Set(reads.filter((r) => r.how !== "secret").map((r) => r.name))].sort();
+    expect(plainNames).toEqual(serviceReads());
+    expect(secretNames).toEqual(context.secrets.map((s) => s.name).sort());
+    for (const env of context.environments) {
+      const cm: any = one(objectsOf(env.name, "ConfigMap"), "ConfigMap");
+      expect(Object.keys(cm.data).sort()).toEqual(plainNames);
+    }
+  });
+
+  it("secrets come from the Secret <name>-secrets, filled by an ExternalSecret when that provider is on", () => {
+    for (const env of context.environments) {
+      const envFrom = deploymentOf(env.name).spec.template.spec.containers[0].envFrom;
+      const refs = envFrom.filter((e: any) => e.secretRef).map((e: any) => e.secretRef.name);
+      expect(refs).toEqual(context.hasSecrets ? [`${context.name}-secrets`] : []);
+      const es = objectsOf(env.name, "ExternalSecret") as any[];
+      if (!context.secretsProvider.externalSecrets) {
+        expect(es).toEqual([]);
+        continue;
+      }
+      const [externalSecret] = es;
+      expect(es).toHaveLength(1);
+      expect(externalSecret.apiVersion).toBe("external-secrets.io/v1");
+      expect(externalSecret.spec.target.name).toBe(`${context.name}-secrets`);
+      expect(externalSecret.spec.secretStoreRef).toEqual({ kind: "ClusterSecretStore", name: "default" });
+      expect(externalSecret.spec.data).toEqual(context.secrets.map((s) => ({ secretKey: s.name, remoteRef: { key: s.remoteKey } })));
+      // Secret keys and ConfigMap keys together are what the service reads, without overlap.
+      const cm: any = one(objectsOf(env.name, "ConfigMap"), "ConfigMap");
+      const keys = [...Object.keys(cm.data), ...externalSecret.spec.data.map((d: any) => d.secretKey)].sort();
+      expect(keys).toEqual([...serviceReads(), ...context.secrets.map((s) => s.name)].sort());
+    }
+  });
+
+  it("the Deployment: image, ports, probes, rollout, security, resources", () => {
+    for (const env of context.environments) {
+      const dep = deploymentOf(env.name);
+      const pod = dep.spec.template.spec;
+      const [c] = pod.containers;
+      expect(pod.containers).toHaveLength(1);
+      expect(c.image).toBe(`${context.image}:${context.initialImageTag}`);
+      expect(dep.spec.replicas, "the HPA owns replicas").toBeUndefined();
+      // Probes: httpGet only, on the named port that is the app's containerPort.
+      const portOf = (name: string) => c.ports.find((p: any) => p.name === name)?.containerPort;
+      expect(portOf("http")).toBe(context.port);
+      expect(portOf("metrics")).toBe(context.adminPort);
+      const probes = { startupProbe: "/livez", livenessProbe: "/livez", readinessProbe: "/readyz" };
+      for (const [probe, p] of Object.entries(probes)) {
+        expect(Object.keys(c[probe]).filter((k) => ["exec", "tcpSocket", "grpc"].includes(k)), probe).toEqual([]);
+        expect(c[probe].httpGet.path, probe).toBe(p);
+        const port = c[probe].httpGet.port;
+        expect(typeof port === "number" ? port : portOf(port), `${probe} port`).toBe(context.port);
+      }
+      // Rollout that never removes a serving pod first, and fails loudly.
+      expect(dep.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+      expect(dep.spec.progressDeadlineSeconds).toBeGreaterThan(0);
+      expect(dep.spec.minReadySeconds).toBeGreaterThan(0);
+      // Graceful shutdown fits in the grace period.
+      const cm: any = one(objectsOf(env.name, "ConfigMap"), "ConfigMap");
+      const seconds = (d: string) => Number(/^(\d+)s$/.exec(d)![1]);
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(seconds(cm.data.SHUTDOWN_DELAY) + seconds(cm.data.SHUTDOWN_TIMEOUT));
+      // Pod Security "restricted" plus read-only root filesystem.
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(pod.serviceAccountName).toBe(context.name);
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } });
+      expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+      const tmp = c.volumeMounts.find((m: any) => m.mountPath === "/tmp");
+      expect(pod.volumes.find((v: any) => v.name === tmp.name).emptyDir).toBeDefined();
+      // Memory limit = request; GOMEMLIMIT below it.
+      expect(c.resources.limits.memory).toBe(c.resources.requests.memory);
+      expect(c.resources.requests.cpu).toBeDefined();
+      const mib = (q: string) => Number(/^(\d+)Mi(B)?$/.exec(q)![1]);
+      const gomemlimit = c.env.find((e: any) => e.name === "GOMEMLIMIT").value;
+      expect(mib(gomemlimit)).toBeLessThan(mib(c.resources.limits.memory));
+      expect(mib(gomemlimit)).toBeGreaterThanOrEqual(0.8 * mib(c.resources.limits.memory));
+    }
+  });
+
+  it("Service, HPA, PDB and namespace agree with the Deployment", () => {
+    for (const env of context.environments) {
+      const dep = deploymentOf(env.name);
+      const podLabels = dep.spec.template.metadata.labels;
+      expect(dep.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": context.name });
+      const svc: any = one(objectsOf(env.name, "Service"), "Service");
+      for (const [k, v] of Object.entries(svc.spec.selector)) expect(podLabels[k]).toBe(v);
+      expect(svc.spec.ports.map((p: any) => p.targetPort).sort()).toEqual(["http", "metrics"]);
+      const hpa: any = one(objectsOf(env.name, "HorizontalPodAutoscaler"), "HPA");
+      expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: dep.metadata.name });
+      expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(env.production ? 2 : 1);
+      const pdb: any = one(objectsOf(env.name, "PodDisruptionBudget"), "PDB");
+      expect(pdb.spec).toMatchObject({ maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
+      expect(pdb.spec.selector.matchLabels).toEqual(dep.spec.selector.matchLabels);
+      const ns: any = one(objectsOf(env.name, "Namespace"), "Namespace");
+      expect(ns.metadata.name).toBe(env.namespace);
+      expect(ns.metadata.labels).toMatchObject({
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/warn": "restricted",
+      });
+      for (const o of rendered.get(env.name)!.objects.filter((x) => x.kind !== "Namespace")) {
+        expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe(env.namespace);
+      }
+    }
+    // Production is bigger than the rest.
+    const prod = context.environments.find((e) => e.production);
+    const other = context.environments.find((e) => !e.production);
+    if (prod && other) {
+      const mem = (env: string) => parseInt(deploymentOf(env).spec.template.spec.containers[0].resources.requests.memory, 10);
+      expect(mem(prod.name)).toBeGreaterThan(mem(other.name));
+    }
+  });
+
+  it("optional components: NetworkPolicy and ServiceMonitor select the app and its ports", () => {
+    for (const env of context.environments) {
+      const dep = deploymentOf(env.name);
+      const nps = objectsOf(env.name, "NetworkPolicy") as any[];
+      expect(nps).toHaveLength(context.networkPolicy ? 1 : 0);
+      for (const np of nps) {
+        expect(np.spec.podSelector.matchLabels).toEqual(dep.spec.selector.matchLabels);
+        const byPort = Object.fromEntries(np.spec.ingress.map((r: any) => [r.ports[0].port, r.from]));
+        expect(Object.keys(byPort).sort()).toEqual(["http", "metrics"]);
+        expect(byPort.metrics[0].namespaceSelector.matchLabels, "metrics only from a monitoring namespace").toBeDefined();
+      }
+      const sms = objectsOf(env.name, "ServiceMonitor") as any[];
+      expect(sms).toHaveLength(context.monitoring ? 1 : 0);
+      const svc: any = one(objectsOf(env.name, "Service"), "Service");
+      for (const sm of sms) {
+        expect(sm.apiVersion).toBe("monitoring.coreos.com/v1");
+        for (const [k, v] of Object.entries(sm.spec.selector.matchLabels)) expect(svc.metadata.labels[k]).toBe(v);
+        expect(sm.spec.endpoints).toEqual([expect.objectContaining({ port: "metrics", path: "/metrics" })]);
+        expect(svc.spec.ports.map((p: any) => p.name)).toContain("metrics");
+      }
+    }
+  });
+
+  it("Argo CD: a scoped AppProject and one Application per environment pointing at its overlay", () => {
+    if (!context.gitops.argocd) return;
+    const project: any = one(allGitops().filter((o) => o.kind === "AppProject"), "AppProject");
+    expect(project.spec.sourceRepos).toEqual([context.repoUrl]);
+    expect(project.spec.destinations.map((d: any) => d.namespace).sort()).toEqual(context.environments.map((e) => e.namespace).sort());
+    expect(project.spec.clusterResourceWhitelist).toEqual([{ group: "", kind: "Namespace" }]);
+    // Every namespaced kind an overlay renders is allowed by the project.
+    const allowed = new Set(project.spec.namespaceResourceWhitelist.map((r: any) => `${r.group}/${r.kind}`));
+    for (const { objects } of rendered.values()) {
+      for (const o of objects.filter((x) => x.kind !== "Namespace")) {
+        const group = o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "";
+        expect(allowed.has(`${group}/${o.kind}`), `${o.kind} allowed by the AppProject`).toBe(true);
+      }
+    }
+
+    let apps: any[];
+    if (context.gitops.argocdApplicationSet) {
+      const set: any = one(allGitops().filter((o) => o.kind === "ApplicationSet"), "ApplicationSet");
+      expect(set.spec.goTemplate).toBe(true);
+      expect(set.spec.goTemplateOptions).toEqual(["missingkey=error"]);
+      const elements = set.spec.generators[0].list.elements;
+      expect(elements.map((e: any) => e.env)).toEqual(context.environments.map((e) => e.name));
+      // Expand the Go template the way Argo CD does for `{{ .key }}` references.
+      const expand = (value: unknown, element: Record<string, string>): any =>
+        JSON.parse(JSON.stringify(value).replace(/\{\{ \.(\w+) \}\}/g, (_, key: string) => {
+          if (!(key in element)) throw new Error(`missing key ${key}`);
+          return element[key];
+        }));
+      apps = elements.map((element: any) => ({
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Application",
+        metadata: { ...expand(set.spec.template.metadata, element), namespace: set.metadata.namespace },
+        spec: expand(set.spec.template.spec, element),
+      }));
+      if (crdValidators) for (const app of apps) expect(strictCrdErrors(app), app.metadata.name).toEqual([]);
+    } else {
+      apps = allGitops().filter((o) => o.kind === "Application");
+    }
+    expect(apps).toHaveLength(context.environments.length);
+    for (const [i, env] of context.environments.entries()) {
+      const app = apps[context.gitops.argocdApplicationSet ? i : apps.findIndex((a) => a.spec.source.path === `deploy/overlays/${env.name}`)];
+      expect(app, `Application for ${env.name}`).toBeDefined();
+      expect(app.metadata.namespace).toBe("argocd");
+      expect(app.metadata.finalizers).toEqual(["resources-finalizer.argocd.argoproj.io"]);
+      expect(app.spec.project).toBe(project.metadata.name);
+      expect(app.spec.source).toEqual({ repoURL: context.repoUrl, targetRevision: "main", path: `deploy/overlays/${env.name}` });
+      expect(existsSync(path.join(dir, app.spec.source.path, "kustomization.yaml"))).toBe(true);
+      expect(app.spec.destination).toEqual({ server: "https://kubernetes.default.svc", namespace: env.namespace });
+      expect(app.spec.destination.namespace).toBe(one(objectsOf(env.name, "Namespace"), "Namespace").metadata.name);
+      expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+      expect(app.spec.syncPolicy.syncOptions).toEqual(expect.arrayContaining(["PruneLast=true", "ServerSideApply=true"]));
+      expect(app.spec.syncPolicy.syncOptions).not.toContain("CreateNamespace=true");
+      expect(app.spec.syncPolicy.retry.backoff).toBeDefined();
+      expect(app.spec.revisionHistoryLimit).toBeGreaterThan(0);
+      expect(app.spec).not.toHaveProperty("healthCheck");
+    }
+  });
+
+  it("Flux: a GitRepository on main and one Kustomization per environment, in promotion order", () => {
+    if (!context.gitops.flux) return;
+    const repo: any = one(allGitops().filter((o) => o.kind === "GitRepository"), "GitRepository");
+    expect(repo.apiVersion).toBe("source.toolkit.fluxcd.io/v1");
+    expect(repo.spec.url).toBe(context.repoUrl);
+    expect(repo.spec.ref).toEqual({ branch: "main" });
+    expect(repo.spec.ignore).toMatch(/!\/deploy/);
+    const ks = allGitops().filter((o) => o.kind === "Kustomization") as any[];
+    expect(ks).toHaveLength(context.environments.length);
+    const names = new Set(ks.map((k) => k.metadata.name));
+    for (const env of context.environments) {
+      const k = ks.find((x) => x.spec.path === `./deploy/overlays/${env.name}`);
+      expect(k, `Kustomization for ${env.name}`).toBeDefined();
+      expect(k.apiVersion).toBe("kustomize.toolkit.fluxcd.io/v1");
+      expect(existsSync(path.join(dir, k.spec.path, "kustomization.yaml"))).toBe(true);
+      expect(k.spec).toMatchObject({ prune: true, wait: true, sourceRef: { kind: "GitRepository", name: repo.metadata.name } });
+      expect(k.spec.timeout && k.spec.interval && k.spec.retryInterval).toBeTruthy();
+      if (k.spec.targetNamespace) expect(k.spec.targetNamespace).toBe(env.namespace);
+      if (env.previous) {
+        expect(k.spec.dependsOn).toEqual([{ name: `${context.name}-${env.previous}` }]);
+        expect(names.has(k.spec.dependsOn[0].name)).toBe(true);
+      } else expect(k.spec.dependsOn).toBeUndefined();
+    }
+  });
+});
+
+describe("deploy: negative controls", () => {
+  const app = {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: { name: "x", namespace: "argocd" },
+    spec: {
+      project: "x",
+      source: { repoURL: "https://github.com/acme/x.git", targetRevision: "main", path: "deploy/overlays/dev" },
+      destination: { server: "https://kubernetes.default.svc", namespace: "x-dev" },
+    },
+  };
+
+  it.skipIf(!crdValidators && !inCI)("the strict CRD validator accepts a valid Application and rejects healthCheck and typos", () => {
+    if (!crdValidators) throw new Error(crdsMissing);
+    expect(strictCrdErrors(app)).toEqual([]);
+    const withHealthCheck = structuredClone(app) as any;
+    withHealthCheck.spec.healthCheck = { live: { exec: { command: ["curl", "-f", "http://localhost:8080/healthz"] } } };
+    expect(strictCrdErrors(withHealthCheck).join("\n")).toMatch(/must NOT have additional properties.*healthCheck/);
+    const typo = structuredClone(app) as any;
+    typo.spec.source.revision = "main";
+    expect(strictCrdErrors(typo)).not.toEqual([]);
+    const badFlux = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", metadata: { name: "x" }, spec: { interval: "ten minutes", prune: true, sourceRef: { kind: "GitRepository", name: "x" } } };
+    expect(strictCrdErrors(badFlux)).not.toEqual([]);
+  });
+
+  it("kubernetes-models rejects a malformed Deployment", async () => {
+    const bad = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "x" },
+      spec: { selector: { matchLabels: { a: "b" } }, template: { spec: { containers: [{ name: "x", image: "x:1", ports: [{ containerPort: "8080" }] }] } } },
+    } as unknown as K8sObject;
+    await expect(validateCoreKind(bad)).rejects.toThrow(/containerPort/);
+  });
+
+  it.skipIf(!hasLinter && !inCI)("kube-linter with the generated config flags a pod without probes or security context", async () => {
+    if (!hasLinter) throw new Error(linterMissing);
+    const { dir } = await renderToDir({ gitops: "none", environments: ["dev"] });
+    const file = path.join(dir, "bad.yaml");
+    await writeFile(file, [
+      "apiVersion: apps/v1", "kind: Deployment", "metadata: {name: bad, namespace: x}", "spec:",
+      "  selector: {matchLabels: {app: bad}}", "  template:", "    metadata: {labels: {app: bad}}", "    spec:",
+      "      containers: [{name: bad, image: 'nginx:latest'}]", "",
+    ].join("\n"));
+    const result = await execa(KUBE_LINTER, ["lint", "--config", path.join(dir, ".kube-linter.yaml"), file], { reject: false, all: true });
+    expect(result.exitCode).not.toBe(0);
+    for (const check of ["latest-tag", "no-liveness-probe", "no-readiness-probe", "run-as-non-root", "no-read-only-root-fs"]) {
+      expect(result.all).toContain(`check: ${check}`);
+    }
+    // Only the documented checks are off, each with a reason on the line above.
+    const config = await readFile(path.join(dir, ".kube-linter.yaml"), "utf8");
+    const lines = config.split("\n");
+    for (const [i, line] of lines.entries()) {
+      if (/^\s+- [a-z-]+$/.test(line)) expect(lines[i - 1], `reason for ${line.trim()}`).toMatch(/^\s+(#|- )/);
+    }
+  });
+});
