@@ -46,6 +46,14 @@ export interface Context {
   env: EnvVar[];
   secrets: SecretVar[];
   hasSecrets: boolean;
+  /** Some env var has no default (internal/config then needs its "required" helper). */
+  hasRequiredEnv: boolean;
+  /** Some env var has a default. */
+  hasOptionalEnv: boolean;
+  /** Some env var is a URL (`isURL`): internal/config imports net/url. */
+  hasURLEnv: boolean;
+  /** The service cannot start without setting something: a required env var or any secret. */
+  hasRequiredVars: boolean;
   registry: string;
   /** Image repository CI pushes and overlays reference: `<registry>/<name>`. */
   image: string;
@@ -59,6 +67,8 @@ export interface Context {
   secretsProvider: { externalSecrets: boolean; none: boolean };
   monitoring: boolean;
   networkPolicy: boolean;
+  /** Kustomize components under deploy/components/ that every overlay switches on, in a fixed order. */
+  kustomizeComponents: string[];
   versions: {
     go: { version: string; directive: string; minor: string };
     goModules: typeof goModules;
@@ -124,6 +134,7 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     goName: goIdentifier(name),
     remoteKey: `${answers.name}/${name.toLowerCase().replaceAll("_", "-")}`,
   }));
+  const env = answers.env.map(toEnvVar);
   return deepFreeze({
     tool: { ...tool },
     name: answers.name,
@@ -132,9 +143,13 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     description: answers.description,
     port: answers.port,
     adminPort: answers.port === 9090 ? 9091 : 9090,
-    env: answers.env.map(toEnvVar),
+    env,
     secrets,
     hasSecrets: secrets.length > 0,
+    hasRequiredEnv: env.some((e) => e.required),
+    hasOptionalEnv: env.some((e) => !e.required),
+    hasURLEnv: env.some((e) => e.isURL),
+    hasRequiredVars: secrets.length > 0 || env.some((e) => e.required),
     registry: answers.registry,
     image: `${answers.registry}/${answers.name}`,
     initialImageTag: INITIAL_IMAGE_TAG,
@@ -154,6 +169,11 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     },
     monitoring: answers.monitoring,
     networkPolicy: answers.networkPolicy,
+    kustomizeComponents: [
+      ...(answers.networkPolicy ? ["networkpolicy"] : []),
+      ...(answers.monitoring ? ["servicemonitor"] : []),
+      ...(secrets.length > 0 && answers.secrets === "external-secrets" ? ["external-secret"] : []),
+    ],
     versions: {
       go: { version: go.version, directive: go.directive, minor: go.minor },
       goModules: { ...goModules },
