@@ -59,6 +59,7 @@ export interface Context {
   image: string;
   /** Tag the overlays carry until CI's first release writes a commit SHA. */
   initialImageTag: string;
+  /** Where the GitOps controller pulls from, always in URL form (see gitopsRepoUrl). */
   repoUrl: string;
   gitops: { argocd: boolean; flux: boolean; none: boolean; argocdApplicationSet: boolean };
   ci: { github: boolean; gitlab: boolean; none: boolean };
@@ -115,6 +116,15 @@ function toEnvironments(service: string, names: string[]): Environment[] {
   }));
 }
 
+/**
+ * Flux accepts only URL forms (http, https, ssh://), Argo CD accepts those too: scp-like
+ * `git@host:org/repo.git` becomes `ssh://git@host/org/repo.git`, which means the same to git.
+ */
+export function gitopsRepoUrl(url: string): string {
+  const scp = /^([A-Za-z0-9._-]+)@([A-Za-z0-9.-]+):(?!\/\/)(.+)$/.exec(url);
+  return scp ? `ssh://${scp[1]}@${scp[2]}/${scp[3]}` : url;
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object") {
     for (const child of Object.values(value)) deepFreeze(child);
@@ -153,7 +163,7 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     registry: answers.registry,
     image: `${answers.registry}/${answers.name}`,
     initialImageTag: INITIAL_IMAGE_TAG,
-    repoUrl: answers.repoUrl,
+    repoUrl: gitopsRepoUrl(answers.repoUrl),
     gitops: {
       argocd: answers.gitops === "argocd",
       flux: answers.gitops === "flux",

@@ -109,7 +109,8 @@ export function envName(value: string): string | undefined {
   return undefined;
 }
 
-/** `NAME` or `NAME=default`; the default is one line, no surrounding spaces (env files would trim them). */
+/** `NAME` or `NAME=default`; the default is one line (config.env holds one variable a line), and
+ * surrounding spaces, which kustomize keeps but no reader of config.env can see, are refused. */
 export function envSpec(value: string): string | undefined {
   const eq = value.indexOf("=");
   const name = eq === -1 ? value : value.slice(0, eq);

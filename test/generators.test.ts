@@ -1,0 +1,43 @@
+import { describe, expect, test } from "vitest";
+import { generators } from "../generators/index.js";
+import { ownersOf, planFiles } from "../src/plan.js";
+import { readTemplates } from "../src/templates.js";
+import { buildContext } from "../src/context.js";
+import { baseAnswers, TOOL } from "./helpers/render.js";
+
+describe("generators", () => {
+  test("every template is owned by exactly one generator", async () => {
+    const templates = await readTemplates();
+    expect(templates.length).toBeGreaterThan(40);
+    const problems = templates
+      .map((t) => ({ id: t.id, owners: ownersOf(t.id).map((g) => g.name) }))
+      .filter((t) => t.owners.length !== 1);
+    expect(problems).toEqual([]);
+  });
+
+  test("every ownership rule matches at least one template (no dead entries)", async () => {
+    const ids = (await readTemplates()).map((t) => t.id);
+    for (const g of generators)
+      for (const owned of g.templates) {
+        const p = typeof owned === "string" ? owned : owned.path;
+        expect(ids.some((id) => (p.endsWith("/") ? id.startsWith(p) : id === p)), `${g.name}: ${p}`).toBe(true);
+      }
+  });
+
+  test("conditional generators write only for their answers", async () => {
+    const paths = async (overrides: object) => (await planFiles(buildContext({ ...baseAnswers, ...overrides }, TOOL))).map((f) => f.path);
+    const flux = await paths({ gitops: "flux", ci: "gitlab" });
+    expect(flux.some((p) => p.startsWith("deploy/flux/"))).toBe(true);
+    expect(flux.some((p) => p.startsWith("deploy/argocd/") || p.startsWith(".github/"))).toBe(false);
+    expect(flux).toContain(".gitlab-ci.yml");
+    const none = await paths({ gitops: "none", ci: "none" });
+    expect(none.some((p) => p.startsWith("deploy/flux/") || p.startsWith("deploy/argocd/") || p.startsWith(".github/") || p === ".gitlab-ci.yml")).toBe(false);
+    expect(none).toContain("cmd/my-svc/main.go");
+  });
+
+  test("each generator names itself and says what it writes", () => {
+    const names = generators.map((g) => g.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const g of generators) expect(g.description.length).toBeGreaterThan(20);
+  });
+});
