@@ -12,6 +12,16 @@ hbs.registerHelper("json", (value: unknown) => JSON.stringify(value));
 // (JSON.stringify never emits it) and U+2028/2029 are legal raw in Go: JSON output is valid Go.
 hbs.registerHelper("goString", (value: unknown) => JSON.stringify(String(value)));
 
+// Inline code in a Markdown table cell: a fence longer than any backtick run inside, and `|` escaped
+// (GitHub ends a table cell at `|` even inside a code span).
+hbs.registerHelper("mdCode", (value: unknown) => {
+  const text = String(value).replaceAll("|", "\\|");
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
+});
+
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
 /**

@@ -81,6 +81,14 @@ export function gitUrl(value: string): string | undefined {
   return undefined;
 }
 
+function isAbsoluteUrl(text: string): boolean {
+  try {
+    return new URL(text).host !== "";
+  } catch {
+    return false;
+  }
+}
+
 export function port(value: number): string | undefined {
   if (!Number.isInteger(value)) return "is not a whole number";
   if (value < 1024) return "is below 1024: the container runs as non-root with all capabilities dropped and cannot bind it";
@@ -121,5 +129,8 @@ export function envSpec(value: string): string | undefined {
   const lineProblem = oneLine(def, 500);
   if (lineProblem) return `default of ${name} ${lineProblem}`;
   if (def !== def.trim()) return `default of ${name} must not start or end with spaces`;
+  // The service parses *_URL variables as absolute URLs (internal/config), so a default must be one.
+  if ((name === "URL" || name.endsWith("_URL")) && def !== "" && !isAbsoluteUrl(def))
+    return `default of ${name} must be an absolute URL (the service parses *_URL variables as URLs)`;
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { generators } from "../generators/index.js";
-import { ownersOf, planFiles } from "../src/plan.js";
+import { hasLeftoverMarker, ownersOf, planFiles } from "../src/plan.js";
 import { readTemplates } from "../src/templates.js";
 import { buildContext } from "../src/context.js";
 import { baseAnswers, TOOL } from "./helpers/render.js";
@@ -39,5 +39,23 @@ describe("generators", () => {
     const names = generators.map((g) => g.name);
     expect(new Set(names).size).toBe(names.length);
     for (const g of generators) expect(g.description.length).toBeGreaterThan(20);
+  });
+
+  test.each([
+    ["defaults", {}],
+    ["flux + gitlab + one environment", { gitops: "flux", ci: "gitlab", environments: ["prod"] }],
+    ["applicationset, no secrets, no components", { argocdMode: "applicationset", secret: [], monitoring: false, networkPolicy: false }],
+    ["no gitops, no ci", { gitops: "none", ci: "none", env: [] }],
+  ])("no unrendered Handlebars marker is left in any rendered file: %s", async (_, overrides) => {
+    const plan = await planFiles(buildContext({ ...baseAnswers, ...overrides } as typeof baseAnswers, TOOL));
+    const leftovers = plan.filter((f) => hasLeftoverMarker(f.content.toString("utf8"))).map((f) => f.path);
+    expect(leftovers).toEqual([]);
+  });
+
+  test("the marker check itself catches a leftover and lets other tools' syntax through", () => {
+    expect(hasLeftoverMarker("name: {{name}}")).toBe(true);
+    expect(hasLeftoverMarker("run: echo ${{ github.sha }}")).toBe(false);
+    expect(hasLeftoverMarker("namespace: '{{ .namespace }}'")).toBe(false);
+    expect(hasLeftoverMarker('query: x{hash="{{args.hash}}"}')).toBe(false);
   });
 });

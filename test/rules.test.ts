@@ -48,6 +48,8 @@ const cases: [string, (v: never) => string | undefined, unknown, "ok" | RegExp][
   ["env spec A= (empty default)", rules.envSpec, "A=", "ok"],
   ["env spec A= b (leading space)", rules.envSpec, "A= b", /must not start or end with spaces/],
   ["env spec A=line\\nbreak", rules.envSpec, "A=x\ny", /one line/],
+  ["env spec UPSTREAM_URL=https://x.example", rules.envSpec, "UPSTREAM_URL=https://x.example/a", "ok"],
+  ["env spec UPSTREAM_URL=localhost", rules.envSpec, "UPSTREAM_URL=localhost", /must be an absolute URL/],
   ["description with quotes and {{", (v: string) => rules.oneLine(v, 300), `it's "quoted" {{x}} #1: ok`, "ok"],
   ["description with newline", (v: string) => rules.oneLine(v, 300), "a\nb", /one line/],
 ];
