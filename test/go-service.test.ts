@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { renderToDir, tool, inCI } from "./helpers/render.js";
+import { generateWithCli, gitEnv } from "./helpers/cli.js";
 import type { Context } from "../src/context.js";
 import type { Answers } from "../src/answers-types.js";
 
@@ -85,8 +86,15 @@ describe.skipIf(!goFound).each(fixtures)("generated Go service: $title", ({ answ
   let bin: string;
 
   beforeAll(async () => {
-    ({ dir, context } = await renderToDir(answers));
+    // End to end: the built CLI writes the repository, as `npx create-gitops-go-service ... --yes` would.
+    ({ dir, context } = await generateWithCli(answers));
     bin = path.join(dir, "bin", context.name);
+  });
+
+  it("is one clean git commit on main", async () => {
+    const git = (...args: string[]) => execa("git", args, { cwd: dir, env: gitEnv }).then((r) => r.stdout.trim());
+    expect(await git("rev-list", "--count", "HEAD")).toBe("1");
+    expect(await git("status", "--porcelain")).toBe("");
   });
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });

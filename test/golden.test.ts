@@ -7,6 +7,7 @@ import { buildContext } from "../src/context.js";
 import { planFiles } from "../src/plan.js";
 import { fixtures } from "./helpers/fixtures.js";
 import { TOOL } from "./helpers/render.js";
+import { runCli, tempDir } from "./helpers/cli.js";
 
 const GOLDEN = path.resolve(import.meta.dirname, "golden");
 const update = process.env.UPDATE_GOLDEN === "1";
@@ -36,4 +37,14 @@ describe.each(Object.entries(fixtures))("golden output: %s", (name, answers) => 
       expect(file.content.toString("utf8"), `${file.path} differs from test/golden/${name} (npm run test:update rewrites it)`).toBe(golden);
     }
   });
+});
+
+test("the CLI's `my-svc --yes --owner acme` writes exactly the defaults fixture", async () => {
+  const cwd = await tempDir();
+  const run = await runCli(["my-svc", "--yes", "--owner", "acme", "--no-git"], { cwd });
+  expect(run.exitCode, run.stderr).toBe(0);
+  const written = await listFiles(path.join(cwd, "my-svc"));
+  expect(written).toEqual(await listFiles(path.join(GOLDEN, "defaults")));
+  for (const file of written)
+    expect(await readFile(path.join(cwd, "my-svc", file), "utf8"), file).toBe(await readFile(path.join(GOLDEN, "defaults", file), "utf8"));
 });

@@ -35,3 +35,36 @@ export async function runCli(args: string[], options: Options = {}): Promise<Cli
 export async function tempDir(prefix = "cggs-"): Promise<string> {
   return mkdtemp(path.join(tmpdir(), prefix));
 }
+
+import { buildContext, type Context } from "../../src/context.js";
+import type { Answers } from "../../src/answers-types.js";
+import { baseAnswers } from "./render.js";
+import { TOOL } from "../../src/tool.js";
+
+/** Answers as the flags a user would type (every question has a flag). */
+export function answersToFlags(answers: Answers): string[] {
+  const flags = [
+    "--name", answers.name, "--owner", answers.owner, "--module", answers.module, "--description", answers.description,
+    "--port", String(answers.port), "--registry", answers.registry, "--repo-url", answers.repoUrl, "--gitops", answers.gitops,
+    "--ci", answers.ci, "--environments", answers.environments.join(","),
+    answers.monitoring ? "--monitoring" : "--no-monitoring", answers.networkPolicy ? "--network-policy" : "--no-network-policy",
+  ];
+  if (answers.gitops === "argocd") flags.push("--argocd-mode", answers.argocdMode);
+  if (answers.secret.length > 0) flags.push("--secrets", answers.secrets);
+  for (const e of answers.env) flags.push("--env", e);
+  for (const s of answers.secret) flags.push("--secret", s);
+  return flags;
+}
+
+/**
+ * Generate with the built CLI as a user would (`--yes`, no TTY, CI=true, git on), and return the
+ * directory with the context the CLI resolved (read back from its --json result).
+ */
+export async function generateWithCli(overrides: Partial<Answers> = {}): Promise<{ dir: string; context: Context; commit: string }> {
+  const answers = { ...baseAnswers, ...overrides };
+  const cwd = await tempDir();
+  const run = await runCli([answers.directory, "--yes", "--json", ...answersToFlags(answers)], { cwd });
+  if (run.exitCode !== 0) throw new Error(`CLI exited ${run.exitCode}: ${run.stderr}`);
+  const result = JSON.parse(run.stdout);
+  return { dir: result.directory, context: buildContext(result.answers, TOOL), commit: result.commit };
+}
