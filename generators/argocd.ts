@@ -9,4 +9,5 @@ export const argocd: Generator = {
     { path: "deploy/argocd/applicationset.yaml.hbs", when: (c) => c.gitops.argocdApplicationSet },
   ],
   when: (c) => c.gitops.argocd,
+  ownership: "platform",
 };

@@ -6,4 +6,5 @@ export const ciGithub: Generator = {
   // With a single environment there is nothing to promote into (a choice input needs options).
   templates: [{ path: "_github/workflows/promote.yaml.hbs", when: (c) => c.environments.length > 1 }, "_github/"],
   when: (c) => c.ci.github,
+  ownership: "platform",
 };

@@ -5,4 +5,5 @@ export const ciGitlab: Generator = {
   description: "GitLab CI with the same stages and the same tag write-back",
   templates: ["_gitlab-ci.yml.hbs"],
   when: (c) => c.ci.gitlab,
+  ownership: "platform",
 };

@@ -5,4 +5,5 @@ export const container: Generator = {
   description: "Multi-stage Dockerfile (static, non-root, distroless) and an allowlist .dockerignore",
   templates: ["Dockerfile.hbs", "_dockerignore"],
   when: () => true,
+  ownership: "platform",
 };

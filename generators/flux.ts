@@ -5,4 +5,5 @@ export const flux: Generator = {
   description: "Flux GitRepository and one Kustomization per environment",
   templates: ["deploy/flux/gitrepository.yaml.hbs", "deploy/flux/kustomization-[environment].yaml.hbs"],
   when: (c) => c.gitops.flux,
+  ownership: "platform",
 };

@@ -11,6 +11,6 @@ import { ciGitlab } from "./ci-gitlab.js";
 import { releaseScripts } from "./release-scripts.js";
 import type { Generator } from "./types.js";
 
-export type { Generator, Owned } from "./types.js";
+export type { Generator, Owned, Ownership } from "./types.js";
 
 export const generators: readonly Generator[] = [goService, container, repoFiles, kubernetes, argocd, flux, ciGithub, ciGitlab, releaseScripts];

@@ -5,6 +5,10 @@ export const kubernetes: Generator = {
   description: "Kustomize base, components and one overlay per environment, plus the kube-linter config",
   templates: [
     "deploy/base/",
+    // Per-environment values are the team's; the overlay's kustomization is shared (CI writes its tag).
+    { path: "deploy/overlays/[environment]/config.env.hbs", ownership: "team" },
+    { path: "deploy/overlays/[environment]/patch-resources.yaml.hbs", ownership: "team" },
+    { path: "deploy/overlays/[environment]/kustomization.yaml.hbs", ownership: "shared" },
     "deploy/overlays/",
     "_kube-linter.yaml",
     // Components: only the ones the overlays switch on (context.kustomizeComponents) are written.
@@ -13,4 +17,5 @@ export const kubernetes: Generator = {
     { path: "deploy/components/external-secret/", when: (c) => c.kustomizeComponents.includes("external-secret") },
   ],
   when: () => true,
+  ownership: "platform",
 };

@@ -7,4 +7,5 @@ export const releaseScripts: Generator = {
   description: "scripts/ that write an image tag into an overlay, read it back, and promote it to the next environment",
   templates: [{ path: "scripts/promote.sh.hbs", when: (c) => c.environments.length > 1 }, "scripts/"],
   when: () => true,
+  ownership: "platform",
 };

@@ -5,4 +5,5 @@ export const repoFiles: Generator = {
   description: "Repository files: README, .gitignore",
   templates: ["README.md.hbs", "_gitignore"],
   when: () => true,
+  ownership: "shared",
 };

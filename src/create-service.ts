@@ -5,6 +5,8 @@ import { buildContext, type Context } from "./context.js";
 import { commitRepository, type GitOutcome } from "./git.js";
 import type { Io } from "./io.js";
 import { planFiles, type Plan } from "./plan.js";
+import { provenanceFile } from "./provenance.js";
+import { readTemplates } from "./templates.js";
 import { TOOL } from "./tool.js";
 import { checkTarget, writePlan } from "./write.js";
 
@@ -31,8 +33,7 @@ export interface Result {
  */
 export async function createService(options: CreateOptions, io: Io): Promise<Result> {
   const { answers, placeholders } = await resolveAnswers({ ...options, prompter: io.prompter });
-  const context = buildContext(answers, TOOL);
-  const plan = await planFiles(context);
+  const { context, plan } = await renderRepository(answers);
   const directory = path.resolve(io.cwd, answers.directory);
   const result = (git: Result["git"]): Result => ({ directory, answers, placeholders, files: summarize(plan), dryRun: options.dryRun, git });
   if (options.dryRun) {
@@ -41,6 +42,18 @@ export async function createService(options: CreateOptions, io: Io): Promise<Res
   }
   await writePlan(plan, directory, { force: options.force, signal: io.signal });
   return result(await runPostSteps(context, directory, options, io));
+}
+
+/**
+ * Everything the repository will contain, rendered in memory: the templates' output plus the
+ * provenance record that describes it. Pure given the answers and the templates.
+ */
+export async function renderRepository(answers: Answers): Promise<{ context: Context; plan: Plan }> {
+  const context = buildContext(answers, TOOL);
+  const templates = await readTemplates();
+  const rendered = await planFiles(context, templates);
+  const plan = [...rendered, provenanceFile(rendered, answers, TOOL, templates, null)];
+  return { context, plan: plan.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
 
 async function runPostSteps(context: Context, directory: string, options: CreateOptions, io: Io): Promise<Result["git"]> {

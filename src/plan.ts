@@ -1,4 +1,4 @@
-import { generators, type Generator, type Owned } from "../generators/index.js";
+import { generators, type Generator, type Owned, type Ownership } from "../generators/index.js";
 import type { Context } from "./context.js";
 import { renderTemplate } from "./handlebars.js";
 import { readTemplates, outputPath, type TemplateFile } from "./templates.js";
@@ -8,6 +8,8 @@ export interface PlannedFile {
   content: Buffer;
   /** The generator that wrote it (for --dry-run and provenance). */
   generator: string;
+  /** Who owns it after day one (recorded in the provenance file). */
+  ownership: Ownership;
   mode: number;
 }
 
@@ -27,18 +29,20 @@ export function ownersOf(id: string, list: readonly Generator[] = generators): G
   return list.filter((g) => g.templates.some((o) => owns(o, id)));
 }
 
-function selected(id: string, context: Context, list: readonly Generator[]): Generator | undefined {
+function selected(id: string, context: Context, list: readonly Generator[]): { generator: string; ownership: Ownership } | undefined {
   const [owner, ...others] = ownersOf(id, list);
   if (!owner || others.length > 0) throw new Error(`template ${id} must be owned by exactly one generator`);
   if (!owner.when(context)) return undefined;
   const rule = owner.templates.find((o) => owns(o, id))!;
-  return typeof rule === "string" || rule.when(context) ? owner : undefined;
+  if (typeof rule === "string") return { generator: owner.name, ownership: owner.ownership };
+  if (rule.when && !rule.when(context)) return undefined;
+  return { generator: owner.name, ownership: rule.ownership ?? owner.ownership };
 }
 
 // Scripts stay executable in the generated repo; everything else is an ordinary file.
 const modeOf = (path: string): number => (path.endsWith(".sh") ? 0o755 : 0o644);
 
-function expand(template: TemplateFile, context: Context, generator: string): PlannedFile[] {
+function expand(template: TemplateFile, context: Context, owner: { generator: string; ownership: Ownership }): PlannedFile[] {
   const perEnvironment = template.id.includes("[environment]");
   const bindings = perEnvironment ? context.environments.map((environment) => ({ environment })) : [{}];
   return bindings.map((binding) => {
@@ -48,7 +52,7 @@ function expand(template: TemplateFile, context: Context, generator: string): Pl
     const content = out.render
       ? Buffer.from(renderTemplate(template.id, template.content.toString("utf8"), { ...context, ...binding }))
       : template.content;
-    return { path: out.path, content, generator, mode: modeOf(out.path) };
+    return { path: out.path, content, ...owner, mode: modeOf(out.path) };
   });
 }
 
@@ -57,13 +61,14 @@ function expand(template: TemplateFile, context: Context, generator: string): Pl
  * fail here, before anything is written. (Leftover `{{` markers are caught by the tests, not here:
  * a user's description may legitimately contain `{{`.)
  */
-export async function planFiles(context: Context, templatesDir?: string, list: readonly Generator[] = generators): Promise<Plan> {
+export async function planFiles(context: Context, source?: string | readonly TemplateFile[], list: readonly Generator[] = generators): Promise<Plan> {
   const plan: Plan = [];
   const seen = new Map<string, string>();
-  for (const template of await readTemplates(templatesDir)) {
-    const generator = selected(template.id, context, list);
-    if (!generator) continue;
-    for (const file of expand(template, context, generator.name)) {
+  const templates = Array.isArray(source) ? source : await readTemplates(source as string | undefined);
+  for (const template of templates) {
+    const owner = selected(template.id, context, list);
+    if (!owner) continue;
+    for (const file of expand(template, context, owner)) {
       const previous = seen.get(file.path);
       if (previous) throw new Error(`templates ${previous} and ${template.id} both write ${file.path}`);
       seen.set(file.path, template.id);

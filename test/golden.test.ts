@@ -3,10 +3,8 @@
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { buildContext } from "../src/context.js";
-import { planFiles } from "../src/plan.js";
+import { renderRepository } from "../src/create-service.js";
 import { fixtures } from "./helpers/fixtures.js";
-import { TOOL } from "./helpers/render.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 
 const GOLDEN = path.resolve(import.meta.dirname, "golden");
@@ -22,7 +20,7 @@ async function listFiles(dir: string): Promise<string[]> {
 
 describe.each(Object.entries(fixtures))("golden output: %s", (name, answers) => {
   test("matches test/golden/" + name, async () => {
-    const plan = await planFiles(buildContext(answers, TOOL));
+    const { plan } = await renderRepository(answers);
     const dir = path.join(GOLDEN, name);
     if (update) {
       await rm(dir, { recursive: true, force: true });
