@@ -27,6 +27,11 @@ export interface Question<K extends keyof Answers = keyof Answers> {
   when?: (answers: Partial<Answers>) => boolean;
   /** undefined when valid, else the rule broken (the caller names the flag and value). */
   validate: (value: Answers[K]) => string | undefined;
+  /**
+   * JSON Schema keywords that say as much of `validate` as a schema can (pattern, bounds), for the
+   * published input schema (--print-schema, Backstage). `validate` stays the authority.
+   */
+  schema?: Record<string, unknown>;
 }
 
 const each =
@@ -56,6 +61,7 @@ export const questions = [
     default: (a) => (a.directory ? path.basename(path.resolve(a.directory)) : undefined),
     placeholder: "my-service",
     validate: rules.dns1035Label,
+    schema: { pattern: "^[a-z]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 },
   }),
   q({
     name: "owner",
@@ -66,6 +72,7 @@ export const questions = [
     example: "acme",
     placeholder: "example-org",
     validate: rules.owner,
+    schema: { pattern: "^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:/[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)*$", maxLength: 100 },
   }),
   q({
     name: "description",
@@ -76,6 +83,7 @@ export const questions = [
     example: "Takes and tracks customer orders",
     default: (a) => `${a.name ?? "The"} service`,
     validate: (v) => rules.oneLine(v, 300),
+    schema: { maxLength: 300, pattern: "^[^\\u0000-\\u001f\\u007f\\u2028\\u2029]*$" },
   }),
   q({
     name: "ci",
@@ -97,6 +105,7 @@ export const questions = [
     example: "github.com/acme/orders-api",
     default: (a) => (a.owner && a.name ? `${a.ci === "gitlab" ? "gitlab.com" : "github.com"}/${a.owner}/${a.name}` : undefined),
     validate: rules.goModulePath,
+    schema: { pattern: "^[a-z0-9.-]+\\.[a-z0-9.-]+(/[A-Za-z0-9._~-]+)*$" },
   }),
   q({
     name: "port",
@@ -107,6 +116,7 @@ export const questions = [
     example: "8080",
     default: () => 8080,
     validate: rules.port,
+    schema: { minimum: 1024, maximum: 65535 },
   }),
   q({
     name: "env",
@@ -117,6 +127,7 @@ export const questions = [
     example: "UPSTREAM_URL",
     default: () => [],
     validate: each(rules.envSpec),
+    schema: { items: { pattern: "^[A-Z][A-Z0-9_]*(=.*)?$" } },
   }),
   q({
     name: "secret",
@@ -127,6 +138,7 @@ export const questions = [
     example: "DATABASE_PASSWORD",
     default: () => [],
     validate: each(rules.envName),
+    schema: { items: { pattern: "^[A-Z][A-Z0-9_]*$" } },
   }),
   q({
     name: "secrets",
@@ -149,6 +161,7 @@ export const questions = [
     example: "ghcr.io/acme",
     default: (a) => (a.owner ? (a.ci === "gitlab" ? `registry.gitlab.com/${lowerOwner(a)}` : `ghcr.io/${lowerOwner(a)}`) : undefined),
     validate: rules.registry,
+    schema: { pattern: "^[a-zA-Z0-9.-]+(:[0-9]+)?(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)+$", maxLength: 200 },
   }),
   q({
     name: "repoUrl",
@@ -159,6 +172,7 @@ export const questions = [
     example: "https://github.com/acme/orders-api.git",
     default: (a) => (a.owner && a.name ? `https://${a.ci === "gitlab" ? "gitlab.com" : "github.com"}/${a.owner}/${a.name}.git` : undefined),
     validate: rules.gitUrl,
+    schema: { pattern: "^(https://|ssh://|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)" },
   }),
   q({
     name: "gitops",
@@ -192,6 +206,7 @@ export const questions = [
     example: "dev,staging,prod",
     default: () => ["dev", "staging", "prod"],
     validate: (v) => (v.length === 0 ? "needs at least one environment" : v.length > 10 ? "has more than 10 environments" : each(rules.dns1123Label)(v)),
+    schema: { minItems: 1, maxItems: 10, uniqueItems: true, items: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 } },
   }),
   q({
     name: "monitoring",
