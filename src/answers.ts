@@ -3,6 +3,7 @@ import { crossCheck } from "./cross-checks.js";
 import { ExitCode, UserError } from "./errors.js";
 import { questionList, type AnyQuestion, type Value } from "./questions.js";
 import type { Prompter } from "./prompts.js";
+import { describePreset, isLocked, policyProblem, type Preset } from "./preset.js";
 
 /** Where an answer came from, so an error can name the flag or the file key. */
 export type Source = "flag" | "file";
@@ -16,14 +17,24 @@ export interface AnswerInput {
   yes: boolean;
   /** A prompter when prompts may be shown (TTY, not CI); undefined otherwise. */
   prompter?: Prompter;
+  /** The platform team's preset: defaults under the user's answers, locks and policy over them. */
+  preset?: Preset;
 }
 
 function describe(value: Value): string {
   return Array.isArray(value) ? value.join(",") : String(value);
 }
 
-function check(question: AnyQuestion, value: Value, source: string): void {
+/** The rule or the preset policy a value breaks, phrased to follow `'value' `. */
+function problemOf(question: AnyQuestion, value: Value, preset: Preset | undefined): string | undefined {
   const problem = question.validate(value as never);
+  if (problem) return problem;
+  const policy = policyProblem(preset, question.name, value);
+  return policy && `${policy}: policy of ${describePreset(preset!)}`;
+}
+
+function check(question: AnyQuestion, value: Value, source: string, preset?: Preset): void {
+  const problem = problemOf(question, value, preset);
   // List rules name the offending item themselves.
   if (problem) throw new UserError(Array.isArray(value) ? `${source}: ${problem}` : `${source}: '${describe(value)}' ${problem}`, ExitCode.usage);
 }
@@ -33,8 +44,9 @@ function flagsFor(missing: AnyQuestion[]): string {
 }
 
 /**
- * Resolve every answer: flag > answers file > prompt > default (or --yes placeholder). The same
- * validator runs whatever the source. Missing answers in a non-interactive run end it here, all
+ * Resolve every answer: flag > answers file > prompt > preset default > default (or --yes
+ * placeholder). A preset's locked answers cannot be changed; its policy and the same validator
+ * run whatever the source. Missing answers in a non-interactive run end it here, all
  * named at once, before anything is written.
  */
 export async function resolveAnswers(input: AnswerInput): Promise<{ answers: Answers; placeholders: (keyof Answers)[] }> {
@@ -44,17 +56,23 @@ export async function resolveAnswers(input: AnswerInput): Promise<{ answers: Ans
     const value = input.flags[question.name];
     if (value !== undefined) given.set(question.name, { value, source: `--${question.flag}` });
   }
-  for (const [name, { value, source }] of given) check(questionList.find((q) => q.name === name)!, value, source);
+  const preset = input.preset;
+  for (const [name, { value, source }] of given) {
+    const locked = preset?.defaults[name];
+    if (isLocked(preset, name) && describe(value) !== describe(locked as Value))
+      throw new UserError(`${source}: '${describe(value)}' cannot be used: ${describePreset(preset!)} locks it to '${describe(locked as Value)}'`, ExitCode.usage);
+    check(questionList.find((q) => q.name === name)!, value, source, preset);
+  }
 
   const answers: Partial<Record<keyof Answers, Value>> = { directory: input.directory };
   const missing: AnyQuestion[] = [];
   const placeholders: (keyof Answers)[] = [];
   for (const question of questionList) {
     const explicit = given.get(question.name);
-    const def = question.default?.(answers as Partial<Answers>);
+    const def = (preset?.defaults[question.name] as Value | undefined) ?? question.default?.(answers as Partial<Answers>);
     if (explicit) answers[question.name] = explicit.value;
-    else if (question.when && !question.when(answers as Partial<Answers>)) answers[question.name] = def;
-    else if (input.prompter) answers[question.name] = await input.prompter(question, def ?? question.placeholder, (v) => question.validate(v as never));
+    else if (isLocked(preset, question.name) || (question.when && !question.when(answers as Partial<Answers>))) answers[question.name] = def;
+    else if (input.prompter) answers[question.name] = await input.prompter(question, def ?? question.placeholder, (v) => problemOf(question, v, preset));
     else if (def !== undefined) answers[question.name] = def;
     else if (input.yes && question.placeholder !== undefined) {
       answers[question.name] = question.placeholder;
@@ -72,7 +90,8 @@ export async function resolveAnswers(input: AnswerInput): Promise<{ answers: Ans
   }
   const resolved = { ...answers, directory: input.directory ?? (answers.name as string) } as Answers;
   // Defaults are validated too: a default derived from a valid owner can still break a rule.
-  for (const question of questionList) if (!given.has(question.name)) check(question, resolved[question.name], `--${question.flag} (default)`);
+  for (const question of questionList)
+    if (!given.has(question.name)) check(question, resolved[question.name], `--${question.flag} (${preset?.defaults[question.name] !== undefined ? `default from ${describePreset(preset)}` : "default"})`, preset);
   const problems = crossCheck(resolved, new Set(given.keys()));
   if (problems.length > 0) throw new UserError(problems.join("\n"), ExitCode.usage);
   return { answers: resolved, placeholders };

@@ -8,6 +8,10 @@ export interface CliArgs {
   directory?: string;
   flags: Partial<Answers>;
   answersFile?: string;
+  presetFile?: string;
+  templatesDir?: string;
+  printSchema: boolean;
+  verify: boolean;
   yes: boolean;
   force: boolean;
   dryRun: boolean;
@@ -24,6 +28,10 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 export const MODE_FLAGS = [
   { flag: "yes", short: "y", help: "Use defaults (and visible placeholders) for everything not given; never prompt" },
   { flag: "answers", value: "FILE", help: "Read answers from a JSON or YAML file (keys: the camelCase question names)" },
+  { flag: "preset", value: "FILE", help: "Your platform team's preset: defaults, locked answers, policy (default: $CREATE_GITOPS_GO_SERVICE_PRESET)" },
+  { flag: "templates", value: "DIR", help: "Template overrides and additions, laid out like the package's templates/" },
+  { flag: "print-schema", help: "Print the JSON Schema of the answers (narrowed by --preset) and exit" },
+  { flag: "verify", help: "After writing, run the generated repo's own checks (go build/vet/test, kustomize, linters found on PATH)" },
   { flag: "force", help: "Write into a non-empty directory: only the planned files are written, nothing is deleted" },
   { flag: "dry-run", help: "Write nothing; print the files that would be written" },
   { flag: "no-git", help: "Do not make a git repository and first commit" },
@@ -77,6 +85,10 @@ export function parseCliArgs(argv: string[]): CliArgs {
     directory: parsed.positionals[0],
     flags: flags as Partial<Answers>,
     answersFile: values.answers as string | undefined,
+    presetFile: values.preset as string | undefined,
+    templatesDir: values.templates as string | undefined,
+    printSchema: Boolean(values["print-schema"]),
+    verify: Boolean(values.verify),
     yes: Boolean(values.yes),
     force: Boolean(values.force),
     dryRun: Boolean(values["dry-run"]),

@@ -7,6 +7,9 @@ import { CancelledError, ExitCode, UserError } from "./errors.js";
 import { helpText } from "./help.js";
 import { formatSummary } from "./report.js";
 import { TOOL } from "./tool.js";
+import { PRESET_ENV, readPreset } from "./preset.js";
+import { answersSchema } from "./schema.js";
+import { formatChecks } from "./verify.js";
 
 function isCI(env: NodeJS.ProcessEnv): boolean {
   const ci = env.CI;
@@ -27,19 +30,29 @@ async function main(argv: string[]): Promise<number> {
     args = parseCliArgs(argv);
     if (args.help) return void process.stdout.write(helpText()), ExitCode.ok;
     if (args.version) return void process.stdout.write(`${TOOL.version}\n`), ExitCode.ok;
+    const presetFile = args.presetFile ?? (process.env[PRESET_ENV] || undefined);
+    if (args.printSchema) {
+      const preset = presetFile ? await readPreset(presetFile) : undefined;
+      return void process.stdout.write(`${JSON.stringify(answersSchema(preset), null, 2)}\n`), ExitCode.ok;
+    }
     const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !isCI(process.env) && !args.yes && !args.json;
     const file = args.answersFile ? { path: args.answersFile, answers: await readAnswersFile(args.answersFile) } : undefined;
     const prompter = interactive ? (await import("./prompts.js")).inquirerPrompter : undefined;
     const result = await createService(
-      { directory: args.directory, flags: args.flags, file, yes: args.yes, force: args.force, dryRun: args.dryRun, git: args.git },
+      { directory: args.directory, flags: args.flags, file, yes: args.yes, force: args.force, dryRun: args.dryRun, git: args.git, presetFile, templatesDir: args.templatesDir, verify: args.verify },
       { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, prompter, signal: controller.signal },
     );
     if (signalled) throw new CancelledError();
     if (args.json) {
       const commit = result.git.status === "committed" ? result.git.commit : null;
-      process.stdout.write(`${JSON.stringify({ ok: true, directory: result.directory, dryRun: result.dryRun, files: result.files.map((f) => f.path), answers: result.answers, placeholders: result.placeholders, git: result.git, commit })}\n`);
-    } else process.stdout.write(`${formatSummary(result, process.cwd())}\n`);
-    return ExitCode.ok;
+      const ok = !result.checks?.some((c) => c.status === "fail");
+      process.stdout.write(`${JSON.stringify({ ok, directory: result.directory, dryRun: result.dryRun, files: result.files.map((f) => f.path), answers: result.answers, placeholders: result.placeholders, git: result.git, commit, ...(result.checks ? { checks: result.checks } : {}) })}\n`);
+    } else {
+      process.stdout.write(`${formatSummary(result, process.cwd())}\n`);
+      if (result.checks) process.stdout.write(`\n${formatChecks(result.checks)}\n`);
+    }
+    // A failed check is a failed post-step: the files are written and kept.
+    return result.checks?.some((c) => c.status === "fail") ? ExitCode.postStep : ExitCode.ok;
   } catch (error) {
     return report(error, args, signalled);
   }

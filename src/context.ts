@@ -68,6 +68,8 @@ export interface Context {
   secretsProvider: { externalSecrets: boolean; none: boolean };
   monitoring: boolean;
   networkPolicy: boolean;
+  /** Extra labels on every Kubernetes object (a preset's policy.requiredLabels), sorted by key. */
+  labels: { key: string; value: string }[];
   /** Kustomize components under deploy/components/ that every overlay switches on, in a fixed order. */
   kustomizeComponents: string[];
   versions: {
@@ -137,7 +139,7 @@ function deepFreeze<T>(value: T): T {
  * Derive every name the templates use from validated answers. Pure and deterministic.
  * @example buildContext(answers, { name: "create-gitops-go-service", version: "0.1.0" }).image
  */
-export function buildContext(answers: Answers, tool: { name: string; version: string }): Context {
+export function buildContext(answers: Answers, tool: { name: string; version: string }, requiredLabels: Record<string, string> = {}): Context {
   const environments = toEnvironments(answers.name, answers.environments);
   const secrets = answers.secret.map((name) => ({
     name,
@@ -179,6 +181,9 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     },
     monitoring: answers.monitoring,
     networkPolicy: answers.networkPolicy,
+    labels: Object.keys(requiredLabels)
+      .sort()
+      .map((key) => ({ key, value: requiredLabels[key] })),
     kustomizeComponents: [
       ...(answers.networkPolicy ? ["networkpolicy"] : []),
       ...(answers.monitoring ? ["servicemonitor"] : []),

@@ -7,13 +7,23 @@ import type { Io } from "./io.js";
 import { planFiles, type Plan } from "./plan.js";
 import { provenanceFile } from "./provenance.js";
 import { readTemplates } from "./templates.js";
+import { readPreset, type Preset } from "./preset.js";
+import { applyOverrides } from "./overrides.js";
+import { generators, type Generator } from "../generators/index.js";
+import { verifyRepository, type Check } from "./verify.js";
 import { TOOL } from "./tool.js";
 import { checkTarget, writePlan } from "./write.js";
 
-export interface CreateOptions extends Omit<AnswerInput, "prompter"> {
+export interface CreateOptions extends Omit<AnswerInput, "prompter" | "preset"> {
   force: boolean;
   dryRun: boolean;
   git: boolean;
+  /** A preset file (the CLI also reads it from $CREATE_GITOPS_GO_SERVICE_PRESET). */
+  presetFile?: string;
+  /** A folder of template overrides and additions (same layout as templates/). */
+  templatesDir?: string;
+  /** Run the generated repository's own checks after writing it. */
+  verify?: boolean;
 }
 
 export interface Result {
@@ -24,6 +34,8 @@ export interface Result {
   files: { path: string; bytes: number; generator: string }[];
   dryRun: boolean;
   git: GitOutcome | { status: "disabled" } | { status: "dry-run" };
+  /** The --verify checks, when asked for. */
+  checks?: Check[];
 }
 
 /**
@@ -32,8 +44,9 @@ export interface Result {
  * @example await createService({ directory: "orders", flags: { owner: "acme" }, yes: true, force: false, dryRun: false, git: true }, io)
  */
 export async function createService(options: CreateOptions, io: Io): Promise<Result> {
-  const { answers, placeholders } = await resolveAnswers({ ...options, prompter: io.prompter });
-  const { context, plan } = await renderRepository(answers);
+  const preset = options.presetFile ? await readPreset(options.presetFile) : undefined;
+  const { answers, placeholders } = await resolveAnswers({ ...options, prompter: io.prompter, preset });
+  const { context, plan } = await renderRepository(answers, { preset, templatesDir: options.templatesDir });
   const directory = path.resolve(io.cwd, answers.directory);
   const result = (git: Result["git"]): Result => ({ directory, answers, placeholders, files: summarize(plan), dryRun: options.dryRun, git });
   if (options.dryRun) {
@@ -41,18 +54,27 @@ export async function createService(options: CreateOptions, io: Io): Promise<Res
     return result({ status: "dry-run" });
   }
   await writePlan(plan, directory, { force: options.force, signal: io.signal });
-  return result(await runPostSteps(context, directory, options, io));
+  const git = await runPostSteps(context, directory, options, io);
+  return { ...result(git), ...(options.verify ? { checks: await verifyRepository(directory, context) } : {}) };
 }
 
 /**
  * Everything the repository will contain, rendered in memory: the templates' output plus the
  * provenance record that describes it. Pure given the answers and the templates.
  */
-export async function renderRepository(answers: Answers): Promise<{ context: Context; plan: Plan }> {
-  const context = buildContext(answers, TOOL);
-  const templates = await readTemplates();
-  const rendered = await planFiles(context, templates);
-  const plan = [...rendered, provenanceFile(rendered, answers, TOOL, templates, null)];
+export async function renderRepository(answers: Answers, options: { preset?: Preset; templatesDir?: string } = {}): Promise<{ context: Context; plan: Plan }> {
+  const { preset } = options;
+  const context = buildContext(answers, TOOL, preset?.policy.requiredLabels);
+  let templates = await readTemplates();
+  let list: readonly Generator[] = generators;
+  if (options.templatesDir) {
+    const overridden = await applyOverrides(templates, options.templatesDir);
+    templates = overridden.templates;
+    if (overridden.generator) list = [...generators, overridden.generator];
+  }
+  const rendered = await planFiles(context, templates, list);
+  const identity = preset ? { name: preset.name, ...(preset.version ? { version: preset.version } : {}), sha256: preset.sha256 } : null;
+  const plan = [...rendered, provenanceFile(rendered, answers, TOOL, templates, identity)];
   return { context, plan: plan.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
 

@@ -1,0 +1,198 @@
+// Org presets (defaults, locks, policy), the published schema, template overrides and --verify.
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Ajv2020 from "ajv/dist/2020.js";
+import { execa } from "execa";
+import { parse, parseAllDocuments } from "yaml";
+import { describe, expect, test } from "vitest";
+import { resolveAnswers } from "../src/answers.js";
+import { UserError } from "../src/errors.js";
+import { readPreset, type Preset } from "../src/preset.js";
+import { questionList } from "../src/questions.js";
+import { answersSchema } from "../src/schema.js";
+import { runCli, tempDir } from "./helpers/cli.js";
+
+const EXAMPLE = path.resolve(import.meta.dirname, "../examples/preset.yaml");
+
+async function file(name: string, text: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), "preset-"));
+  await writeFile(path.join(dir, name), text);
+  return path.join(dir, name);
+}
+
+async function failure(promise: Promise<unknown>): Promise<UserError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof UserError) return error;
+    throw error;
+  }
+  throw new Error("expected a UserError");
+}
+
+const resolveWith = (preset: Preset, flags: object = {}, file?: object) =>
+  resolveAnswers({ directory: "orders", flags, yes: false, preset, ...(file ? { file: { path: "a.yaml", answers: file } } : {}) });
+
+describe("preset: defaults, locks and policy", () => {
+  test("defaults sit under the user's answers and above the built-in ones", async () => {
+    const preset = await readPreset(EXAMPLE);
+    const { answers } = await resolveWith(preset, { environments: ["dev", "prod"] });
+    expect(answers.owner).toBe("acme"); // from the preset: no --owner needed any more
+    expect(answers.registry).toBe("ghcr.io/acme");
+    expect(answers.environments).toEqual(["dev", "prod"]); // the flag wins
+  });
+
+  test.each([
+    ["a locked answer by flag", { gitops: "flux" }, undefined, "--gitops: 'flux' cannot be used: preset 'acme-platform' (EXAMPLE) locks it to 'argocd'"],
+    ["a locked answer by answers file", {}, { gitops: "none" }, "a.yaml: key 'gitops': 'none' cannot be used: preset 'acme-platform' (EXAMPLE) locks it to 'argocd'"],
+    ["a registry outside the allowed prefixes", { registry: "docker.io/acme" }, undefined, "--registry: 'docker.io/acme' is not an allowed registry (allowed: ghcr.io/acme, registry.acme.example/platform): policy of preset 'acme-platform' (EXAMPLE)"],
+    ["a registry that only shares a prefix string", { registry: "ghcr.io/acmecorp" }, undefined, "--registry: 'ghcr.io/acmecorp' is not an allowed registry"],
+    ["a CI system the policy does not allow", { ci: "gitlab" }, undefined, "--ci: 'gitlab' is not allowed (allowed: github): policy of preset 'acme-platform' (EXAMPLE)"],
+    ["a name outside the pattern", { name: "ab" }, undefined, "--name: 'ab' does not match the pattern ^[a-z][a-z0-9-]{2,40}$: policy of preset 'acme-platform' (EXAMPLE)"],
+  ])("%s is refused with the preset named", async (_, flags, fileAnswers, message) => {
+    const preset = await readPreset(EXAMPLE);
+    const error = await failure(resolveWith(preset, flags, fileAnswers));
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain(message.replace("EXAMPLE", EXAMPLE));
+  });
+
+  test("an allowed registry below a prefix and the locked value itself pass", async () => {
+    const preset = await readPreset(EXAMPLE);
+    const { answers } = await resolveWith(preset, { registry: "registry.acme.example/platform/team-a", gitops: "argocd" });
+    expect(answers.registry).toBe("registry.acme.example/platform/team-a");
+  });
+
+  test("a locked question is never asked", async () => {
+    const preset = await readPreset(EXAMPLE);
+    const asked: string[] = [];
+    await resolveAnswers({ directory: "orders", flags: {}, yes: false, preset, prompter: async (q, def) => (asked.push(q.name), def as never) });
+    expect(asked).not.toContain("gitops");
+    expect(asked).toContain("name");
+  });
+});
+
+describe("preset file errors name file, line and key", () => {
+  test.each([
+    ["unknown top-level key", "name: p\ndefalts: {}\n", ":2: unknown key 'defalts'"],
+    ["unknown question in defaults", "name: p\ndefaults:\n  registy: ghcr.io/x\n", ":3: defaults: unknown question 'registy'"],
+    ["invalid default", "name: p\ndefaults:\n  port: 80\n", ":3: defaults.port: '80' is below 1024"],
+    ["lock without a value", "name: p\nlocked: [registry]\n", ":2: locked: 'registry' is locked but has no value in defaults"],
+    ["policy that allows nothing", "name: p\npolicy:\n  gitops: []\n", ":3: policy.gitops allows nothing"],
+    ["defaults that break the preset's own policy", "name: p\ndefaults:\n  registry: docker.io/x\npolicy:\n  registries: [ghcr.io/acme]\n", "defaults.registry 'docker.io/x' breaks the preset's own policy"],
+    ["bad label", "name: p\npolicy:\n  requiredLabels:\n    'Bad Key': x\n", "'Bad Key' is not a valid Kubernetes label key"],
+    ["bad pattern", "name: p\npolicy:\n  namePattern: '('\n", "policy.namePattern is not a valid regular expression"],
+    ["missing name", "defaults: {}\n", "key 'name' must be a non-empty string"],
+  ])("%s", async (_, text, message) => {
+    const f = await file("preset.yaml", text);
+    const error = await failure(readPreset(f));
+    expect(error.message).toMatch(/^preset /);
+    expect(error.message).toContain(message);
+    expect(error.hint).toContain("platform team");
+  });
+});
+
+describe("preset through the CLI", () => {
+  test("$CREATE_GITOPS_GO_SERVICE_PRESET applies team-wide; labels reach every object; provenance names it", async () => {
+    const cwd = await tempDir();
+    const run = await runCli(["orders", "--yes", "--no-git"], { cwd, env: { CI: "true", CREATE_GITOPS_GO_SERVICE_PRESET: EXAMPLE } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const dir = path.join(cwd, "orders");
+    const rendered = await execa("kubectl", ["kustomize", "deploy/overlays/prod"], { cwd: dir });
+    const docs = parseAllDocuments(rendered.stdout).map((d) => d.toJS());
+    expect(docs.length).toBeGreaterThan(4);
+    for (const doc of docs) {
+      expect(doc.metadata.labels["acme.example/cost-center"], doc.kind).toBe("platform-eng");
+      expect(doc.metadata.labels["acme.example/owner-team"], doc.kind).toBe("platform");
+    }
+    const provenance = JSON.parse(await readFile(path.join(dir, ".create-gitops-go-service.json"), "utf8"));
+    expect(provenance.preset).toMatchObject({ name: "acme-platform", version: "2026.11" });
+    expect(provenance.preset.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe("--print-schema", () => {
+
+  test("covers every question, no more", async () => {
+    const run = await runCli(["--print-schema"]);
+    expect(run.exitCode).toBe(0);
+    const schema = JSON.parse(run.stdout);
+    expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
+    expect(Object.keys(schema.properties).sort()).toEqual(questionList.map((q) => q.name).sort());
+    expect(schema.additionalProperties).toBe(false);
+  });
+
+  test.each([
+    ["valid", "owner: acme\nport: 9000\nenvironments: [dev, prod]\nenv: [UPSTREAM_URL, GREETING=hi]\nmonitoring: false\n", true],
+    ["valid, list as a string", "owner: acme\nenvironments: dev,prod\n", true],
+    ["unknown key", "owner: acme\nregistri: x\n", false],
+    ["port below 1024", "port: 80\n", false],
+    ["bad name", "name: My_Svc\n", false],
+    ["gitops outside the enum", "gitops: jenkins\n", false],
+    ["env as a string", "env: [lower]\n", false],
+  ])("the schema and the CLI agree on an answers file: %s", async (_, text, valid) => {
+    const schema = JSON.parse((await runCli(["--print-schema"])).stdout);
+    const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
+    expect(validate(parse(text)), JSON.stringify(validate.errors)).toBe(valid);
+    const cwd = await tempDir();
+    await writeFile(path.join(cwd, "answers.yaml"), text);
+    const run = await runCli(["svc", "--answers", "answers.yaml", "--owner", "acme", "--dry-run"], { cwd });
+    expect(run.exitCode, run.stderr).toBe(valid ? 0 : 2);
+  });
+
+  test("a preset narrows it: locked values become const, policy becomes enums and patterns", async () => {
+    const run = await runCli(["--print-schema", "--preset", EXAMPLE]);
+    const schema = JSON.parse(run.stdout);
+    expect(schema.properties.gitops.const).toBe("argocd");
+    expect(schema.properties.ci.enum).toEqual(["github"]);
+    const validate = new Ajv2020({ strict: true }).compile(schema);
+    expect(validate({ registry: "ghcr.io/acme/team" })).toBe(true);
+    expect(validate({ registry: "docker.io/acme" })).toBe(false);
+    expect(validate({ gitops: "flux" })).toBe(false);
+    expect(validate({ name: "ab" })).toBe(false);
+  });
+});
+
+describe("template overrides", () => {
+  test("replace one template and add one; an undeclared new file is refused", async () => {
+    const overrides = await tempDir("overrides-");
+    await mkdir(path.join(overrides, "docs"), { recursive: true });
+    await writeFile(path.join(overrides, "_gitignore"), "# acme standard ignores\n/bin/\n");
+    await writeFile(path.join(overrides, "docs", "runbook.md.hbs"), "# {{name}} runbook\nOn call: {{owner}}\n");
+    await writeFile(path.join(overrides, "overrides.yaml"), "additions:\n  - docs/runbook.md.hbs\n");
+    const cwd = await tempDir();
+    const run = await runCli(["orders", "--yes", "--owner", "acme", "--templates", overrides, "--no-git"], { cwd });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const dir = path.join(cwd, "orders");
+    expect(await readFile(path.join(dir, ".gitignore"), "utf8")).toBe("# acme standard ignores\n/bin/\n");
+    expect(await readFile(path.join(dir, "docs", "runbook.md"), "utf8")).toBe("# orders runbook\nOn call: acme\n");
+    const provenance = JSON.parse(await readFile(path.join(dir, ".create-gitops-go-service.json"), "utf8"));
+    expect(provenance.files["docs/runbook.md"].ownership).toBe("platform");
+    // The overridden output still renders and builds.
+    expect((await execa("kubectl", ["kustomize", "deploy/overlays/dev"], { cwd: dir, reject: false })).exitCode).toBe(0);
+    expect((await execa("go", ["build", "./..."], { cwd: dir, env: { GOTOOLCHAIN: "local", GOFLAGS: "-mod=readonly" }, reject: false })).exitCode).toBe(0);
+
+    await writeFile(path.join(overrides, "overrides.yaml"), "additions: []\n");
+    const refused = await runCli(["orders2", "--yes", "--owner", "acme", "--templates", overrides, "--no-git"], { cwd });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("--templates: docs/runbook.md.hbs overrides no template");
+  });
+});
+
+describe("--verify", () => {
+  test("runs the generated repo's checks and reports a missing tool instead of skipping it silently", async () => {
+    const cwd = await tempDir();
+    // go, gofmt, git and kubectl, but no golangci-lint or actionlint on PATH.
+    const goRoot = (await execa("go", ["env", "GOROOT"])).stdout.trim();
+    const which = async (cmd: string) => (await execa("sh", ["-c", `command -v ${cmd}`])).stdout.trim();
+    const PATH = [path.join(goRoot, "bin"), path.dirname(await which("kubectl")), path.dirname(await which("git")), path.dirname(process.execPath)].join(":");
+    const run = await runCli(["orders", "--yes", "--owner", "acme", "--verify", "--json"], { cwd, env: { CI: "true", PATH, HOME: process.env.HOME, GOTOOLCHAIN: "local" }, extendEnv: false });
+    const result = JSON.parse(run.stdout);
+    const byName = Object.fromEntries(result.checks.map((c: { name: string; status: string }) => [c.name, c.status]));
+    expect(byName["go test ./..."]).toBe("pass");
+    expect(byName["kubectl kustomize deploy/overlays/prod"]).toBe("pass");
+    expect(byName["golangci-lint run"]).toBe("missing");
+    expect(byName["actionlint"]).toBe("missing");
+    expect(run.exitCode).toBe(0);
+  }, 300_000);
+});
