@@ -1,7 +1,41 @@
-// Bundle the CLI into one ESM file with no runtime imports from node_modules: npx then installs
-// nothing but this package. Prompts stay a separate chunk, loaded only when a prompt is shown.
+// Bundle the CLI into ESM files with no runtime imports from node_modules: npx then installs nothing
+// but this package. Templates are inlined, `.hbs` ones precompiled, so a run neither reads
+// templates/ nor loads the Handlebars compiler. Prompts, yaml, simple-git and execa stay separate
+// chunks, loaded only on the paths that use them.
+import { createHash } from "node:crypto";
+import { chmod, readdir, readFile, rm } from "node:fs/promises";
+import path from "node:path";
 import { build } from "esbuild";
-import { chmod, rm } from "node:fs/promises";
+import Handlebars from "handlebars";
+
+const COMPILE_OPTIONS = { strict: true, noEscape: true }; // as src/handlebars.ts
+
+async function templatesModule() {
+  const root = path.resolve("templates");
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const ids = entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
+    .sort();
+  const items = [];
+  for (const id of ids) {
+    const content = await readFile(path.join(root, id));
+    const sha256 = createHash("sha256").update(content).digest("hex");
+    items.push(
+      id.endsWith(".hbs")
+        ? `{id:${JSON.stringify(id)},sha256:"${sha256}",spec:${Handlebars.precompile(content.toString("utf8"), COMPILE_OPTIONS)}}`
+        : `{id:${JSON.stringify(id)},sha256:"${sha256}",content:Buffer.from(${JSON.stringify(content.toString("base64"))},"base64")}`,
+    );
+  }
+  return `export const bundledTemplates = [${items.join(",\n")}];\n`;
+}
+
+const inlineTemplates = {
+  name: "inline-templates",
+  setup(b) {
+    b.onLoad({ filter: /src[\\/]bundled-templates\.ts$/ }, async () => ({ contents: await templatesModule(), loader: "js" }));
+  },
+};
 
 await rm("dist", { recursive: true, force: true });
 await build({
@@ -15,8 +49,11 @@ await build({
   minify: true,
   legalComments: "external",
   chunkNames: "chunks/[name]-[hash]",
+  plugins: [inlineTemplates],
   // handlebars and simple-git are CommonJS and call require() for Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  // handlebars requires source-map only for precompile source maps, inside a try/catch: leave it out.
+  external: ["source-map"],
   logLevel: "warning",
 });
 await chmod("dist/cli.js", 0o755);

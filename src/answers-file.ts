@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import { loadYaml } from "./yaml.js";
 import { ExitCode, UserError } from "./errors.js";
 import { fromFile } from "./coerce.js";
 import { questionFor, type Value } from "./questions.js";
@@ -16,6 +16,8 @@ export async function readAnswersFile(file: string): Promise<Partial<Answers>> {
   } catch (error) {
     throw new UserError(`--answers: cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`, ExitCode.usage);
   }
+  // yaml is loaded only when an answers file is given.
+  const { isMap, isScalar, LineCounter, parseDocument } = await loadYaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const where = (offset: number | undefined) => `${file}:${offset === undefined ? 1 : lines.linePos(offset).line}`;

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The only place that prints errors, reads the terminal and sets the exit code.
 import { parseCliArgs, type CliArgs } from "./args.js";
-import { readAnswersFile } from "./answers-file.js";
 import { createService } from "./create-service.js";
 import { CancelledError, ExitCode, UserError } from "./errors.js";
 import { helpText } from "./help.js";
@@ -36,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
       return void process.stdout.write(`${JSON.stringify(answersSchema(preset), null, 2)}\n`), ExitCode.ok;
     }
     const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !isCI(process.env) && !args.yes && !args.json;
-    const file = args.answersFile ? { path: args.answersFile, answers: await readAnswersFile(args.answersFile) } : undefined;
+    const file = args.answersFile ? { path: args.answersFile, answers: await (await import("./answers-file.js")).readAnswersFile(args.answersFile) } : undefined;
     const prompter = interactive ? (await import("./prompts.js")).inquirerPrompter : undefined;
     const result = await createService(
       { directory: args.directory, flags: args.flags, file, yes: args.yes, force: args.force, dryRun: args.dryRun, git: args.git, presetFile, templatesDir: args.templatesDir, verify: args.verify },

@@ -1,11 +1,14 @@
+import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { simpleGit, type SimpleGit } from "simple-git";
+import type { SimpleGit } from "simple-git";
 import { CancelledError, ExitCode, UserError } from "./errors.js";
 
 export type GitOutcome = { status: "committed"; commit: string } | { status: "skipped"; reason: string };
 
-function client(baseDir: string, signal?: AbortSignal): SimpleGit {
+async function client(baseDir: string, signal?: AbortSignal): Promise<SimpleGit> {
+  // Loaded only when the git step runs (not with --no-git or --dry-run).
+  const { simpleGit } = await import("simple-git");
   // simple-git waits 50 ms after every git process exits by default; closing the streams is enough.
   return simpleGit({ baseDir, completion: { onClose: true, onExit: false }, ...(signal ? { abort: signal } : {}) });
 }
@@ -15,17 +18,25 @@ function manualSteps(dir: string, message: string): string {
 }
 
 /**
+ * The work tree a new folder would sit in, found the way git finds one by default: the nearest
+ * ancestor holding a `.git` entry (a folder, or a file for worktrees and submodules). Checked on the
+ * file system, which costs no git process.
+ */
+function enclosingWorkTree(dir: string): string | undefined {
+  for (let current = path.dirname(dir); ; current = path.dirname(current)) {
+    if (existsSync(path.join(current, ".git"))) return current;
+    if (path.dirname(current) === current) return undefined;
+  }
+}
+
+/**
  * `git init -b main`, add everything, exactly one commit. Inside an existing work tree nothing is
  * nested: it says so and skips. On failure the half-made .git is removed and the files stay.
  */
 export async function commitRepository(dir: string, message: string, signal?: AbortSignal): Promise<GitOutcome> {
-  const git = client(dir, signal);
-  const version = await git.version().catch(() => ({ installed: false }));
-  if (!version.installed) throw new UserError("git is not installed or not on PATH", ExitCode.postStep, `${manualSteps(dir, message)} (after installing git), or pass --no-git`);
-  if (await git.checkIsRepo().catch(() => false)) {
-    const top = (await git.revparse(["--show-toplevel"]).catch(() => "")).trim();
-    return { status: "skipped", reason: `${dir} is inside the git work tree ${top || "above it"}: not nesting a repository` };
-  }
+  const top = enclosingWorkTree(dir);
+  if (top) return { status: "skipped", reason: `${dir} is inside the git work tree ${top}: not nesting a repository` };
+  const git = await client(dir, signal);
   try {
     await git.init(["--initial-branch=main"]);
     await git.add(["-A"]);
@@ -37,6 +48,8 @@ export async function commitRepository(dir: string, message: string, signal?: Ab
     await rm(path.join(dir, ".git"), { recursive: true, force: true });
     if (signal?.aborted) throw new CancelledError("interrupted during git: the files are written, no repository was made");
     const text = error instanceof Error ? error.message : String(error);
+    if (/spawn git ENOENT|ENOENT/.test(text))
+      throw new UserError("git is not installed or not on PATH", ExitCode.postStep, `${manualSteps(dir, message)} (after installing git), or pass --no-git`);
     const identity = /tell me who you are|user\.email|user\.name|empty ident/i.test(text);
     throw new UserError(
       `git commit failed: ${identity ? "git has no user identity" : text.trim().split("\n").slice(0, 6).join("\n  ")}`,

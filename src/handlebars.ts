@@ -1,43 +1,65 @@
-import Handlebars from "handlebars";
+import Runtime from "handlebars/runtime";
+import type { TemplateFile } from "./templates.js";
 
-// One isolated instance: helpers registered here cannot leak into (or from) another Handlebars user
-// in the same process, which matters when Backstage embeds us.
-const hbs = Handlebars.create();
+type Instance = typeof Runtime;
+type Delegate = (context: object) => string;
 
-// A JSON string is a valid YAML double-quoted scalar, so this quotes any text (newlines, `#`, `: `,
-// `{{`, anchors, non-ASCII) so that YAML reads back exactly what the user typed.
-hbs.registerHelper("yaml", (value: unknown) => JSON.stringify(String(value)));
-hbs.registerHelper("json", (value: unknown) => JSON.stringify(value));
-// Go interpreted string literal. JSON escapes are a subset of Go's, except that Go has no `\/`
-// (JSON.stringify never emits it) and U+2028/2029 are legal raw in Go: JSON output is valid Go.
-hbs.registerHelper("goString", (value: unknown) => JSON.stringify(String(value)));
+// Helpers live on isolated instances: nothing registered here can leak into (or from) another
+// Handlebars user in the same process, which matters when Backstage embeds us.
+function registerHelpers(hbs: Instance): void {
+  // A JSON string is a valid YAML double-quoted scalar, so this quotes any text (newlines, `#`, `: `,
+  // `{{`, anchors, non-ASCII) so that YAML reads back exactly what the user typed.
+  hbs.registerHelper("yaml", (value: unknown) => JSON.stringify(String(value)));
+  hbs.registerHelper("json", (value: unknown) => JSON.stringify(value));
+  // Go interpreted string literal. JSON escapes are a subset of Go's, except that Go has no `\/`
+  // (JSON.stringify never emits it) and U+2028/2029 are legal raw in Go: JSON output is valid Go.
+  hbs.registerHelper("goString", (value: unknown) => JSON.stringify(String(value)));
+  // Inline code in a Markdown table cell: a fence longer than any backtick run inside, and `|` escaped
+  // (GitHub ends a table cell at `|` even inside a code span).
+  hbs.registerHelper("mdCode", (value: unknown) => {
+    const text = String(value).replaceAll("|", "\\|");
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = "`".repeat(longest + 1);
+    const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
+    return `${fence}${pad}${text}${pad}${fence}`;
+  });
+}
 
-// Inline code in a Markdown table cell: a fence longer than any backtick run inside, and `|` escaped
-// (GitHub ends a table cell at `|` even inside a code span).
-hbs.registerHelper("mdCode", (value: unknown) => {
-  const text = String(value).replaceAll("|", "\\|");
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(longest + 1);
-  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
-  return `${fence}${pad}${text}${pad}${fence}`;
-});
+/** Compile options, shared by the build's precompiler and the runtime compiler: strict, no HTML escaping. */
+export const COMPILE_OPTIONS = { strict: true, noEscape: true } as const;
 
-const compiled = new Map<string, Handlebars.TemplateDelegate>();
+// The published CLI renders templates precompiled at build time, so only the small runtime loads.
+const runtime = Runtime.create();
+registerHelpers(runtime);
+// The full compiler is loaded only for templates that arrive as source (development, --templates).
+let compiler: (Instance & { compile(source: string, options: object): Delegate }) | undefined;
+
+export async function loadCompiler(): Promise<void> {
+  if (compiler) return;
+  const { default: Handlebars } = await import("handlebars");
+  compiler = Handlebars.create() as unknown as typeof compiler;
+  registerHelpers(compiler!);
+}
+
+const cache = new Map<string, Delegate>();
 
 /**
  * Render one template strictly: an unknown variable is an error, nothing is HTML-escaped.
- * @example renderTemplate("go.mod.hbs", "module {{module}}\n", context)
+ * @example renderTemplate({ id: "go.mod.hbs", content: Buffer.from("module {{module}}\n"), sha256 }, context)
  */
-export function renderTemplate(id: string, source: string, data: object): string {
-  let template = compiled.get(id);
-  if (!template) {
-    template = hbs.compile(source, { strict: true, noEscape: true });
-    compiled.set(id, template);
+export function renderTemplate(template: TemplateFile, data: object): string {
+  const key = `${template.id}\0${template.sha256}`;
+  let render = cache.get(key);
+  if (!render) {
+    if (template.spec) render = runtime.template(template.spec as never) as Delegate;
+    else if (compiler) render = compiler.compile(template.content!.toString("utf8"), COMPILE_OPTIONS);
+    else throw new Error(`template ${template.id}: the Handlebars compiler is not loaded (call loadCompiler first)`);
+    cache.set(key, render);
   }
   try {
-    return template(data);
+    return render(data);
   } catch (error) {
     // Name the template: a strict-mode miss otherwise reads only "x not defined in [object Object]".
-    throw new Error(`template ${id}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`template ${template.id}: ${(error as Error).message}`, { cause: error });
   }
 }

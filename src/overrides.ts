@@ -2,9 +2,9 @@
 // has the layout of templates/; a file that does not exist upstream must be declared an addition
 // in the folder's `overrides.yaml` (`additions: [path, ...]`), so a typo cannot silently add a file.
 import { existsSync } from "node:fs";
+import { loadYaml } from "./yaml.js";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { parse } from "yaml";
 import type { Generator } from "../generators/index.js";
 import { ExitCode, UserError } from "./errors.js";
 import { readTemplates, type TemplateFile } from "./templates.js";
@@ -24,6 +24,7 @@ export async function applyOverrides(upstream: TemplateFile[], dir: string): Pro
   const manifestPath = path.join(dir, OVERRIDES_MANIFEST);
   let additions: string[] = [];
   if (existsSync(manifestPath)) {
+    const { parse } = await loadYaml();
     const manifest = parse(await readFile(manifestPath, "utf8")) as { additions?: unknown } | null;
     const keys = Object.keys(manifest ?? {}).filter((k) => k !== "additions");
     if (keys.length > 0) throw new UserError(`--templates: ${manifestPath}: unknown key '${keys[0]}' (expected: additions)`, ExitCode.usage);

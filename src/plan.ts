@@ -1,6 +1,6 @@
 import { generators, type Generator, type Owned, type Ownership } from "../generators/index.js";
 import type { Context } from "./context.js";
-import { renderTemplate } from "./handlebars.js";
+import { loadCompiler, renderTemplate } from "./handlebars.js";
 import { readTemplates, outputPath, type TemplateFile } from "./templates.js";
 
 export interface PlannedFile {
@@ -49,9 +49,7 @@ function expand(template: TemplateFile, context: Context, owner: { generator: st
     const values: Record<string, string> = { name: context.name };
     if ("environment" in binding) values.environment = binding.environment.name;
     const out = outputPath(template.id, values);
-    const content = out.render
-      ? Buffer.from(renderTemplate(template.id, template.content.toString("utf8"), { ...context, ...binding }))
-      : template.content;
+    const content = out.render ? Buffer.from(renderTemplate(template, { ...context, ...binding })) : template.content!;
     return { path: out.path, content, ...owner, mode: modeOf(out.path) };
   });
 }
@@ -65,6 +63,7 @@ export async function planFiles(context: Context, source?: string | readonly Tem
   const plan: Plan = [];
   const seen = new Map<string, string>();
   const templates = Array.isArray(source) ? source : await readTemplates(source as string | undefined);
+  if (templates.some((t) => t.id.endsWith(".hbs") && !t.spec)) await loadCompiler();
   for (const template of templates) {
     const owner = selected(template.id, context, list);
     if (!owner) continue;

@@ -2,8 +2,9 @@
 // trusted (the platform team wrote it); it is still validated, and its own mistakes are reported as
 // preset errors naming file, line and key, not blamed on the user.
 import { createHash } from "node:crypto";
+import { loadYaml } from "./yaml.js";
 import { readFile } from "node:fs/promises";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import type { Node } from "yaml";
 import type { Answers } from "./answers-types.js";
 import { fromFile } from "./coerce.js";
 import { ExitCode, UserError } from "./errors.js";
@@ -47,6 +48,8 @@ export async function readPreset(file: string): Promise<Preset> {
   } catch (error) {
     throw new UserError(`--preset: cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`, ExitCode.usage);
   }
+  // yaml is loaded only when a preset is used.
+  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = await loadYaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const at = (node: Node | null | undefined) => `${file}:${node?.range ? lines.linePos(node.range[0]).line : 1}`;

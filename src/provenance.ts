@@ -26,10 +26,10 @@ export interface Provenance {
 
 const sha256 = (data: Buffer | string): string => createHash("sha256").update(data).digest("hex");
 
-/** Digest over every template's path and bytes, in sorted order: the same templates, the same digest. */
+/** Digest over every template's path and sha256, in sorted order: the same templates, the same digest. */
 export function templatesDigest(templates: readonly TemplateFile[]): string {
   const hash = createHash("sha256");
-  for (const t of [...templates].sort((a, b) => (a.id < b.id ? -1 : 1))) hash.update(`${t.id}\0${t.content.length}\0`).update(t.content);
+  for (const t of [...templates].sort((a, b) => (a.id < b.id ? -1 : 1))) hash.update(`${t.id}\0${t.sha256}\n`);
   return hash.digest("hex");
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -21,17 +22,35 @@ const RENAMES: Record<string, string> = {
 export interface TemplateFile {
   /** Path under templates/, POSIX separators, as stored (e.g. `cmd/[name]/main.go.hbs`). */
   id: string;
-  content: Buffer;
+  /** The bytes as stored: always for copied files; for `.hbs` only when read as source. */
+  content?: Buffer;
+  /** A `.hbs` template precompiled at build time (the published bundle). */
+  spec?: unknown;
+  /** sha256 of the stored bytes, whichever form the template arrives in (provenance digests it). */
+  sha256: string;
 }
 
-/** Every file under a templates folder, sorted so the plan never depends on the file system's order. */
-export async function readTemplates(dir: string = TEMPLATES_DIR): Promise<TemplateFile[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+/**
+ * Every file under a templates folder, sorted so the plan never depends on the file system's order.
+ * Without a folder: the templates inlined into the bundle, or templates/ in development.
+ */
+export async function readTemplates(dir?: string): Promise<TemplateFile[]> {
+  if (dir === undefined) {
+    const { bundledTemplates } = await import("./bundled-templates.js");
+    if (bundledTemplates) return bundledTemplates;
+  }
+  const root = dir ?? TEMPLATES_DIR;
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
   const ids = entries
     .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
+    .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
     .sort();
-  return Promise.all(ids.map(async (id) => ({ id, content: await readFile(path.join(dir, id)) })));
+  return Promise.all(
+    ids.map(async (id) => {
+      const content = await readFile(path.join(root, id));
+      return { id, content, sha256: createHash("sha256").update(content).digest("hex") };
+    }),
+  );
 }
 
 /**

@@ -2,7 +2,7 @@
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import Ajv2020 from "ajv/dist/2020.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { execa } from "execa";
 import { parse, parseAllDocuments } from "yaml";
 import { describe, expect, test } from "vitest";

@@ -1,0 +1,206 @@
+#!/usr/bin/env node
+// npm run bench: our CLI against the floor and the peers, interleaved in one run, reported as ratios.
+// Usage: node bench/bench.mjs [--runs N] [--json] [--skip-service]
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const argv = process.argv.slice(2);
+const runs = Number(argv[argv.indexOf("--runs") + 1]) || 15;
+const asJson = argv.includes("--json");
+const log = (...a) => (asJson ? process.stderr : process.stdout).write(`${a.join(" ")}\n`);
+const work = mkdtempSync(path.join(tmpdir(), "cggs-bench-"));
+const gitEnv = { ...process.env, GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@example.com", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@example.com", GIT_CONFIG_GLOBAL: "/dev/null", CI: "true" };
+const CLI = path.join(root, "dist/cli.js");
+
+execFileSync("node", [path.join(root, "scripts/build.mjs")], { stdio: "inherit" });
+
+// --- the same tree for everyone: our --no-git output is the reference ---
+const ref = path.join(work, "ref");
+execFileSync("node", [CLI, ref, "--yes", "--owner", "acme", "--name", "my-svc", "--no-git"], { env: gitEnv, stdio: "ignore" });
+const files = [];
+for (const e of readdirSync(ref, { recursive: true, withFileTypes: true })) {
+  if (!e.isFile()) continue;
+  const full = path.join(e.parentPath, e.name);
+  files.push({ path: path.relative(ref, full), content: readFileSync(full).toString("base64"), mode: statSync(full).mode & 0o777 });
+}
+const snapshot = path.join(work, "snapshot.json");
+writeFileSync(snapshot, JSON.stringify(files));
+// plop renders every file through Handlebars: feed it the reference files with `{{` escaped.
+const plopTemplates = path.join(work, "plop-templates");
+const plopPlan = { context: {}, files: [] };
+for (const f of files) {
+  const t = path.join(plopTemplates, `${f.path}.hbs`);
+  mkdirSync(path.dirname(t), { recursive: true });
+  writeFileSync(t, Buffer.from(f.content, "base64").toString("utf8").replaceAll("{{", "\\{{"));
+  plopPlan.files.push({ path: f.path, templateFile: t, data: {} });
+}
+writeFileSync(path.join(work, "plop-plan.json"), JSON.stringify(plopPlan));
+
+let n = 0;
+const fresh = () => path.join(work, `t${n++}`);
+const variants = {
+  "floor (write + git)": (d) => ["node", [path.join(root, "bench/floor.mjs"), snapshot, d, "git"]],
+  "ours --yes": (d) => ["node", [CLI, d, "--yes", "--owner", "acme", "--name", "my-svc"]],
+  "ours --yes --no-git": (d) => ["node", [CLI, d, "--yes", "--owner", "acme", "--name", "my-svc", "--no-git"]],
+  "floor (write only)": (d) => ["node", [path.join(root, "bench/floor.mjs"), snapshot, d, "none"]],
+  "create-vite": (d) => ["node", [path.join(root, "node_modules/create-vite/index.js"), d, "--template", "vanilla-ts"]],
+  "plop (same files)": (d) => ["node", [path.join(root, "node_modules/plop/bin/plop.js"), "--plopfile", path.join(root, "bench/plopfile.mjs"), "service"], { BENCH_PLOP_PLAN: path.join(work, "plop-plan.json"), BENCH_PLOP_DEST: d }],
+};
+
+function timeOnce(make) {
+  const dir = fresh();
+  const [cmd, args, extraEnv] = make(dir);
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd: work, env: { ...gitEnv, ...extraEnv }, stdio: ["ignore", "ignore", "pipe"] });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
+  rmSync(dir, { recursive: true, force: true });
+  return ms;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+log(`generation: ${Object.keys(variants).length} variants, 3 warm-up rounds, ${runs} measured rounds, interleaved`);
+const times = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+for (let round = -3; round < runs; round++) {
+  for (const [name, make] of Object.entries(variants)) {
+    const ms = timeOnce(make);
+    if (round >= 0) times[name].push(ms);
+  }
+}
+const floor = times["floor (write + git)"];
+const generation = Object.fromEntries(
+  Object.entries(times).map(([name, xs]) => [
+    name,
+    { minMs: Math.min(...xs), medianMs: median(xs), maxMs: Math.max(...xs), ratioToFloor: median(xs.map((x, i) => x / floor[i])) },
+  ]),
+);
+
+// --- peak RSS of a --yes run (GNU time's maximum resident set size, KiB) ---
+const rss = [];
+for (let i = 0; i < 5; i++) {
+  const d = fresh();
+  const r = spawnSync("/usr/bin/time", ["-f", "%M", "node", CLI, d, "--yes", "--owner", "acme", "--name", "my-svc"], { cwd: work, env: gitEnv, encoding: "utf8" });
+  rss.push(Number(r.stderr.trim().split("\n").pop()) / 1024);
+}
+
+// --- the package as npm would ship it ---
+const packDir = path.join(work, "pack");
+mkdirSync(packDir);
+const [pack] = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", packDir], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
+const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+const installs = [];
+for (let i = 0; i < 3; i++) {
+  const prefix = path.join(work, `install${i}`);
+  mkdirSync(prefix);
+  const start = process.hrtime.bigint();
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefix", prefix, "--cache", path.join(work, `cache${i}`), path.join(packDir, pack.filename)], { stdio: "ignore" });
+  installs.push(Number(process.hrtime.bigint() - start) / 1e6);
+}
+const installedBin = path.join(work, "install0/node_modules/.bin/create-gitops-go-service");
+const packageFigures = {
+  tarballKB: pack.size / 1024,
+  unpackedKB: pack.unpackedSize / 1024,
+  files: pack.files.length,
+  runtimeDependencies: Object.keys(pkg.dependencies ?? {}).length,
+  installMedianMs: median(installs),
+  installedBinVersion: execFileSync(installedBin, ["--version"], { encoding: "utf8" }).trim(),
+};
+
+// --- the generated service ---
+let service;
+if (!argv.includes("--skip-service")) service = await serviceFigures();
+
+const results = { runs, generation, peakRssMiB: { max: Math.max(...rss), median: median(rss) }, package: packageFigures, service };
+writeFileSync(path.join(root, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
+if (asJson) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+else printTable(results);
+rmSync(work, { recursive: true, force: true });
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url, proc, deadlineMs) {
+  const start = performance.now();
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.status === 200) return performance.now();
+    } catch {}
+    if (performance.now() - start > deadlineMs || proc.exitCode !== null) throw new Error(`${url} not ready`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+async function serviceFigures() {
+  const goEnv = { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-mod=readonly" };
+  const bin = path.join(work, "svc-bin");
+  execFileSync("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./cmd/my-svc"], { cwd: ref, env: { ...goEnv, CGO_ENABLED: "0" } });
+  const bare = path.join(work, "bare-bin");
+  const load = path.join(work, "load-bin");
+  execFileSync("go", ["build", "-o", bare, "./bare"], { cwd: path.join(root, "bench/go"), env: goEnv });
+  execFileSync("go", ["build", "-o", load, "./load"], { cwd: path.join(root, "bench/go"), env: goEnv });
+
+  // Ready: from exec to the first 200 on /readyz, polled every millisecond.
+  const ready = [];
+  for (let i = 0; i < 10; i++) {
+    const port = await freePort();
+    const admin = await freePort();
+    const start = performance.now();
+    const proc = spawn(bin, [], { env: { PORT: String(port), ADMIN_PORT: String(admin), SHUTDOWN_DELAY: "0s" }, stdio: "ignore" });
+    const at = await waitReady(`http://127.0.0.1:${port}/readyz`, proc, 5000);
+    ready.push(at - start);
+    proc.kill("SIGTERM");
+    await new Promise((r) => proc.once("exit", r));
+  }
+
+  // Throughput: /healthz of the generated service vs a bare net/http handler, A B A B.
+  const rps = { service: [], bare: [] };
+  for (let i = 0; i < 3; i++) {
+    for (const which of ["service", "bare"]) {
+      const port = await freePort();
+      const admin = await freePort();
+      const proc = spawn(which === "service" ? bin : bare, [], { env: { PORT: String(port), ADMIN_PORT: String(admin), SHUTDOWN_DELAY: "0s", LOG_LEVEL: "warn" }, stdio: "ignore" });
+      await waitReady(`http://127.0.0.1:${port}/healthz`, proc, 5000);
+      const out = execFileSync(load, ["-url", `http://127.0.0.1:${port}/healthz`, "-c", "16", "-d", "2s"], { encoding: "utf8" });
+      rps[which].push(Number(out.split(" ")[0]));
+      proc.kill("SIGTERM");
+      await new Promise((r) => proc.once("exit", r));
+    }
+  }
+  return {
+    binaryKB: statSync(bin).size / 1024,
+    readyMedianMs: median(ready),
+    readyMaxMs: Math.max(...ready),
+    healthzRps: median(rps.service),
+    bareRps: median(rps.bare),
+    throughputRatio: median(rps.service.map((x, i) => x / rps.bare[i])),
+  };
+}
+
+function printTable(r) {
+  const f = (x, d = 1) => x.toFixed(d);
+  log("\nGeneration (ms; ratio = median of per-round ratios to the floor with git):");
+  log("| variant | min | median | max | ratio to floor |\n|---|---:|---:|---:|---:|");
+  for (const [name, g] of Object.entries(r.generation)) log(`| ${name} | ${f(g.minMs)} | ${f(g.medianMs)} | ${f(g.maxMs)} | ${f(g.ratioToFloor, 2)}x |`);
+  log(`\nPeak RSS of a --yes run: ${f(r.peakRssMiB.max)} MiB (max of 5), ${f(r.peakRssMiB.median)} MiB median`);
+  const p = r.package;
+  log(`Package: ${f(p.tarballKB)} KB packed, ${f(p.unpackedKB)} KB unpacked, ${p.files} files, ${p.runtimeDependencies} runtime dependencies; install from the tarball with a fresh cache: ${f(p.installMedianMs, 0)} ms median; installed bin --version: ${p.installedBinVersion}`);
+  if (r.service) {
+    const s = r.service;
+    log(`Generated service: binary ${f(s.binaryKB, 0)} KB; ready (first 200 on /readyz after exec) ${f(s.readyMedianMs)} ms median, ${f(s.readyMaxMs)} ms max; /healthz ${f(s.healthzRps, 0)} req/s vs bare net/http ${f(s.bareRps, 0)} req/s = ${f(s.throughputRatio, 2)}x`);
+  }
+}

@@ -1,0 +1,3 @@
+module benchtools
+
+go 1.26.0
