@@ -1,16 +1,25 @@
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import type { SimpleGit } from "simple-git";
 import { CancelledError, ExitCode, UserError } from "./errors.js";
 
 export type GitOutcome = { status: "committed"; commit: string } | { status: "skipped"; reason: string };
 
-async function client(baseDir: string, signal?: AbortSignal): Promise<SimpleGit> {
-  // Loaded only when the git step runs (not with --no-git or --dry-run).
-  const { simpleGit } = await import("simple-git");
-  // simple-git waits 50 ms after every git process exits by default; closing the streams is enough.
-  return simpleGit({ baseDir, completion: { onClose: true, onExit: false }, ...(signal ? { abort: signal } : {}) });
+type Git = (...args: string[]) => Promise<string>;
+
+// git runs through node:child_process. Measured on this machine kind (README, Performance):
+// init + add + commit + status took 79 ms through simple-git, 32 ms through execa (plus ~20 ms to
+// load it) and 27 ms through execFile; with either library `--yes` missed its target of 1.15x the
+// floor. execa stays for --verify, where its richer results matter and time does not.
+function client(cwd: string, signal?: AbortSignal): Git {
+  return (...args) =>
+    new Promise((resolve, reject) => {
+      execFile("git", args, { cwd, signal, encoding: "utf8" }, (error, stdout, stderr) => {
+        if (error) reject(Object.assign(error, { stderr }));
+        else resolve(stdout);
+      });
+    });
 }
 
 function manualSteps(dir: string, message: string): string {
@@ -36,20 +45,21 @@ function enclosingWorkTree(dir: string): string | undefined {
 export async function commitRepository(dir: string, message: string, signal?: AbortSignal): Promise<GitOutcome> {
   const top = enclosingWorkTree(dir);
   if (top) return { status: "skipped", reason: `${dir} is inside the git work tree ${top}: not nesting a repository` };
-  const git = await client(dir, signal);
+  const git = client(dir, signal);
   try {
-    await git.init(["--initial-branch=main"]);
-    await git.add(["-A"]);
-    const result = await git.commit(message);
-    const status = await git.status();
-    if (!status.isClean()) throw new Error(`git status is not clean after the commit: ${status.files.map((f) => f.path).join(", ")}`);
-    return { status: "committed", commit: result.commit || (await git.revparse(["HEAD"])).trim() };
+    await git("init", "--quiet", "--initial-branch=main");
+    await git("add", "-A");
+    await git("commit", "--quiet", "-m", message);
+    const status = await git("status", "--porcelain");
+    if (status.trim() !== "") throw new Error(`git status is not clean after the commit:\n${status}`);
+    return { status: "committed", commit: (await git("rev-parse", "HEAD")).trim() };
   } catch (error) {
     await rm(path.join(dir, ".git"), { recursive: true, force: true });
     if (signal?.aborted) throw new CancelledError("interrupted during git: the files are written, no repository was made");
-    const text = error instanceof Error ? error.message : String(error);
-    if (/spawn git ENOENT|ENOENT/.test(text))
+    const failure = error as { code?: string | number; stderr?: string; shortMessage?: string; message?: string };
+    if (failure.code === "ENOENT")
       throw new UserError("git is not installed or not on PATH", ExitCode.postStep, `${manualSteps(dir, message)} (after installing git), or pass --no-git`);
+    const text = String(failure.stderr || failure.shortMessage || failure.message || error);
     const identity = /tell me who you are|user\.email|user\.name|empty ident/i.test(text);
     throw new UserError(
       `git commit failed: ${identity ? "git has no user identity" : text.trim().split("\n").slice(0, 6).join("\n  ")}`,
