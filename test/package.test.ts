@@ -1,0 +1,74 @@
+// The package as npm ships it: no runtime dependencies, a bin that works from the packed tarball,
+// and a bundle that loads only what the chosen path uses. (Speed itself lives in `npm run bench`.)
+import { existsSync } from "node:fs";
+import { readFile, readdir } from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { beforeAll, describe, expect, test } from "vitest";
+import { CLI, gitEnv, tempDir } from "./helpers/cli.js";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+describe("the packed package", () => {
+  let prefix: string;
+  let tarball: string;
+  beforeAll(async () => {
+    const packDir = await tempDir("pack-");
+    const [pack] = JSON.parse((await execa("npm", ["pack", "--json", "--pack-destination", packDir], { cwd: root })).stdout);
+    tarball = path.join(packDir, pack.filename);
+    prefix = await tempDir("install-");
+    // A fresh cache and --offline: a package with no dependencies needs nothing from a registry.
+    await execa("npm", ["install", "--offline", "--no-audit", "--no-fund", "--prefix", prefix, "--cache", await tempDir("cache-"), tarball]);
+  }, 120_000);
+
+  test("declares no runtime dependencies and installs nothing else", async () => {
+    const pkg = JSON.parse(await readFile(path.join(prefix, "node_modules/create-gitops-go-service/package.json"), "utf8"));
+    expect(pkg.dependencies ?? {}).toEqual({});
+    expect(pkg.optionalDependencies ?? {}).toEqual({});
+    expect(pkg.peerDependencies ?? {}).toEqual({});
+    expect((await readdir(path.join(prefix, "node_modules"))).filter((d) => d !== ".bin" && !d.startsWith("."))).toEqual(["create-gitops-go-service"]);
+  });
+
+  test("its bin generates a repository", async () => {
+    const cwd = await tempDir();
+    const bin = path.join(prefix, "node_modules/.bin/create-gitops-go-service");
+    const run = await execa(bin, ["svc", "--yes", "--owner", "acme"], { cwd, env: { ...gitEnv, CI: "true" }, reject: false });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(existsSync(path.join(cwd, "svc/go.mod"))).toBe(true);
+    expect(existsSync(path.join(cwd, "svc/.git"))).toBe(true);
+  });
+});
+
+describe("lazy loading", () => {
+  async function loadedPackages(args: string[]): Promise<Set<string>> {
+    const meta = JSON.parse(await readFile(path.join(root, ".cache/build-meta.json"), "utf8"));
+    const cwd = await tempDir();
+    const record = path.join(cwd, "loads.txt");
+    await execa("node", ["--import", path.join(import.meta.dirname, "helpers/record-loads.mjs"), CLI, ...args], { cwd, env: { ...gitEnv, CI: "true", RECORD_LOADS: record } });
+    const loaded = (await readFile(record, "utf8")).split("\n").filter((u) => u.includes("/dist/"));
+    const packages = new Set<string>();
+    for (const url of loaded) {
+      const out = Object.keys(meta.outputs).find((o) => url.endsWith(o.replace(/^dist\//, "/dist/")));
+      for (const input of Object.keys(out ? meta.outputs[out].inputs : {})) {
+        const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+        packages.add(m ? m[1] : input.includes("bundled-templates") ? "(templates)" : "(src)");
+        if (input.includes("/handlebars/compiler/")) packages.add("(handlebars compiler)");
+      }
+    }
+    return packages;
+  }
+
+  test("--yes --no-git loads no prompt library, no yaml, no execa, no git client and no Handlebars compiler", async () => {
+    const packages = await loadedPackages(["svc", "--yes", "--owner", "acme", "--no-git"]);
+    expect(packages.has("handlebars")).toBe(true); // the runtime
+    expect(packages.has("(templates)")).toBe(true);
+    for (const lazy of ["@inquirer/core", "@inquirer/input", "yaml", "execa", "simple-git", "(handlebars compiler)"]) expect(packages.has(lazy), lazy).toBe(false);
+  });
+
+  test("an answers file loads yaml, and only then", async () => {
+    const cwd = await tempDir();
+    const file = path.join(cwd, "a.yaml");
+    await (await import("node:fs/promises")).writeFile(file, "owner: acme\n");
+    expect((await loadedPackages(["svc", "--yes", "--answers", file, "--no-git"])).has("yaml")).toBe(true);
+  });
+});
