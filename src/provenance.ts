@@ -21,10 +21,19 @@ export interface Provenance {
   preset: PresetIdentity | null;
   /** The answers, without the target directory (a machine-specific path). Secrets are names only: there are no values. */
   answers: Omit<Answers, "directory">;
-  files: Record<string, { sha256: string; ownership: PlannedFile["ownership"] }>;
+  /**
+   * Per file: its sha256, its ownership class, and its git blob id, so `update` can read the exact
+   * generated content back from the repository's own history as the base of a 3-way merge.
+   */
+  files: Record<string, { sha256: string; gitBlob: string; ownership: PlannedFile["ownership"] }>;
 }
 
 const sha256 = (data: Buffer | string): string => createHash("sha256").update(data).digest("hex");
+
+/** The id git gives these bytes as a blob (`git hash-object`). */
+export function gitBlobId(content: Buffer): string {
+  return createHash("sha1").update(`blob ${content.length}\0`).update(content).digest("hex");
+}
 
 /** Digest over every template's path and sha256, in sorted order: the same templates, the same digest. */
 export function templatesDigest(templates: readonly TemplateFile[]): string {
@@ -48,7 +57,7 @@ export function provenanceFile(
     template: { version: tool.version, sha256: templatesDigest(templates) },
     preset,
     answers: recorded,
-    files: Object.fromEntries(plan.map((f) => [f.path, { sha256: sha256(f.content), ownership: f.ownership }])),
+    files: Object.fromEntries(plan.map((f) => [f.path, { sha256: sha256(f.content), gitBlob: gitBlobId(f.content), ownership: f.ownership }])),
   };
   return {
     path: PROVENANCE_FILE,

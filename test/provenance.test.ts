@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { execa } from "execa";
 import { describe, expect, test } from "vitest";
 import { runCli, tempDir } from "./helpers/cli.js";
 
@@ -35,6 +36,8 @@ describe("provenance", () => {
     expect(Object.keys(record.files).sort()).toEqual([...files.keys()].sort());
     for (const [file, content] of files) {
       expect(record.files[file].sha256, file).toBe(createHash("sha256").update(content).digest("hex"));
+      // The blob id is git's own: the committed file has exactly that id.
+      expect(record.files[file].gitBlob, file).toBe((await execa("git", ["rev-parse", `HEAD:${file}`], { cwd: dir })).stdout.trim());
       expect(["platform", "shared", "team"], file).toContain(record.files[file].ownership);
     }
     // The classes mean something: CI is the platform's, the handler the team's, go.mod shared.
