@@ -15,6 +15,8 @@ export const kubernetes: Generator = {
     { path: "deploy/components/networkpolicy/", when: (c) => c.kustomizeComponents.includes("networkpolicy") },
     { path: "deploy/components/servicemonitor/", when: (c) => c.kustomizeComponents.includes("servicemonitor") },
     { path: "deploy/components/external-secret/", when: (c) => c.kustomizeComponents.includes("external-secret") },
+    // Switched on per environment (environment.components): the overlays after the first one.
+    { path: "deploy/components/rollout-canary/", when: (c) => c.environments.some((e) => e.components.includes("rollout-canary")) },
   ],
   when: () => true,
   ownership: "platform",

@@ -18,4 +18,12 @@ export interface Answers {
   secrets: "external-secrets" | "none";
   monitoring: boolean;
   networkPolicy: boolean;
+  /** Progressive delivery: `argo-rollouts` adds a canary Rollout with Prometheus analysis. */
+  progressive: "none" | "argo-rollouts";
+  /** Largest share of 5xx responses a canary may serve, in percent: a decimal string ("1", "0.5"). */
+  canaryMaxErrorPercent: string;
+  /** Largest p95 latency a canary may have, in whole milliseconds. */
+  canaryMaxP95Ms: number;
+  /** The Prometheus the canary analysis queries (http or https URL). */
+  prometheusUrl: string;
 }

@@ -31,6 +31,14 @@ export interface Environment {
   production: boolean;
   /** The environment CI promotes from (undefined for the first one). */
   previous?: string;
+  /**
+   * Changes reach this environment through the Argo Rollouts canary (deploy/components/rollout-canary):
+   * with --progressive argo-rollouts, every environment but the first (which takes every commit and
+   * rarely has the traffic an analysis needs), or the only one.
+   */
+  canary: boolean;
+  /** Kustomize components this overlay switches on: kustomizeComponents, then rollout-canary if `canary`. */
+  components: string[];
 }
 
 /** Everything a template can read. Pure function of the answers and the tool version; frozen. */
@@ -72,6 +80,12 @@ export interface Context {
   labels: { key: string; value: string }[];
   /** Kustomize components under deploy/components/ that every overlay switches on, in a fixed order. */
   kustomizeComponents: string[];
+  progressive: { none: boolean; argoRollouts: boolean };
+  /**
+   * The canary analysis (used with progressive.argoRollouts): thresholds in the units the answers
+   * use, which are also the units the AnalysisTemplate's queries return.
+   */
+  canary: { maxErrorPercent: string; maxP95Ms: number; prometheusUrl: string };
   versions: {
     go: { version: string; directive: string; minor: string };
     goModules: typeof goModules;
@@ -107,15 +121,21 @@ function toEnvVar(spec: string): EnvVar {
   };
 }
 
-function toEnvironments(service: string, names: string[]): Environment[] {
-  return names.map((name, i) => ({
-    name,
-    namespace: `${service}-${name}`,
-    isFirst: i === 0,
-    isLast: i === names.length - 1,
-    production: /^prod(uction)?$/.test(name) || (names.length > 1 && i === names.length - 1),
-    ...(i > 0 ? { previous: names[i - 1] } : {}),
-  }));
+function toEnvironments(service: string, names: string[], components: string[], progressive: boolean): Environment[] {
+  return names.map((name, i) => {
+    const canary = progressive && (i > 0 || names.length === 1);
+    return {
+      name,
+      namespace: `${service}-${name}`,
+      isFirst: i === 0,
+      isLast: i === names.length - 1,
+      production: /^prod(uction)?$/.test(name) || (names.length > 1 && i === names.length - 1),
+      ...(i > 0 ? { previous: names[i - 1] } : {}),
+      canary,
+      // rollout-canary goes last: it patches objects of the base and of the servicemonitor component.
+      components: [...components, ...(canary ? ["rollout-canary"] : [])],
+    };
+  });
 }
 
 /**
@@ -140,13 +160,19 @@ function deepFreeze<T>(value: T): T {
  * @example buildContext(answers, { name: "create-gitops-go-service", version: "0.1.0" }).image
  */
 export function buildContext(answers: Answers, tool: { name: string; version: string }, requiredLabels: Record<string, string> = {}): Context {
-  const environments = toEnvironments(answers.name, answers.environments);
   const secrets = answers.secret.map((name) => ({
     name,
     goName: goIdentifier(name),
     remoteKey: `${answers.name}/${name.toLowerCase().replaceAll("_", "-")}`,
   }));
   const env = answers.env.map(toEnvVar);
+  const kustomizeComponents = [
+    ...(answers.networkPolicy ? ["networkpolicy"] : []),
+    ...(answers.monitoring ? ["servicemonitor"] : []),
+    ...(secrets.length > 0 && answers.secrets === "external-secrets" ? ["external-secret"] : []),
+  ];
+  const progressive = answers.progressive === "argo-rollouts";
+  const environments = toEnvironments(answers.name, answers.environments, kustomizeComponents, progressive);
   return deepFreeze({
     tool: { ...tool },
     name: answers.name,
@@ -184,11 +210,9 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     labels: Object.keys(requiredLabels)
       .sort()
       .map((key) => ({ key, value: requiredLabels[key] })),
-    kustomizeComponents: [
-      ...(answers.networkPolicy ? ["networkpolicy"] : []),
-      ...(answers.monitoring ? ["servicemonitor"] : []),
-      ...(secrets.length > 0 && answers.secrets === "external-secrets" ? ["external-secret"] : []),
-    ],
+    kustomizeComponents,
+    progressive: { none: !progressive, argoRollouts: progressive },
+    canary: { maxErrorPercent: answers.canaryMaxErrorPercent, maxP95Ms: answers.canaryMaxP95Ms, prometheusUrl: answers.prometheusUrl },
     versions: {
       go: { version: go.version, directive: go.directive, minor: go.minor },
       goModules: { ...goModules },

@@ -30,5 +30,18 @@ export function crossCheck(answers: Answers, explicit: ReadonlySet<keyof Answers
   if (`${answers.registry}/${answers.name}`.length > 255) problems.push("--registry/--name: the image name is longer than 255 characters");
   if (explicit.has("argocdMode") && answers.gitops !== "argocd")
     problems.push(`--argocd-mode applies only with --gitops argocd (got --gitops ${answers.gitops})`);
+  if (answers.progressive === "argo-rollouts") {
+    if (answers.gitops === "flux")
+      problems.push(
+        "--progressive argo-rollouts works only with --gitops argocd or none (got --gitops flux): with Flux, progressive " +
+          "delivery is Flagger's job; keep --progressive none and add Flagger (the generated README says how)",
+      );
+    if (!answers.monitoring)
+      problems.push("--progressive argo-rollouts needs --monitoring: the canary analysis reads metrics that only the ServiceMonitor makes Prometheus scrape");
+  } else {
+    const canaryFlags = (["canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl"] as const).filter((k) => explicit.has(k));
+    const flag = { canaryMaxErrorPercent: "--canary-max-error-percent", canaryMaxP95Ms: "--canary-max-p95-ms", prometheusUrl: "--prometheus-url" };
+    for (const k of canaryFlags) problems.push(`${flag[k]} applies only with --progressive argo-rollouts (got --progressive ${answers.progressive})`);
+  }
   return problems.filter(Boolean);
 }

@@ -14,7 +14,7 @@ import { CRD_DIR, crdKey, loadCrdValidators, validateCoreKind, type K8sObject } 
 
 /** What the service reads besides the declared env vars (internal/config). */
 const BUILT_INS = ["PORT", "ADMIN_PORT", "LOG_LEVEL", "SHUTDOWN_DELAY", "SHUTDOWN_TIMEOUT"];
-const CRD_KINDS = ["Application", "ApplicationSet", "AppProject", "GitRepository", "Kustomization", "ServiceMonitor", "ExternalSecret"];
+const CRD_KINDS = ["Application", "ApplicationSet", "AppProject", "GitRepository", "Kustomization", "ServiceMonitor", "ExternalSecret", "Rollout", "AnalysisTemplate"];
 const KUBE_LINTER = tool("kube-linter");
 
 const crdValidators = loadCrdValidators();
@@ -70,6 +70,12 @@ const CASES: Case[] = [
     title: "argocd applicationset, one environment, no monitoring, two secrets",
     answers: { argocdMode: "applicationset", environments: ["dev"], monitoring: false, secret: ["API_TOKEN", "DATABASE_URL"] },
   },
+  // Argo Rollouts (test/rollouts.test.ts checks the Rollout and its analysis in depth).
+  { title: "argocd applications, three environments, argo-rollouts canary after the first", answers: { progressive: "argo-rollouts" } },
+  {
+    title: "no gitops, one environment, argo-rollouts canary there, no network policy",
+    answers: { gitops: "none", environments: ["prod"], secret: [], networkPolicy: false, progressive: "argo-rollouts", canaryMaxErrorPercent: "0.25" },
+  },
 ];
 
 describe.each(CASES)("deploy: $title", ({ answers }) => {
@@ -108,7 +114,8 @@ describe.each(CASES)("deploy: $title", ({ answers }) => {
       expect(files).toContain(`deploy/overlays/${env.name}/config.env`);
     }
     const components = [...new Set(files.filter((f) => f.startsWith("deploy/components/")).map((f) => f.split("/")[2]))].sort();
-    expect(components).toEqual([...context.kustomizeComponents].sort());
+    expect(components).toEqual([...new Set(context.environments.flatMap((e) => e.components))].sort());
+    for (const env of context.environments) expect(env.components.slice(0, context.kustomizeComponents.length)).toEqual(context.kustomizeComponents);
     expect(files.some((f) => f.startsWith("deploy/argocd/"))).toBe(context.gitops.argocd);
     expect(files.some((f) => f.startsWith("deploy/flux/"))).toBe(context.gitops.flux);
     expect(files.includes("deploy/argocd/applicationset.yaml")).toBe(context.gitops.argocdApplicationSet);
@@ -141,7 +148,7 @@ describe.each(CASES)("deploy: $title", ({ answers }) => {
       expect(k.images).toEqual([{ name: "app", newName: context.image, newTag: context.initialImageTag }]);
       expect(k.namespace).toBe(env.namespace);
       expect(k.resources).toEqual(["../../base", "namespace.yaml"]);
-      expect(k.components ?? []).toEqual(context.kustomizeComponents.map((c) => `../../components/${c}`));
+      expect(k.components ?? []).toEqual(env.components.map((c) => `../../components/${c}`));
       expect(k.configMapGenerator).toEqual([{ name: `${context.name}-config`, behavior: "merge", envs: ["config.env"] }]);
     }
     const [base] = parseStrict(await readFile(path.join(dir, "deploy/base/kustomization.yaml"), "utf8"), "base") as any[];
@@ -163,6 +170,7 @@ describe.each(CASES)("deploy: $title", ({ answers }) => {
     const custom = [...[...rendered.values()].flatMap((r) => r.objects), ...allGitops()].filter((o) => CRD_KINDS.includes(o.kind));
     expect(custom.length).toBe(
       context.environments.length * (Number(context.monitoring) + Number(context.secretsProvider.externalSecrets)) +
+        context.environments.filter((e) => e.canary).length * 2 +
         (context.gitops.argocd ? 1 + (context.gitops.argocdApplicationSet ? 1 : context.environments.length) : 0) +
         (context.gitops.flux ? 1 + context.environments.length : 0),
     );
@@ -289,7 +297,11 @@ describe.each(CASES)("deploy: $title", ({ answers }) => {
       for (const [k, v] of Object.entries(svc.spec.selector)) expect(podLabels[k]).toBe(v);
       expect(svc.spec.ports.map((p: any) => p.targetPort).sort()).toEqual(["http", "metrics"]);
       const hpa: any = one(objectsOf(env.name, "HorizontalPodAutoscaler"), "HPA");
-      expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: dep.metadata.name });
+      expect(hpa.spec.scaleTargetRef).toEqual(
+        env.canary
+          ? { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: one(objectsOf(env.name, "Rollout"), "Rollout").metadata.name }
+          : { apiVersion: "apps/v1", kind: "Deployment", name: dep.metadata.name },
+      );
       expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(env.production ? 2 : 1);
       const pdb: any = one(objectsOf(env.name, "PodDisruptionBudget"), "PDB");
       expect(pdb.spec).toMatchObject({ maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });

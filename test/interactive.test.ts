@@ -33,8 +33,10 @@ const script: [string, string][] = [
 const env = { ...gitEnv, PATH: process.env.PATH!, HOME: process.env.HOME ?? "/root", TERM: "xterm" };
 
 test("every question can be answered at a real terminal, and the answers land in the files", async () => {
-  // The script covers every question the table would ask for these answers (argocdMode is skipped by flux).
-  expect(script.length).toBe(questionList.filter((q) => q.name !== "argocdMode").length);
+  // The script covers every question the table would ask for these answers: flux skips argocdMode and
+  // progressive (Argo Rollouts is not offered with Flux), and with it the canary thresholds.
+  const skipped = ["argocdMode", "progressive", "canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl"];
+  expect(script.length).toBe(questionList.filter((q) => !skipped.includes(q.name)).length);
   const cwd = await tempDir();
   const run = await execa("python3", [DRIVER, JSON.stringify(script), "--", "node", CLI, "orders"], { cwd, env, extendEnv: false, reject: false });
   expect(run.exitCode, run.stdout).toBe(0);

@@ -51,6 +51,9 @@ export function answersToFlags(answers: Answers): string[] {
   ];
   if (answers.gitops === "argocd") flags.push("--argocd-mode", answers.argocdMode);
   if (answers.secret.length > 0) flags.push("--secrets", answers.secrets);
+  flags.push("--progressive", answers.progressive);
+  if (answers.progressive === "argo-rollouts")
+    flags.push("--canary-max-error-percent", answers.canaryMaxErrorPercent, "--canary-max-p95-ms", String(answers.canaryMaxP95Ms), "--prometheus-url", answers.prometheusUrl);
   for (const e of answers.env) flags.push("--env", e);
   for (const s of answers.secret) flags.push("--secret", s);
   return flags;

@@ -26,6 +26,10 @@ export const baseAnswers: Answers = {
   secrets: "external-secrets",
   monitoring: true,
   networkPolicy: true,
+  progressive: "none",
+  canaryMaxErrorPercent: "1",
+  canaryMaxP95Ms: 500,
+  prometheusUrl: "http://prometheus-operated.monitoring.svc:9090",
 };
 
 export const TOOL = { name: "create-gitops-go-service", version: "0.0.0-test" };
