@@ -5,6 +5,8 @@ export const ExitCode = {
   usage: 2,
   unsafeTarget: 3,
   postStep: 4,
+  /** `update` left conflicts (markers in the files) for the user to resolve. */
+  conflicts: 5,
   cancelled: 130,
 } as const;
 

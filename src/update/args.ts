@@ -1,0 +1,103 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { Answers } from "../answers-types.js";
+import { fromFlag } from "../coerce.js";
+import { ExitCode, UserError } from "../errors.js";
+import { questionList } from "../questions.js";
+
+export interface UpdateArgs {
+  /** Repositories to update or check (default: the current directory). */
+  directories: string[];
+  /** Question flags: they win over the recorded answers (a way to change an answer on update). */
+  flags: Partial<Answers>;
+  answersFile?: string;
+  presetFile?: string;
+  templatesDir?: string;
+  check: boolean;
+  dryRun: boolean;
+  json: boolean;
+  yes: boolean;
+  commit: boolean;
+  allowDirty: boolean;
+  overwritePlatform: boolean;
+  debug: boolean;
+  help: boolean;
+}
+
+/** The flags that are not questions (question flags are those of the generator). */
+export const UPDATE_FLAGS = [
+  { flag: "check", help: "Only tell whether each repository is behind the current templates (exit 0 up to date, 1 behind, 2 error)" },
+  { flag: "dry-run", help: "Write nothing; print the planned action per file (replace, merge, conflict, add, remove, keep)" },
+  { flag: "json", help: "Print one JSON object on stdout" },
+  { flag: "yes", short: "y", help: "Answer questions that are new since the repository was made with their defaults (or placeholders); never prompt" },
+  { flag: "commit", help: "Commit the update (only when there are no conflicts)" },
+  { flag: "allow-dirty", help: "Run even if the work tree has uncommitted changes" },
+  { flag: "overwrite-platform", help: "Replace platform-owned files even where they were edited locally (the edit is lost)" },
+  { flag: "answers", value: "FILE", help: "Answers for new questions, or to change recorded ones (flags win over it)" },
+  { flag: "preset", value: "FILE", help: "The preset the repository was made with (default: $CREATE_GITOPS_GO_SERVICE_PRESET)" },
+  { flag: "templates", value: "DIR", help: "Template overrides and additions to update to (as at generation)" },
+  { flag: "debug", help: "Show stack traces of internal errors" },
+  { flag: "help", short: "h", help: "Show this help" },
+] as const;
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+function options(): Options {
+  const opts: Options = {};
+  for (const q of questionList) {
+    if (q.kind === "boolean") {
+      opts[q.flag] = { type: "boolean" };
+      opts[`no-${q.flag}`] = { type: "boolean" };
+    } else opts[q.flag] = { type: "string", multiple: q.kind === "repeatable" };
+  }
+  for (const m of UPDATE_FLAGS) opts[m.flag] = { type: "value" in m ? "string" : "boolean", ...("short" in m ? { short: m.short } : {}) };
+  return opts;
+}
+
+/** Parse `update` argv (after the word `update`). Unknown flags and bad values are usage errors. */
+export function parseUpdateArgs(argv: string[]): UpdateArgs {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options: options(), allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UserError((error as Error).message.replace(/\. To specify.*$/s, ""), ExitCode.usage, "run `update --help` to see every option");
+  }
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  const flags: Partial<Record<keyof Answers, unknown>> = {};
+  for (const q of questionList) {
+    if (q.kind === "boolean") {
+      if (values[q.flag] && values[`no-${q.flag}`]) throw new UserError(`--${q.flag} and --no-${q.flag} contradict each other`, ExitCode.usage);
+      if (values[q.flag]) flags[q.name] = true;
+      if (values[`no-${q.flag}`]) flags[q.name] = false;
+      continue;
+    }
+    const raw = values[q.flag];
+    if (raw === undefined) continue;
+    try {
+      flags[q.name] = fromFlag(q, raw);
+    } catch (problem) {
+      throw new UserError(`--${q.flag}: ${String(problem)}`, ExitCode.usage);
+    }
+  }
+  const args: UpdateArgs = {
+    directories: parsed.positionals,
+    flags: flags as Partial<Answers>,
+    answersFile: values.answers as string | undefined,
+    presetFile: values.preset as string | undefined,
+    templatesDir: values.templates as string | undefined,
+    check: Boolean(values.check),
+    dryRun: Boolean(values["dry-run"]),
+    json: Boolean(values.json),
+    yes: Boolean(values.yes),
+    commit: Boolean(values.commit),
+    allowDirty: Boolean(values["allow-dirty"]),
+    overwritePlatform: Boolean(values["overwrite-platform"]),
+    debug: Boolean(values.debug),
+    help: Boolean(values.help),
+  };
+  if (!args.check && args.directories.length > 1)
+    throw new UserError(`update takes one directory, got ${args.directories.length}: ${args.directories.join(" ")}`, ExitCode.usage, "--check takes several");
+  if (args.check && (args.commit || args.dryRun || args.overwritePlatform || Object.keys(flags).length > 0 || args.answersFile))
+    throw new UserError("--check only reads: it cannot be combined with --commit, --dry-run, --overwrite-platform or answers", ExitCode.usage);
+  if (args.commit && args.dryRun) throw new UserError("--commit and --dry-run contradict each other", ExitCode.usage);
+  return args;
+}

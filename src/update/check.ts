@@ -1,0 +1,86 @@
+// `update --check [dir...]`: which repositories are behind the current templates. Reads only; needs
+// no git. Up to date = the recorded template digest equals the current templates' digest.
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { applyOverrides } from "../overrides.js";
+import { templatesDigest } from "../provenance.js";
+import { readTemplates } from "../templates.js";
+import { TOOL } from "../tool.js";
+import { readRecord } from "./record.js";
+
+export interface CheckRow {
+  directory: string;
+  service?: string;
+  status: "up-to-date" | "behind" | "error";
+  /** The recorded template version (and digest). */
+  from?: { version: string; sha256: string };
+  to: { version: string; sha256: string };
+  /** "0.1.0 → 0.2.0", or "digest differs" when the versions are equal but the templates are not. */
+  behindBy?: string;
+  /** Platform-owned files whose bytes differ from the recorded ones: an update will report them as conflicts. */
+  modifiedPlatform: string[];
+  error?: string;
+}
+
+/** The digest of the templates this run would update to (with the same overrides folder, if any). */
+export async function currentDigest(templatesDir?: string): Promise<string> {
+  let templates = await readTemplates();
+  if (templatesDir) templates = (await applyOverrides(templates, templatesDir)).templates;
+  return templatesDigest(templates);
+}
+
+export async function checkOne(directory: string, digest: string): Promise<CheckRow> {
+  const to = { version: TOOL.version, sha256: digest };
+  try {
+    const record = await readRecord(directory);
+    const modifiedPlatform: string[] = [];
+    for (const [p, f] of Object.entries(record.files)) {
+      if (f.ownership !== "platform") continue;
+      const bytes = await readFile(path.join(directory, p)).catch(() => undefined);
+      if (!bytes || createHash("sha256").update(bytes).digest("hex") !== f.sha256) modifiedPlatform.push(p);
+    }
+    const upToDate = record.template.sha256 === digest;
+    const behindBy = upToDate ? undefined : record.template.version !== to.version ? `${record.template.version} → ${to.version}` : "digest differs";
+    const service = typeof record.answers.name === "string" ? record.answers.name : path.basename(directory);
+    return { directory, service, status: upToDate ? "up-to-date" : "behind", from: record.template, to, behindBy, modifiedPlatform: modifiedPlatform.sort() };
+  } catch (error) {
+    return { directory, status: "error", to, modifiedPlatform: [], error: (error as Error).message };
+  }
+}
+
+/** 0 every repository is up to date, 1 at least one is behind, 2 at least one could not be read. */
+export function checkExitCode(rows: readonly CheckRow[]): number {
+  if (rows.some((r) => r.status === "error")) return 2;
+  return rows.some((r) => r.status === "behind") ? 1 : 0;
+}
+
+function modifiedText(r: CheckRow): string {
+  if (r.modifiedPlatform.length === 0) return "0";
+  const names = r.modifiedPlatform.slice(0, 3).join(", ") + (r.modifiedPlatform.length > 3 ? ", …" : "");
+  return `${r.modifiedPlatform.length} (${names})`;
+}
+
+/** One line for one repository. */
+export function formatCheckLine(r: CheckRow): string {
+  if (r.status === "error") return `${r.directory}: error: ${r.error}`;
+  const modified = r.modifiedPlatform.length > 0 ? `; locally modified platform files: ${modifiedText(r)}` : "";
+  if (r.status === "up-to-date") return `${r.service}: up to date (template ${r.from!.version})${modified}`;
+  return `${r.service}: update available: ${r.behindBy}${modified} — run: create-gitops-go-service update${r.directory === "." ? "" : ` ${r.directory}`}`;
+}
+
+/** A table, one row per repository (for several directories). */
+export function formatCheckTable(rows: readonly CheckRow[]): string {
+  const header = ["SERVICE", "DIRECTORY", "TEMPLATE", "BEHIND BY", "MODIFIED PLATFORM FILES"];
+  const body = rows.map((r) =>
+    r.status === "error"
+      ? [r.service ?? "?", r.directory, "?", `error: ${r.error}`, ""]
+      : [r.service!, r.directory, r.from!.version, r.status === "up-to-date" ? "up to date" : r.behindBy!, modifiedText(r)],
+  );
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join("  ").trimEnd();
+  const behind = rows.filter((r) => r.status === "behind").length;
+  const errors = rows.filter((r) => r.status === "error").length;
+  const summary = `${rows.length} repositories: ${rows.length - behind - errors} up to date, ${behind} behind${errors ? `, ${errors} unreadable` : ""} (current templates: ${TOOL.version})`;
+  return [line(header), ...body.map(line), "", summary].join("\n");
+}

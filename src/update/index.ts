@@ -1,0 +1,169 @@
+// `create-gitops-go-service update`: bring a generated repository to the current templates with a
+// three-way merge per file (base = the generated content, read from the repository's own history),
+// or, with --check, tell which repositories are behind. Prints its own output and errors and
+// returns the exit code; never exits the process.
+import path from "node:path";
+import { CancelledError, ExitCode, UserError } from "../errors.js";
+import type { Io } from "../io.js";
+import { PRESET_ENV } from "../preset.js";
+import { TOOL } from "../tool.js";
+import { applyUpdate, checkWorkTree, type Applied } from "./apply.js";
+import { parseUpdateArgs, UPDATE_FLAGS, type UpdateArgs } from "./args.js";
+import { checkExitCode, checkOne, currentDigest, formatCheckLine, formatCheckTable } from "./check.js";
+import type { Decision } from "./merge.js";
+import { planUpdate, type UpdatePlan } from "./plan-update.js";
+
+export interface UpdateIo extends Io {
+  /** Whether questions new since the repository was made may be asked (default: a TTY on both ends, CI unset). */
+  interactive?: boolean;
+}
+
+/** Exit codes of `update` (the generator's, plus 5). `--check` has its own: 0 up to date, 1 behind, 2 error. */
+export const UPDATE_EXIT_CODES = [
+  [0, "updated (or already up to date)"],
+  [1, "internal error"],
+  [2, "usage error: bad flag or answer, not a generated repository, a new question with no answer and no terminal"],
+  [3, "not safe to update: not a git work tree, uncommitted changes (without --allow-dirty), a merge in progress"],
+  [4, "--commit failed: the update is written and staged"],
+  [5, "conflicts: the files are written with markers (or kept), listed on stderr; resolve them and commit"],
+  [130, "cancelled at a prompt: nothing was written"],
+] as const;
+
+export function updateHelpText(): string {
+  const pad = (s: string, n: number) => (s.length >= n ? `${s}  ` : s.padEnd(n));
+  const lines = UPDATE_FLAGS.map((m) => `  ${pad(`${"short" in m ? `-${m.short}, ` : ""}--${m.flag}${"value" in m ? ` ${m.value}` : ""}`, 26)}${m.help}`);
+  return `Usage: ${TOOL.name} update [directory] [options]
+       ${TOOL.name} update --check [directory...]
+
+Bring a generated repository to the templates of this version (${TOOL.version}). Per file, by its
+ownership class in .create-gitops-go-service.json: platform files are replaced (a local edit is a
+conflict), shared files are merged three ways (base: the generated content, read from git history),
+team files are never touched. Questions new since the repository was made are asked (or defaulted
+with --yes); any question flag (e.g. --port 9090) changes the recorded answer.
+
+Options:
+${lines.join("\n")}
+
+Exit codes:
+${UPDATE_EXIT_CODES.map(([c, t]) => `  ${String(c).padEnd(5)}${t}`).join("\n")}
+  --check: 0 every repository up to date, 1 at least one behind, 2 at least one unreadable
+`;
+}
+
+function isCI(env: NodeJS.ProcessEnv): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== "" && ci !== "0" && ci.toLowerCase() !== "false";
+}
+
+const SHOWN: Decision["action"][] = ["conflict", "replace", "merge", "add", "remove"];
+
+function formatPlan(plan: UpdatePlan, cwd: string, applied: Applied | undefined, dryRun: boolean): string {
+  const short = (s: string) => s.slice(0, 12);
+  const where = path.relative(cwd, plan.directory) || ".";
+  const out: string[] = [];
+  const same = plan.from.sha256 === plan.to.sha256;
+  out.push(`${where}: template ${plan.from.version} (${short(plan.from.sha256)}) → ${plan.to.version} (${short(plan.to.sha256)})${same ? ": templates unchanged" : ""}`);
+  for (const [k, v] of Object.entries(plan.newAnswers)) out.push(`  new question ${k}: ${JSON.stringify(v)}${plan.placeholders.includes(k as never) ? " (placeholder: change it)" : ""}`);
+  const shown = plan.decisions.filter((d) => SHOWN.includes(d.action) || (d.action === "keep" && /edited locally|deleted locally/.test(d.reason)));
+  const width = Math.max(0, ...shown.map((d) => d.path.length));
+  for (const d of shown.sort((a, b) => SHOWN.indexOf(a.action) - SHOWN.indexOf(b.action) || (a.path < b.path ? -1 : 1)))
+    out.push(`  ${d.action.padEnd(8)} ${d.path.padEnd(width)}  ${d.ownership}: ${d.reason}`);
+  const kept = plan.decisions.length - shown.length;
+  if (kept > 0) out.push(`  (${kept} file${kept === 1 ? "" : "s"} kept: unchanged, or team-owned)`);
+  const conflicts = plan.decisions.filter((d) => d.action === "conflict");
+  if (dryRun) out.push(`dry run: nothing written${conflicts.length ? `; ${conflicts.length} conflict${conflicts.length === 1 ? "" : "s"} expected` : ""}`);
+  else if (applied && applied.changed.length === 0) out.push("already up to date: nothing changed");
+  else if (conflicts.length === 0)
+    out.push(
+      applied?.commit
+        ? `committed ${short(applied.commit)}: ${applied.changed.length} file(s) changed`
+        : `${applied?.changed.length} file(s) changed and staged: review with git diff --cached, then git commit` +
+            (applied?.snapshot ? " (it records the template snapshot as a merge parent: the base of the next update; git merge --abort undoes the update)" : " (git reset --hard undoes the update)"),
+    );
+  return out.join("\n");
+}
+
+function report(error: unknown, args: UpdateArgs | undefined, io: Io): number {
+  const code: number = error instanceof UserError ? error.exitCode : ExitCode.internal;
+  const message = error instanceof Error ? error.message : String(error);
+  if (args?.json) io.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: message, hint: error instanceof UserError ? error.hint : undefined })}\n`);
+  if (error instanceof UserError) {
+    io.stderr.write(`error: ${message}\n`);
+    if (error.hint) io.stderr.write(`hint: ${error.hint}\n`);
+  } else {
+    io.stderr.write(`internal error: ${message}\n`);
+    io.stderr.write(args?.debug && error instanceof Error ? `${error.stack}\n` : "rerun with --debug for the stack trace, and please report it\n");
+  }
+  return code;
+}
+
+async function runCheck(args: UpdateArgs, io: UpdateIo): Promise<number> {
+  const dirs = args.directories.length > 0 ? args.directories : ["."];
+  const digest = await currentDigest(args.templatesDir);
+  const rows = [];
+  for (const d of dirs) rows.push({ ...(await checkOne(path.resolve(io.cwd, d), digest)), directory: d });
+  if (args.json) io.stdout.write(`${JSON.stringify({ ok: rows.every((r) => r.status !== "error"), repositories: rows })}\n`);
+  else io.stdout.write(`${rows.length === 1 ? formatCheckLine(rows[0]) : formatCheckTable(rows)}\n`);
+  return checkExitCode(rows);
+}
+
+/**
+ * `update [directory] [options]` / `update --check [directory...]`, argv after the word `update`.
+ * @example process.exitCode = await runUpdateCommand(["--dry-run", "--json"], { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr })
+ */
+export async function runUpdateCommand(argv: string[], io: UpdateIo): Promise<number> {
+  let args: UpdateArgs | undefined;
+  try {
+    args = parseUpdateArgs(argv);
+    if (args.help) return void io.stdout.write(updateHelpText()), ExitCode.ok;
+    if (args.check) return await runCheck(args, io);
+    const directory = path.resolve(io.cwd, args.directories[0] ?? ".");
+    const interactive = (io.interactive ?? (Boolean(process.stdin.isTTY && process.stdout.isTTY) && !isCI(process.env))) && !args.yes && !args.json;
+    const prompter = interactive ? (io.prompter ?? (await import("../prompts.js")).inquirerPrompter) : undefined;
+    await checkWorkTree(directory, args.allowDirty);
+    const plan = await planUpdate(directory, {
+      flags: args.flags,
+      answersFile: args.answersFile,
+      presetFile: args.presetFile ?? (process.env[PRESET_ENV] || undefined),
+      templatesDir: args.templatesDir,
+      yes: args.yes,
+      overwritePlatform: args.overwritePlatform,
+      prompter,
+    });
+    if (io.signal?.aborted) throw new CancelledError("cancelled: nothing was written");
+    const applied = args.dryRun ? undefined : await applyUpdate(plan, { commit: args.commit });
+    const conflicts = plan.decisions.filter((d) => d.action === "conflict");
+    if (args.json) {
+      io.stdout.write(
+        `${JSON.stringify({
+          ok: conflicts.length === 0,
+          directory,
+          dryRun: args.dryRun,
+          from: plan.from,
+          to: plan.to,
+          upToDate: plan.from.sha256 === plan.to.sha256,
+          newAnswers: plan.newAnswers,
+          placeholders: plan.placeholders,
+          files: plan.decisions.map(({ path: p, ownership, action, reason }) => ({ path: p, ownership, action, reason })),
+          conflicts: conflicts.map((d) => d.path),
+          changed: applied?.changed ?? [],
+          snapshot: applied?.snapshot ?? null,
+          commit: applied?.commit ?? null,
+        })}\n`,
+      );
+    } else io.stdout.write(`${formatPlan(plan, io.cwd, applied, args.dryRun)}\n`);
+    if (conflicts.length > 0) {
+      io.stderr.write(
+        `error: ${conflicts.length} conflict${conflicts.length === 1 ? "" : "s"}${args.dryRun ? " expected" : ""}:\n${conflicts.map((d) => `  ${d.path} (${d.ownership}: ${d.reason})`).join("\n")}\n` +
+          (args.dryRun
+            ? ""
+            : "hint: resolve the <<<<<<< ours / ||||||| base / ======= / >>>>>>> template markers, git add the files, then git commit (git merge --abort undoes the whole update)\n"),
+      );
+      return ExitCode.conflicts;
+    }
+    return ExitCode.ok;
+  } catch (error) {
+    return report(error, args, io);
+  }
+}
+

@@ -1,0 +1,139 @@
+// Plan an update in memory: the answers (recorded + new questions), the current templates' output,
+// the base read back from git, the work tree, and the decision per file. Writes nothing.
+import { lstat, readFile } from "node:fs/promises";
+import path from "node:path";
+import { resolveAnswers } from "../answers.js";
+import type { Answers } from "../answers-types.js";
+import { renderRepository } from "../create-service.js";
+import { ExitCode, UserError } from "../errors.js";
+import type { PlannedFile } from "../plan.js";
+import { describePreset, readPreset, type Preset } from "../preset.js";
+import type { Prompter } from "../prompts.js";
+import { PROVENANCE_FILE, type Provenance } from "../provenance.js";
+import { questionFor, questionList } from "../questions.js";
+import { readBlobs } from "./git.js";
+import { decide, type Decision, type MergeFn } from "./merge.js";
+import { readRecord } from "./record.js";
+
+export interface UpdateOptions {
+  flags: Partial<Answers>;
+  answersFile?: string;
+  presetFile?: string;
+  templatesDir?: string;
+  yes: boolean;
+  overwritePlatform: boolean;
+  prompter?: Prompter;
+  merge?: MergeFn;
+}
+
+export interface UpdatePlan {
+  directory: string;
+  record: Provenance;
+  answers: Answers;
+  /** Questions the record has no answer for (new since the repository was made), with the value used. */
+  newAnswers: Partial<Answers>;
+  placeholders: (keyof Answers)[];
+  from: { version: string; sha256: string };
+  to: { version: string; sha256: string };
+  /** One decision per path, sorted; the provenance record itself is not among them. */
+  decisions: Decision[];
+  /** The new provenance record (always written last). */
+  provenance: PlannedFile;
+  /** The new plan by path: the pure template output (the base of the next update). */
+  plan: Map<string, PlannedFile>;
+  /** Recorded paths whose generated content (base) was found in the history. */
+  baseKnown: Set<string>;
+}
+
+/** The work-tree bytes at a recorded path: null if absent, "irregular" if it or a folder on the way is not a plain file/folder. */
+async function readWorkFile(root: string, rel: string): Promise<Buffer | null | "irregular"> {
+  const parts = rel.split("/");
+  for (let i = 1; i <= parts.length; i++) {
+    const p = path.join(root, ...parts.slice(0, i));
+    const s = await lstat(p).catch((e: NodeJS.ErrnoException) => (e.code === "ENOENT" || e.code === "ENOTDIR" ? undefined : Promise.reject(e)));
+    if (!s) return null;
+    if (s.isSymbolicLink()) return "irregular";
+    if (i < parts.length ? !s.isDirectory() : !s.isFile()) return "irregular";
+  }
+  return readFile(path.join(root, rel));
+}
+
+async function presetFor(record: Provenance, presetFile: string | undefined): Promise<Preset | undefined> {
+  const preset = presetFile ? await readPreset(presetFile) : undefined;
+  if (record.preset && !preset)
+    throw new UserError(
+      `the repository was generated with the preset '${record.preset.name}'${record.preset.version ? ` (version ${record.preset.version})` : ""}: pass it to update`,
+      ExitCode.usage,
+      "add --preset FILE, or set $CREATE_GITOPS_GO_SERVICE_PRESET",
+    );
+  if (record.preset && preset && preset.name !== record.preset.name)
+    throw new UserError(`${describePreset(preset)} is not the preset the repository was generated with ('${record.preset.name}')`, ExitCode.usage);
+  return preset;
+}
+
+/** Everything `update` would do to dir, decided and held in memory. */
+export async function planUpdate(directory: string, options: UpdateOptions): Promise<UpdatePlan> {
+  const record = await readRecord(directory);
+  const preset = await presetFor(record, options.presetFile);
+
+  // The recorded answers are the answers-file layer: flags still win, and questions the record has no
+  // answer for are asked, defaulted (--yes) or reported missing exactly as the generator does.
+  // Answers to questions that no longer exist are dropped.
+  // So are recorded answers to questions that do not apply (the record holds every question's value,
+  // e.g. the canary thresholds of a service without canaries): given explicitly they would be refused.
+  const known = Object.fromEntries(Object.entries(record.answers).filter(([k]) => questionFor(k))) as Partial<Answers>;
+  const extra = options.answersFile ? await (await import("../answers-file.js")).readAnswersFile(options.answersFile) : {};
+  const effective = { ...known, ...extra, ...options.flags } as Partial<Answers>;
+  const recorded = Object.fromEntries(Object.entries(known).filter(([k]) => !questionFor(k)!.when || questionFor(k)!.when!(effective))) as Partial<Answers>;
+  const fileAnswers = { ...recorded, ...extra };
+  const label = options.answersFile ? `${options.answersFile} (over ${PROVENANCE_FILE})` : PROVENANCE_FILE;
+  const { answers, placeholders } = await resolveAnswers({
+    directory,
+    flags: options.flags,
+    file: { path: label, answers: fileAnswers },
+    yes: options.yes,
+    prompter: options.prompter,
+    preset,
+  });
+  const newAnswers = Object.fromEntries(questionList.filter((q) => !(q.name in record.answers)).map((q) => [q.name, answers[q.name]])) as Partial<Answers>;
+
+  const { plan } = await renderRepository(answers, { preset, templatesDir: options.templatesDir });
+  const provenance = plan.find((f) => f.path === PROVENANCE_FILE)!;
+  const next = new Map(plan.filter((f) => f.path !== PROVENANCE_FILE).map((f) => [f.path, f]));
+  const to = (JSON.parse(provenance.content.toString("utf8")) as Provenance).template;
+
+  const paths = [...new Set([...Object.keys(record.files), ...next.keys()])].filter((p) => p !== PROVENANCE_FILE).sort();
+  const blobs = await readBlobs(directory, Object.values(record.files).map((f) => f.gitBlob));
+  const decisions: Decision[] = [];
+  for (const p of paths) {
+    const rec = record.files[p];
+    const theirs = next.get(p);
+    decisions.push(
+      await decide(
+        {
+          path: p,
+          ownership: rec?.ownership ?? theirs!.ownership,
+          recorded: rec !== undefined,
+          base: rec ? (blobs.get(rec.gitBlob) ?? "unknown") : "unknown",
+          ours: await readWorkFile(directory, p),
+          theirs: theirs?.content ?? null,
+        },
+        { overwritePlatform: options.overwritePlatform },
+        options.merge,
+      ),
+    );
+  }
+  return {
+    directory,
+    record,
+    answers,
+    newAnswers,
+    placeholders,
+    from: { version: record.template.version, sha256: record.template.sha256 },
+    to: { version: to.version, sha256: to.sha256 },
+    decisions,
+    provenance,
+    plan: next,
+    baseKnown: new Set(Object.entries(record.files).filter(([, f]) => blobs.get(f.gitBlob) !== undefined).map(([p]) => p)),
+  };
+}
