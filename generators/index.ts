@@ -9,8 +9,9 @@ import { flux } from "./flux.js";
 import { ciGithub } from "./ci-github.js";
 import { ciGitlab } from "./ci-gitlab.js";
 import { releaseScripts } from "./release-scripts.js";
+import { backstageCatalog } from "./backstage-catalog.js";
 import type { Generator } from "./types.js";
 
 export type { Generator, Owned, Ownership } from "./types.js";
 
-export const generators: readonly Generator[] = [goService, container, repoFiles, kubernetes, argocd, flux, ciGithub, ciGitlab, releaseScripts];
+export const generators: readonly Generator[] = [goService, container, repoFiles, kubernetes, argocd, flux, ciGithub, ciGitlab, releaseScripts, backstageCatalog];

@@ -18,6 +18,8 @@ export interface Answers {
   secrets: "external-secrets" | "none";
   monitoring: boolean;
   networkPolicy: boolean;
+  /** Write a Backstage catalog-info.yaml. */
+  catalog: boolean;
   /** Progressive delivery: `argo-rollouts` adds a canary Rollout with Prometheus analysis. */
   progressive: "none" | "argo-rollouts";
   /** Largest share of 5xx responses a canary may serve, in percent: a decimal string ("1", "0.5"). */

@@ -46,6 +46,8 @@ export function fromFile(question: AnyQuestion, raw: unknown): Value {
       if (typeof raw !== "string") throw `must be one of: ${question.choices!.join(", ")}`;
       return toChoice(question, raw);
     default:
+      // YAML reads `0.5` or `2026` as numbers; for a text question they mean their text.
+      if (typeof raw === "number" && Number.isFinite(raw)) return String(raw);
       if (typeof raw !== "string") throw "must be a string";
       return raw;
   }

@@ -76,6 +76,8 @@ export interface Context {
   secretsProvider: { externalSecrets: boolean; none: boolean };
   monitoring: boolean;
   networkPolicy: boolean;
+  /** Backstage catalog entry; `projectSlug` is `<owner>/<name>` as the repository URL says it. */
+  catalog: { enabled: boolean; projectSlug: string; owner: string };
   /** Extra labels on every Kubernetes object (a preset's policy.requiredLabels), sorted by key. */
   labels: { key: string; value: string }[];
   /** Kustomize components under deploy/components/ that every overlay switches on, in a fixed order. */
@@ -147,6 +149,12 @@ export function gitopsRepoUrl(url: string): string {
   return scp ? `ssh://${scp[1]}@${scp[2]}/${scp[3]}` : url;
 }
 
+/** `acme/orders` from `https://github.com/acme/orders.git` or `git@github.com:acme/orders.git`. */
+export function projectSlug(repoUrl: string): string {
+  const pathPart = gitopsRepoUrl(repoUrl).replace(/^[a-z]+:\/\/[^/]+\//, "");
+  return pathPart.replace(/\.git$/, "").replace(/\/+$/, "");
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object") {
     for (const child of Object.values(value)) deepFreeze(child);
@@ -207,6 +215,8 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     },
     monitoring: answers.monitoring,
     networkPolicy: answers.networkPolicy,
+    // A Backstage entity name has no '/': a GitLab group path becomes one dashed group name.
+    catalog: { enabled: answers.catalog, projectSlug: projectSlug(answers.repoUrl), owner: answers.owner.replaceAll("/", "-") },
     labels: Object.keys(requiredLabels)
       .sort()
       .map((key) => ({ key, value: requiredLabels[key] })),

@@ -310,6 +310,16 @@ export const questions = [
     validate: httpUrl,
     schema: { pattern: "^https?://[^\\s\"'`$\\\\{}?#@]+$" },
   }),
+  q({
+    name: "catalog",
+    flag: "catalog",
+    kind: "boolean",
+    message: "Add a Backstage catalog-info.yaml?",
+    help: "Add a Backstage catalog-info.yaml (a Component), so the service shows up in a catalog (--no-catalog to leave it out)",
+    example: "true",
+    default: () => true,
+    validate: () => undefined,
+  }),
 ];
 
 export type AnyQuestion = Question<keyof Answers>;

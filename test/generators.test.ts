@@ -1,3 +1,4 @@
+import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
 import { generators } from "../generators/index.js";
 import { hasLeftoverMarker, ownersOf, planFiles } from "../src/plan.js";
@@ -57,5 +58,20 @@ describe("generators", () => {
     expect(hasLeftoverMarker("run: echo ${{ github.sha }}")).toBe(false);
     expect(hasLeftoverMarker("namespace: '{{ .namespace }}'")).toBe(false);
     expect(hasLeftoverMarker('query: x{hash="{{args.hash}}"}')).toBe(false);
+  });
+});
+
+describe("Backstage catalog entry", () => {
+  test("catalog-info.yaml is a Component named after the service, owned by the owner, pointing at the repo", async () => {
+    const plan = await planFiles(buildContext({ ...baseAnswers, owner: "acme/platform", ci: "gitlab", repoUrl: "git@gitlab.com:acme/platform/orders.git", name: "orders" }, TOOL));
+    const file = plan.find((f) => f.path === "catalog-info.yaml");
+    const entity = parse(file!.content.toString("utf8"));
+    expect(entity).toMatchObject({ apiVersion: "backstage.io/v1alpha1", kind: "Component", metadata: { name: "orders" }, spec: { type: "service", owner: "acme-platform" } });
+    expect(entity.metadata.annotations["gitlab.com/project-slug"]).toBe("acme/platform/orders");
+    expect(entity.metadata.annotations["argocd/app-selector"]).toBe("app.kubernetes.io/name=orders");
+  });
+  test("--no-catalog leaves it out", async () => {
+    const plan = await planFiles(buildContext({ ...baseAnswers, catalog: false }, TOOL));
+    expect(plan.map((f) => f.path)).not.toContain("catalog-info.yaml");
   });
 });

@@ -28,6 +28,7 @@ const script: [string, string][] = [
   ["Environments", `dev,prod${ENTER}`],
   ["ServiceMonitor", `n${ENTER}`],
   ["NetworkPolicy", ENTER],
+  ["catalog-info", ENTER],
 ];
 
 const env = { ...gitEnv, PATH: process.env.PATH!, HOME: process.env.HOME ?? "/root", TERM: "xterm" };

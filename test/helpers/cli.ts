@@ -47,7 +47,7 @@ export function answersToFlags(answers: Answers): string[] {
     "--name", answers.name, "--owner", answers.owner, "--module", answers.module, "--description", answers.description,
     "--port", String(answers.port), "--registry", answers.registry, "--repo-url", answers.repoUrl, "--gitops", answers.gitops,
     "--ci", answers.ci, "--environments", answers.environments.join(","),
-    answers.monitoring ? "--monitoring" : "--no-monitoring", answers.networkPolicy ? "--network-policy" : "--no-network-policy",
+    answers.monitoring ? "--monitoring" : "--no-monitoring", answers.networkPolicy ? "--network-policy" : "--no-network-policy", answers.catalog ? "--catalog" : "--no-catalog",
   ];
   if (answers.gitops === "argocd") flags.push("--argocd-mode", answers.argocdMode);
   if (answers.secret.length > 0) flags.push("--secrets", answers.secrets);

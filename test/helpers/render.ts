@@ -26,6 +26,7 @@ export const baseAnswers: Answers = {
   secrets: "external-secrets",
   monitoring: true,
   networkPolicy: true,
+  catalog: true,
   progressive: "none",
   canaryMaxErrorPercent: "1",
   canaryMaxP95Ms: 500,
