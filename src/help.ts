@@ -21,6 +21,8 @@ Write a production-grade Go service repository ready for GitOps delivery, then m
 with one commit. Asks for what is missing when run in a terminal; never asks in CI or without a TTY.
 
 Usage: ${TOOL.name} [directory] [options]
+       ${TOOL.name} update [directory] [options]      bring a generated repo to these templates (update --help)
+       ${TOOL.name} update --check [directory...]     which repos are behind
 
 Questions (flag > answers file > prompt > default):
 ${questionLines.join("\n")}
