@@ -10,21 +10,39 @@ import { PRESET_ENV, readPreset } from "./preset.js";
 import { answersSchema } from "./schema.js";
 import { formatChecks } from "./verify.js";
 
+/** How long a cancelled run may take to clean up before it exits anyway. */
+const SIGNAL_GRACE_MS = 5000;
+
 function isCI(env: NodeJS.ProcessEnv): boolean {
   const ci = env.CI;
   return ci !== undefined && ci !== "" && ci !== "0" && ci.toLowerCase() !== "false";
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "update") return (await import("./update/index.js")).runUpdateCommand(argv.slice(1), { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
   let args: CliArgs | undefined;
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
+    // A second Ctrl-C must not cut the clean-up short (it used to kill the process mid-way and leave
+    // the staging folder); the timer below ends a run that cannot stop.
+    if (signalled) return;
     signalled = signal;
     controller.abort();
+    // Clean-up takes milliseconds. A run that does not stop (a hung file system, a stuck child
+    // process) still ends, and says what may be left.
+    // Not process.exit(): it waits for the thread pool, and a thread stuck in the file system (a FIFO
+    // nobody writes, a hung network mount) would hold it forever. Dying of the signal itself, as the
+    // default action would have, ends at once; a shell shows it as 130 (SIGINT) or 143 (SIGTERM).
+    setTimeout(() => {
+      process.stderr.write(`error: cancelled, but the run did not stop within ${SIGNAL_GRACE_MS / 1000} s: check the target's folder for a leftover .<name>.tmp-* folder\n`);
+      process.removeAllListeners("SIGINT");
+      process.removeAllListeners("SIGTERM");
+      process.kill(process.pid, signal);
+    }, SIGNAL_GRACE_MS).unref();
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
     args = parseCliArgs(argv);
     if (args.help) return void process.stdout.write(helpText()), ExitCode.ok;

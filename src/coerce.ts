@@ -19,7 +19,8 @@ export function fromFlag(question: AnyQuestion, raw: string | boolean | string[]
     case "list":
       return splitList(String(raw));
     case "repeatable":
-      return (Array.isArray(raw) ? raw : [String(raw)]).map((s) => s.trim());
+      // Not trimmed: a stray space is refused by the rule, as it is in an answers file.
+      return Array.isArray(raw) ? raw : [String(raw)];
     case "choice":
       return toChoice(question, String(raw));
     default:

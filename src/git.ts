@@ -43,6 +43,10 @@ function enclosingWorkTree(dir: string): string | undefined {
  * nested: it says so and skips. On failure the half-made .git is removed and the files stay.
  */
 export async function commitRepository(dir: string, message: string, signal?: AbortSignal): Promise<GitOutcome> {
+  // --force over a folder that is a repository already: never commit into it (`git add -A` would take
+  // the user's own files too) and never remove its .git on failure (that would delete its history).
+  if (existsSync(path.join(dir, ".git")))
+    return { status: "skipped", reason: `${dir} is a git repository already: not committing into it (review and commit the new files yourself)` };
   const top = enclosingWorkTree(dir);
   if (top) return { status: "skipped", reason: `${dir} is inside the git work tree ${top}: not nesting a repository` };
   const git = client(dir, signal);

@@ -115,7 +115,7 @@ export const questions = [
     example: "Takes and tracks customer orders",
     default: (a) => `${a.name ?? "The"} service`,
     validate: (v) => rules.oneLine(v, 300),
-    schema: { maxLength: 300, pattern: "^[^\\u0000-\\u001f\\u007f\\u2028\\u2029]*$" },
+    schema: { maxLength: 300, pattern: "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\uFFFE\\uFFFF]*$" },
   }),
   q({
     name: "ci",

@@ -96,8 +96,12 @@ export function port(value: number): string | undefined {
   return undefined;
 }
 
-// Control characters (including newlines) and Unicode line/paragraph separators.
-const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
+// Control characters (C0 including newlines, DEL, and C1: U+0085 NEL is a line break to YAML 1.1
+// readers, the rest are refused outright by Go's YAML reader, i.e. by kubectl, kustomize and Argo CD),
+// Unicode line/paragraph separators, the non-characters U+FFFE/U+FFFF (also refused by Go's YAML
+// reader) and lone UTF-16 surrogates (not text: they cannot be written as UTF-8 and a Go string
+// literal cannot hold them). Found by test/properties.test.ts (issue #8).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\uFFFE\uFFFF]|\p{Cs}/u;
 
 export function oneLine(value: string, max: number): string | undefined {
   if (CONTROL.test(value)) return "must be one line of text without control characters";

@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { lstat, mkdir, mkdtemp, readdir, rename, rm, rmdir } from "node:fs/promises";
+import { mkdirSync, writeFileSync, type Stats } from "node:fs";
+import { lstat, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { CancelledError, ExitCode, UserError } from "./errors.js";
 import type { Plan } from "./plan.js";
@@ -18,9 +18,60 @@ async function lstatOrUndefined(p: string) {
   }
 }
 
+/** An errno code in words, code kept for searching (e.g. "a part of the path is a file, not a folder (ENOTDIR)"). */
+function explain(code: string | undefined): string {
+  const words: Record<string, string> = {
+    ENOTDIR: "a part of the path is a file, not a folder",
+    EACCES: "permission denied: the folder is not writable",
+    EPERM: "operation not permitted: the folder is not writable",
+    EROFS: "the file system is read-only",
+    ENOENT: "a part of the path does not exist and cannot be created",
+    ENOSPC: "no space left on the device",
+    EEXIST: "a file is in the way",
+  };
+  return code && words[code] ? `${words[code]} (${code})` : String(code);
+}
+
+/**
+ * `mkdir -p` one level at a time. Not `mkdir(..., { recursive: true })`: under /proc (where mkdir
+ * says ENOENT although the parent exists) Node 20's recursive mkdir retries forever, and the run hung
+ * at 100% CPU, deaf to SIGINT/SIGTERM (found by test/reliability.test.ts).
+ */
+async function makeParents(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    let s: Stats | undefined;
+    try {
+      s = await stat(current);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+    if (s) {
+      if (!s.isDirectory()) throw Object.assign(new Error(`${current} is not a directory`), { code: "ENOTDIR" });
+      break;
+    }
+    missing.push(current);
+    if (path.dirname(current) === current) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      await mkdir(d);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+}
+
 /** Why the target cannot be written, or undefined. Checked before anything is created. */
 export async function checkTarget(targetDir: string, plan: Plan, force: boolean): Promise<{ exists: boolean; empty: boolean }> {
-  const stat = await lstatOrUndefined(targetDir);
+  let stat: Awaited<ReturnType<typeof lstatOrUndefined>>;
+  try {
+    stat = await lstatOrUndefined(targetDir);
+  } catch (error) {
+    // ENOTDIR: some folder on the way is a file (found by test/reliability.test.ts: was an internal error).
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(`cannot use ${targetDir}: ${explain(code)}`, ExitCode.unsafeTarget, "choose another location");
+  }
   if (!stat) return { exists: false, empty: true };
   if (stat.isSymbolicLink()) throw new UserError(`target ${targetDir} is a symbolic link: refusing to write through it`, ExitCode.unsafeTarget, "pass the real directory instead");
   if (!stat.isDirectory()) throw new UserError(`target ${targetDir} exists and is not a directory`, ExitCode.unsafeTarget);
@@ -73,16 +124,17 @@ export async function writePlan(plan: Plan, targetDir: string, options: WriteOpt
   const { exists, empty } = await checkTarget(targetDir, plan, options.force);
   const parent = path.dirname(targetDir);
   try {
-    await mkdir(parent, { recursive: true });
+    await makeParents(parent);
   } catch (error) {
-    throw new UserError(`cannot create ${parent}: ${(error as NodeJS.ErrnoException).code}`, ExitCode.unsafeTarget);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(`cannot create ${parent}: ${explain(code)}`, ExitCode.unsafeTarget, "choose another location");
   }
   let stagingDir: string;
   try {
     stagingDir = await mkdtemp(path.join(parent, `.${path.basename(targetDir)}.tmp-`));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot write in ${parent}: ${code}`, ExitCode.unsafeTarget, code === "EACCES" || code === "EROFS" ? "the folder is not writable: choose another location" : undefined);
+    throw new UserError(`cannot write in ${parent}: ${explain(code)}`, ExitCode.unsafeTarget, "choose another location");
   }
   try {
     await stage(plan, stagingDir, options.signal);
