@@ -1,0 +1,159 @@
+// The example software template (template.yaml), generated from the action's input schema, which is
+// generated from the question table: a new question shows up here, or the template test fails.
+import { createGitopsGoServiceAction, ACTION_ID } from "./action.js";
+import { engine } from "./engine.js";
+
+type Schema = Record<string, unknown>;
+
+/** The form's pages: every question appears on one, or in FIXED. */
+export const PAGES: { title: string; description: string; fields: string[] }[] = [
+  { title: "Service", description: "What the service is called and who owns its repository", fields: ["name", "owner", "description", "module", "port"] },
+  { title: "Configuration", description: "Environment variables the service reads; secret values are never written anywhere", fields: ["env", "secret", "secrets"] },
+  {
+    title: "Delivery",
+    description: "Image, GitOps controller and environments",
+    fields: ["registry", "gitops", "argocdMode", "environments", "monitoring", "networkPolicy"],
+  },
+  {
+    title: "Progressive delivery",
+    description: "Optional: an Argo Rollouts canary that Prometheus analysis promotes or aborts (Argo CD or no controller, with monitoring)",
+    fields: ["progressive", "canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl"],
+  },
+];
+
+/**
+ * Answers the template sets itself because it publishes to GitHub: GitHub Actions, and the repository
+ * URL the GitOps controller pulls from left to its default, https://github.com/<owner>/<name>.git,
+ * which is where publish:github creates it.
+ */
+export const FIXED: Record<string, unknown> = { ci: "github" };
+/**
+ * The generator writes catalog-info.yaml itself when it has the `catalog` question: the template then
+ * keeps it on and registers that file; otherwise a catalog:write step describes the component.
+ */
+export const GENERATES_CATALOG = engine.questionList.some((q) => q.name === "catalog");
+if (GENERATES_CATALOG) FIXED.catalog = true;
+export const DERIVED = ["repoUrl"];
+
+/** Questions whose default reads no other answer and that are always asked: shown pre-filled. */
+function staticDefault(name: string): unknown {
+  const question = engine.questionList.find((q) => q.name === name)!;
+  if (!question.default || question.default.length > 0 || question.when) return undefined;
+  return question.default({});
+}
+
+/** The action's input schema as the scaffolder publishes it (draft-07 JSON Schema). */
+export function actionInputSchema(): { properties: Record<string, Schema>; required?: string[] } {
+  return createGitopsGoServiceAction().schema!.input as never;
+}
+
+export function templateEntity() {
+  type Page = { title: string; description: string; required?: string[]; properties: Record<string, Schema> };
+  const { properties, required = [] } = actionInputSchema();
+  const parameters: Page[] = PAGES.map((page) => {
+    const props: Record<string, Schema> = {};
+    for (const field of page.fields) {
+      const question = engine.questionList.find((q) => q.name === field)!;
+      const def = staticDefault(field);
+      props[field] = { title: question.message, ...properties[field], ...(def !== undefined ? { default: def } : {}), ...(field === "name" ? { "ui:autofocus": true } : {}) };
+    }
+    // The owner has no default, and the template publishes to github.com/<owner>/<name>.
+    const pageRequired = [...required, "owner"].filter((r) => page.fields.includes(r));
+    return { title: page.title, description: page.description, ...(pageRequired.length > 0 ? { required: pageRequired } : {}), properties: props };
+  });
+  if (!GENERATES_CATALOG) parameters.push(catalogOwnerPage());
+  const input: Record<string, unknown> = { ...FIXED };
+  for (const page of PAGES) for (const field of page.fields) input[field] = `\${{ parameters.${field} }}`;
+  return {
+    apiVersion: "scaffolder.backstage.io/v1beta3",
+    kind: "Template",
+    metadata: {
+      name: "gitops-go-service",
+      title: "Go service with GitOps delivery",
+      description:
+        "A production-grade Go service repository: Dockerfile, kustomize base and overlays, Argo CD or Flux, CI that tags images by commit SHA. The same files as `npx create-gitops-go-service`.",
+      tags: ["go", "gitops", "kubernetes", "argocd", "flux"],
+    },
+    spec: {
+      owner: "group:platform",
+      type: "service",
+      parameters,
+      steps: [
+        { id: "create", name: "Generate the repository", action: ACTION_ID, input },
+        ...(GENERATES_CATALOG ? [] : [catalogWriteStep()]),
+        {
+          id: "publish",
+          name: "Publish to GitHub",
+          action: "publish:github",
+          input: {
+            repoUrl: "github.com?owner=${{ parameters.owner }}&repo=${{ parameters.name }}",
+            description: "${{ steps.create.output.answers.description }}",
+            defaultBranch: "main",
+            repoVisibility: "private",
+          },
+        },
+        {
+          id: "register",
+          name: "Register in the catalog",
+          action: "catalog:register",
+          input: { repoContentsUrl: "${{ steps.publish.output.repoContentsUrl }}", catalogInfoPath: "/catalog-info.yaml" },
+        },
+      ],
+      output: {
+        links: [
+          { title: "Repository", url: "${{ steps.publish.output.remoteUrl }}" },
+          { title: "Open in catalog", icon: "catalog", entityRef: "${{ steps.register.output.entityRef }}" },
+        ],
+        text: [
+          {
+            title: "Delivery",
+            content:
+              "Image `${{ steps.create.output.image }}`; overlays `${{ steps.create.output.gitops.overlays | join(', ') }}`; " +
+              "GitOps objects in `${{ steps.create.output.gitops.argocd or steps.create.output.gitops.flux or 'none' }}`, to apply once (the repository's README says how).",
+          },
+        ],
+      },
+    },
+  };
+}
+
+export const TEMPLATE_HEADER =
+  "# Generated from the question table by `npm run -w @create-gitops-go-service/backstage generate:template`: do not edit.\n" +
+  "# A test fails when it is stale. Register it in the catalog (catalog.locations) or copy it into your templates repository.\n";
+
+/** template.yaml's text. */
+export async function templateYaml(): Promise<string> {
+  const { stringify } = (await import("yaml")).default ?? (await import("yaml"));
+  return TEMPLATE_HEADER + stringify(templateEntity(), { lineWidth: 0 });
+}
+
+function catalogWriteStep() {
+  return {
+    id: "catalog",
+    name: "Describe it for the catalog",
+    action: "catalog:write",
+    input: {
+      entity: {
+        apiVersion: "backstage.io/v1alpha1",
+        kind: "Component",
+        metadata: {
+          name: "${{ parameters.name }}",
+          description: "${{ steps.create.output.answers.description }}",
+          annotations: { "github.com/project-slug": "${{ parameters.owner }}/${{ parameters.name }}" },
+        },
+        spec: { type: "service", lifecycle: "experimental", owner: "${{ parameters.catalogOwner }}" },
+      },
+    },
+  };
+}
+
+function catalogOwnerPage() {
+  return {
+    title: "Catalog",
+    description: "Who owns the component in the Backstage catalog",
+    required: ["catalogOwner"],
+    properties: {
+      catalogOwner: { title: "Owner", type: "string", description: "The group or user that owns the component", "ui:field": "OwnerPicker", "ui:options": { catalogFilter: { kind: ["Group", "User"] } } },
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// The pipeline for hosts that embed the generator (the Backstage action): the same steps the CLI
+// runs, minus the terminal and git. Answers are resolved exactly as the CLI resolves flags (same
+// validators, preset locks and policy, cross-checks and messages), rendered in memory, and written
+// with writePlan by the caller.
+import type { Answers } from "./answers-types.js";
+import { resolveAnswers } from "./answers.js";
+import { fromFile } from "./coerce.js";
+import type { Context } from "./context.js";
+import { renderRepository } from "./create-service.js";
+import { ExitCode, UserError } from "./errors.js";
+import type { Plan } from "./plan.js";
+import type { Preset } from "./preset.js";
+import { questionList } from "./questions.js";
+
+export { renderRepository } from "./create-service.js";
+export { readPreset, describePreset, type Preset } from "./preset.js";
+export { answersSchema } from "./schema.js";
+export { checkTarget } from "./write.js";
+export { PROVENANCE_FILE } from "./provenance.js";
+export { questionList, type AnyQuestion, type Kind } from "./questions.js";
+
+export interface RenderServiceOptions {
+  /**
+   * Answers as JSON values (a host's input): each is coerced like an answers-file value
+   * (`port: "8080"` is 8080, `environments: "dev,prod"` a list) and then treated as a flag, so
+   * every message names the flag, exactly as the CLI does. Unknown keys are errors.
+   */
+  answers: Record<string, unknown>;
+  /** A preset already read with readPreset. */
+  preset?: Preset;
+  /** Like --yes: placeholders for answers with no default (owner). Otherwise they must be given. */
+  yes?: boolean;
+  /** A folder of template overrides and additions (like --templates). */
+  templatesDir?: string;
+}
+
+export interface RenderedService {
+  answers: Answers;
+  placeholders: (keyof Answers)[];
+  context: Context;
+  /** Every file, the provenance record included, sorted by path. */
+  plan: Plan;
+}
+
+/**
+ * Resolve and render without a terminal, a target directory or git: the CLI's pipeline up to the
+ * write. Throws the CLI's UserErrors.
+ * @example const { plan } = await renderService({ answers: { name: "orders", owner: "acme" } }); await writePlan(plan, dir, { force: false });
+ */
+export async function renderService(options: RenderServiceOptions): Promise<RenderedService> {
+  const flags: Partial<Record<keyof Answers, unknown>> = {};
+  for (const [key, raw] of Object.entries(options.answers)) {
+    if (raw === undefined || raw === null) continue;
+    const question = questionList.find((q) => q.name === key);
+    if (!question) throw new UserError(`unknown answer '${key}' (expected: ${questionList.map((q) => q.name).join(", ")})`, ExitCode.usage);
+    try {
+      flags[question.name] = fromFile(question, raw);
+    } catch (problem) {
+      throw new UserError(`--${question.flag}: ${String(problem)}`, ExitCode.usage);
+    }
+  }
+  const { answers, placeholders } = await resolveAnswers({ flags: flags as Partial<Answers>, yes: options.yes ?? false, preset: options.preset });
+  const { context, plan } = await renderRepository(answers, { preset: options.preset, templatesDir: options.templatesDir });
+  return { answers, placeholders, context, plan };
+}
