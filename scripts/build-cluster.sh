@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Builds the throwaway Kubernetes control plane that test/cluster.test.ts runs against: kube-apiserver
+# and kubectl (Kubernetes v1.36.3) and etcd (v3.6.16), from the Go module proxy, into the git-ignored
+# .tools/cluster. `go install` cannot build either (their go.mod files have replace directives), so
+# each comes from a small wrapper module under tools/cluster/ that requires it at the pinned version
+# (Kubernetes' staging modules pinned to the published v0.36.3 with replaces) and runs `go build`.
+# etcd has its own module so that MVS cannot move Kubernetes' etcd client libraries. The versions
+# are the ones the wrapper go.mod files require (the single source; the test reads them too).
+#
+# Idempotent: a binary set is rebuilt only when its stamp changes (the wrapper's go.mod/go.sum, the
+# build flags below, the Go version). Prints one "build-cluster: <step>" line per step; on failure
+# the last such line says which step failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-modcacherw -mod=readonly"
+OUT="$PWD/.tools/cluster"
+mkdir -p "$OUT"
+# Binaries are built in a temp dir and moved into place: an interrupted build leaves no half binary.
+BUILD_TMP=""
+trap 'if [ -n "$BUILD_TMP" ]; then rm -rf "$BUILD_TMP"; fi' EXIT
+
+command -v go >/dev/null || { echo "build-cluster: go not found on PATH" >&2; exit 3; }
+
+K8S_VERSION="$(sed -n 's#^require k8s.io/kubernetes \(v1\.[0-9]*\.[0-9]*\)$#\1#p' tools/cluster/kube/go.mod)"
+[[ "$K8S_VERSION" =~ ^v1\.([0-9]+)\.[0-9]+$ ]] || { echo "build-cluster: no 'require k8s.io/kubernetes v1.X.Y' line in tools/cluster/kube/go.mod" >&2; exit 2; }
+K8S_MINOR="${BASH_REMATCH[1]}"
+# What hack/lib/version.sh stamps into release binaries (`kubectl version`, /version, emulation version).
+K8S_LDFLAGS="-s -w"
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  K8S_LDFLAGS+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$K8S_MINOR -X $pkg.gitTreeState=clean"
+done
+ETCD_LDFLAGS="-s -w"
+
+stamp_of() { # module-dir ldflags (comment lines of go.mod do not count)
+  { grep -v '^[[:space:]]*//' "tools/cluster/$1/go.mod"; cat "tools/cluster/$1/go.sum"; echo "$2"; go env GOVERSION GOOS GOARCH; } | sha256sum | cut -c1-16
+}
+
+build() { # name module-dir ldflags binary=package...
+  local name=$1 dir=$2 ldflags=$3
+  shift 3
+  local stamp fresh=1 spec bins=() pkgs=()
+  for spec in "$@"; do bins+=("${spec%%=*}"); pkgs+=("${spec#*=}"); done
+  stamp="$(stamp_of "$dir" "$ldflags")"
+  for spec in "${bins[@]}"; do [ -x "$OUT/$spec" ] || fresh=0; done
+  if [ "$fresh" = 1 ] && [ "$(cat "$OUT/.$name.stamp" 2>/dev/null)" = "$stamp" ]; then
+    echo "build-cluster: $name up to date (stamp $stamp)"
+    return
+  fi
+  echo "build-cluster: building $name (${pkgs[*]}), stamp $stamp"
+  local start=$SECONDS tmp
+  tmp="$(mktemp -d "$OUT/.build-$name.XXXXXX")"
+  BUILD_TMP="$tmp"
+  # One package: -o names the file. Several: -o is a directory and each binary is named after its
+  # package's last element (the binary names given must match).
+  local o="$tmp/"
+  [ "${#pkgs[@]}" = 1 ] && o="$tmp/${bins[0]}"
+  (cd "tools/cluster/$dir" && go build -trimpath -ldflags "$ldflags" -o "$o" "${pkgs[@]}")
+  rm -f "$OUT/.$name.stamp"
+  for spec in "${bins[@]}"; do mv -f "$tmp/$spec" "$OUT/$spec"; done
+  rm -rf "$tmp"
+  BUILD_TMP=""
+  echo "$stamp" >"$OUT/.$name.stamp"
+  echo "build-cluster: built $name in $((SECONDS - start))s"
+}
+
+build etcd etcd "$ETCD_LDFLAGS" etcd=go.etcd.io/etcd/server/v3
+build kube kube "$K8S_LDFLAGS" kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver kubectl=k8s.io/kubernetes/cmd/kubectl
+echo "build-cluster: ok $("$OUT/etcd" --version | head -1); $("$OUT/kube-apiserver" --version); kubectl $("$OUT/kubectl" version --client -o json | sed -n 's/.*"gitVersion": "\(.*\)".*/\1/p' | head -1)"
