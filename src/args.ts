@@ -41,7 +41,8 @@ export const MODE_FLAGS = [
   { flag: "version", short: "v", help: "Show the version" },
 ] as const;
 
-function options(): Options {
+/** A flag per question (booleans also `--no-x`), plus the given mode flags: for node:util parseArgs. */
+export function questionOptions(modeFlags: readonly { flag: string; short?: string; value?: string }[]): Options {
   const opts: Options = {};
   for (const q of questionList) {
     if (q.kind === "boolean") {
@@ -49,22 +50,12 @@ function options(): Options {
       opts[`no-${q.flag}`] = { type: "boolean" };
     } else opts[q.flag] = { type: "string", multiple: q.kind === "repeatable" };
   }
-  for (const m of MODE_FLAGS) opts[m.flag] = { type: "value" in m ? "string" : "boolean", ...("short" in m ? { short: m.short } : {}) };
+  for (const m of modeFlags) opts[m.flag] = { type: m.value ? "string" : "boolean", ...(m.short ? { short: m.short } : {}) };
   return opts;
 }
 
-/** Parse argv (without node and script). Unknown flags and bad values exit 2 naming the flag. */
-export function parseCliArgs(argv: string[]): CliArgs {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({ args: argv, options: options(), allowPositionals: true, strict: true });
-  } catch (error) {
-    const message = (error as Error).message.replace(/\. To specify.*$/s, "");
-    throw new UserError(message, ExitCode.usage, "run with --help to see every option");
-  }
-  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
-  if (parsed.positionals.length > 1)
-    throw new UserError(`expected at most one directory, got ${parsed.positionals.length}: ${parsed.positionals.join(" ")}`, ExitCode.usage);
+/** The question answers among parsed flag values, typed; a bad value is a usage error naming the flag. */
+export function questionFlags(values: Record<string, string | boolean | string[] | undefined>): Partial<Answers> {
   const flags: Partial<Record<keyof Answers, unknown>> = {};
   for (const q of questionList) {
     if (q.kind === "boolean") {
@@ -81,9 +72,24 @@ export function parseCliArgs(argv: string[]): CliArgs {
       throw new UserError(`--${q.flag}: ${String(problem)}`, ExitCode.usage);
     }
   }
+  return flags as Partial<Answers>;
+}
+
+/** Parse argv (without node and script). Unknown flags and bad values exit 2 naming the flag. */
+export function parseCliArgs(argv: string[]): CliArgs {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options: questionOptions(MODE_FLAGS), allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = (error as Error).message.replace(/\. To specify.*$/s, "");
+    throw new UserError(message, ExitCode.usage, "run with --help to see every option");
+  }
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  if (parsed.positionals.length > 1)
+    throw new UserError(`expected at most one directory, got ${parsed.positionals.length}: ${parsed.positionals.join(" ")}`, ExitCode.usage);
   return {
     directory: parsed.positionals[0],
-    flags: flags as Partial<Answers>,
+    flags: questionFlags(values),
     answersFile: values.answers as string | undefined,
     presetFile: values.preset as string | undefined,
     templatesDir: values.templates as string | undefined,

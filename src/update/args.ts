@@ -1,8 +1,7 @@
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseArgs } from "node:util";
 import type { Answers } from "../answers-types.js";
-import { fromFlag } from "../coerce.js";
+import { questionFlags, questionOptions } from "../args.js";
 import { ExitCode, UserError } from "../errors.js";
-import { questionList } from "../questions.js";
 
 export interface UpdateArgs {
   /** Repositories to update or check (default: the current directory). */
@@ -39,48 +38,19 @@ export const UPDATE_FLAGS = [
   { flag: "help", short: "h", help: "Show this help" },
 ] as const;
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
-
-function options(): Options {
-  const opts: Options = {};
-  for (const q of questionList) {
-    if (q.kind === "boolean") {
-      opts[q.flag] = { type: "boolean" };
-      opts[`no-${q.flag}`] = { type: "boolean" };
-    } else opts[q.flag] = { type: "string", multiple: q.kind === "repeatable" };
-  }
-  for (const m of UPDATE_FLAGS) opts[m.flag] = { type: "value" in m ? "string" : "boolean", ...("short" in m ? { short: m.short } : {}) };
-  return opts;
-}
 
 /** Parse `update` argv (after the word `update`). Unknown flags and bad values are usage errors. */
 export function parseUpdateArgs(argv: string[]): UpdateArgs {
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options: options(), allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: questionOptions(UPDATE_FLAGS), allowPositionals: true, strict: true });
   } catch (error) {
     throw new UserError((error as Error).message.replace(/\. To specify.*$/s, ""), ExitCode.usage, "run `update --help` to see every option");
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
-  const flags: Partial<Record<keyof Answers, unknown>> = {};
-  for (const q of questionList) {
-    if (q.kind === "boolean") {
-      if (values[q.flag] && values[`no-${q.flag}`]) throw new UserError(`--${q.flag} and --no-${q.flag} contradict each other`, ExitCode.usage);
-      if (values[q.flag]) flags[q.name] = true;
-      if (values[`no-${q.flag}`]) flags[q.name] = false;
-      continue;
-    }
-    const raw = values[q.flag];
-    if (raw === undefined) continue;
-    try {
-      flags[q.name] = fromFlag(q, raw);
-    } catch (problem) {
-      throw new UserError(`--${q.flag}: ${String(problem)}`, ExitCode.usage);
-    }
-  }
   const args: UpdateArgs = {
     directories: parsed.positionals,
-    flags: flags as Partial<Answers>,
+    flags: questionFlags(values),
     answersFile: values.answers as string | undefined,
     presetFile: values.preset as string | undefined,
     templatesDir: values.templates as string | undefined,
@@ -96,7 +66,7 @@ export function parseUpdateArgs(argv: string[]): UpdateArgs {
   };
   if (!args.check && args.directories.length > 1)
     throw new UserError(`update takes one directory, got ${args.directories.length}: ${args.directories.join(" ")}`, ExitCode.usage, "--check takes several");
-  if (args.check && (args.commit || args.dryRun || args.overwritePlatform || Object.keys(flags).length > 0 || args.answersFile))
+  if (args.check && (args.commit || args.dryRun || args.overwritePlatform || Object.keys(args.flags).length > 0 || args.answersFile))
     throw new UserError("--check only reads: it cannot be combined with --commit, --dry-run, --overwrite-platform or answers", ExitCode.usage);
   if (args.commit && args.dryRun) throw new UserError("--commit and --dry-run contradict each other", ExitCode.usage);
   return args;
