@@ -5,9 +5,6 @@ import { questionList, type AnyQuestion, type Value } from "./questions.js";
 import type { Prompter } from "./prompts.js";
 import { describePreset, isLocked, policyProblem, type Preset } from "./preset.js";
 
-/** Where an answer came from, so an error can name the flag or the file key. */
-export type Source = "flag" | "file";
-
 export interface AnswerInput {
   directory?: string;
   /** Flag values, already typed. */

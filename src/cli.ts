@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The only place that prints errors, reads the terminal and sets the exit code.
 import { parseCliArgs, type CliArgs } from "./args.js";
+import { isCI } from "./io.js";
 import { createService } from "./create-service.js";
 import { CancelledError, ExitCode, UserError } from "./errors.js";
 import { helpText } from "./help.js";
@@ -12,11 +13,6 @@ import { formatChecks } from "./verify.js";
 
 /** How long a cancelled run may take to clean up before it exits anyway. */
 const SIGNAL_GRACE_MS = 5000;
-
-function isCI(env: NodeJS.ProcessEnv): boolean {
-  const ci = env.CI;
-  return ci !== undefined && ci !== "" && ci !== "0" && ci.toLowerCase() !== "false";
-}
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "update") return (await import("./update/index.js")).runUpdateCommand(argv.slice(1), { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });

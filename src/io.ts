@@ -11,3 +11,9 @@ export interface Io {
   /** Aborted on SIGINT/SIGTERM: writing stops and cleans up. */
   signal?: AbortSignal;
 }
+
+/** CI is set to anything but empty, 0 or false: never prompt there. */
+export function isCI(env: NodeJS.ProcessEnv): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== "" && ci !== "0" && ci.toLowerCase() !== "false";
+}

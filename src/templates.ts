@@ -1,13 +1,10 @@
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
-/** templates/ at the package root: one level up from src/ and dist/, two from dist/chunks/. */
-export const TEMPLATES_DIR = [new URL("../templates/", import.meta.url), new URL("../../templates/", import.meta.url)]
-  .map((u) => fileURLToPath(u))
-  .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL("../templates/", import.meta.url));
+/** templates/ beside src/: read in development and tests (the published bundle inlines them). */
+export const TEMPLATES_DIR = fileURLToPath(new URL("../templates/", import.meta.url));
 
 // npm drops or mangles these on publish, so they are stored under a safe name.
 const RENAMES: Record<string, string> = {

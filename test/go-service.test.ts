@@ -5,15 +5,14 @@
 import { describe, expect, it, beforeAll, afterAll } from "vitest";
 import { existsSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
-import { execa, type ResultPromise } from "execa";
+import { execa } from "execa";
 import { renderToDir, tool, inCI } from "./helpers/render.js";
+import { freePort, get, GO_ENV, goFound, requiredEnv, waitFor } from "./helpers/go-service.js";
 import { generateWithCli, gitEnv } from "./helpers/cli.js";
 import type { Context } from "../src/context.js";
 import type { Answers } from "../src/answers-types.js";
 
-const goFound = (await execa("go", ["version"], { reject: false })).exitCode === 0;
 if (!goFound) {
   if (inCI) throw new Error("go is required in CI to test the generated service");
   console.warn("skipped: go is not on PATH, so the generated Go service is not built or tested");
@@ -25,52 +24,7 @@ if (!lintFound) {
   console.warn(`skipped: golangci-lint not installed at ${golangciLint} (run scripts/install-tools.sh)`);
 }
 
-// The generated repo must build exactly from its go.mod/go.sum and the installed toolchain.
-const GO_ENV = { GOTOOLCHAIN: "local", GOFLAGS: "-mod=readonly" };
 const go = (dir: string, ...args: string[]) => execa("go", args, { cwd: dir, env: GO_ENV, reject: false, all: true });
-
-/** A port nobody listens on right now, from the OS. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function get(url: string): Promise<{ status: number; body: string } | undefined> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    return { status: res.status, body: await res.text() };
-  } catch {
-    return undefined; // not listening (yet, or any more)
-  }
-}
-
-/** Poll until url answers `status`: never a fixed sleep. Fails early if the process exits. */
-async function waitFor(url: string, status: number, proc: ResultPromise, timeoutMs = 15_000): Promise<void> {
-  let exited = false;
-  proc.finally(() => (exited = true)).catch(() => {});
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await get(url);
-    if (res?.status === status) return;
-    if (exited) throw new Error(`process exited while waiting for ${url} to answer ${status}`);
-    if (Date.now() > deadline) throw new Error(`${url} did not answer ${status} within ${timeoutMs}ms (last: ${res?.status})`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Values the service cannot start without, for the variables this answer set declares. */
-function requiredEnv(context: Context): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const e of context.env) if (e.required) env[e.name] = e.isURL ? "https://upstream.example.com" : "test";
-  for (const s of context.secrets) env[s.name] = "s3cr3t-value";
-  return env;
-}
 
 const fixtures: { title: string; answers: Partial<Answers> }[] = [
   { title: "defaults (GREETING=hello, UPSTREAM_URL required, secret API_TOKEN)", answers: {} },

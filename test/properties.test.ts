@@ -19,7 +19,7 @@ import { hasLeftoverMarker, planFiles, type Plan } from "../src/plan.js";
 import { questionFor, questionList } from "../src/questions.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { baseAnswers, inCI, TOOL } from "./helpers/render.js";
-import { GO_ENV, goFound } from "./helpers/rollouts-service.js";
+import { GO_ENV, goFound } from "./helpers/go-service.js";
 import { asFlagInput, FIXED_SEED, invalidByQuestion, validAnswers } from "./helpers/rel-arbitraries.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 30);

@@ -24,7 +24,7 @@ import {
   promqlCheck,
   scrapeAfterRequests,
   type PromqlResult,
-} from "./helpers/rollouts-service.js";
+} from "./helpers/go-service.js";
 
 const ROLLOUT_KEYS = ["argoproj.io/v1alpha1/Rollout", "argoproj.io/v1alpha1/AnalysisTemplate"];
 const crdValidators = loadCrdValidators();

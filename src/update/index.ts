@@ -4,7 +4,7 @@
 // returns the exit code; never exits the process.
 import path from "node:path";
 import { CancelledError, ExitCode, UserError } from "../errors.js";
-import type { Io } from "../io.js";
+import { isCI, type Io } from "../io.js";
 import { PRESET_ENV } from "../preset.js";
 import { TOOL } from "../tool.js";
 import { applyUpdate, checkWorkTree, type Applied } from "./apply.js";
@@ -48,11 +48,6 @@ Exit codes:
 ${UPDATE_EXIT_CODES.map(([c, t]) => `  ${String(c).padEnd(5)}${t}`).join("\n")}
   --check: 0 every repository up to date, 1 at least one behind, 2 at least one unreadable
 `;
-}
-
-function isCI(env: NodeJS.ProcessEnv): boolean {
-  const ci = env.CI;
-  return ci !== undefined && ci !== "" && ci !== "0" && ci.toLowerCase() !== "false";
 }
 
 const SHOWN: Decision["action"][] = ["conflict", "replace", "merge", "add", "remove"];

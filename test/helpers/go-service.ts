@@ -1,5 +1,6 @@
-// For test/rollouts.test.ts: build and run a rendered service and scrape its /metrics, and build the
-// PromQL checker (tools/promql-check). The run helpers follow test/go-service.test.ts.
+// Build and run a rendered Go service (free ports, poll until ready, scrape /metrics), shared by
+// test/go-service.test.ts, test/rollouts.test.ts and test/properties.test.ts; and build the PromQL
+// checker (tools/promql-check) for the rollouts tests.
 import { createServer } from "node:net";
 import path from "node:path";
 import { execa, type ResultPromise } from "execa";
