@@ -2,9 +2,9 @@ import type { Generator } from "./types.js";
 
 export const argocd: Generator = {
   name: "argocd",
-  description: "Argo CD AppProject and one Application per environment (or one ApplicationSet)",
+  description: "Argo CD AppProject (unless the project exists already) and one Application per environment (or one ApplicationSet)",
   templates: [
-    "deploy/argocd/appproject.yaml.hbs",
+    { path: "deploy/argocd/appproject.yaml.hbs", when: (c) => c.argocdProject.own },
     { path: "deploy/argocd/application-[environment].yaml.hbs", when: (c) => !c.gitops.argocdApplicationSet },
     { path: "deploy/argocd/applicationset.yaml.hbs", when: (c) => c.gitops.argocdApplicationSet },
   ],

@@ -13,8 +13,14 @@ export interface Answers {
   repoUrl: string;
   gitops: "argocd" | "flux" | "none";
   argocdMode: "applications" | "applicationset";
+  /** The Argo CD project: the service's own (its name, generated) or an existing one. */
+  argocdProject: string;
   ci: "github" | "gitlab" | "none";
   environments: string[];
+  /** Pod size outside production: `cpu=50m,memory=128Mi,replicas=1-3` (see src/sizing.ts). */
+  resources: string;
+  /** Pod size in production, same form; at least 2 replicas. */
+  productionResources: string;
   secrets: "external-secrets" | "none";
   monitoring: boolean;
   networkPolicy: boolean;

@@ -1,5 +1,6 @@
 import { go, goModules, images, tools, actions } from "./versions.js";
 import type { Answers } from "./answers-types.js";
+import { isProduction, parseSizing, type Sizing } from "./sizing.js";
 
 /** One `--env NAME[=default]` entry as the templates see it. */
 export interface EnvVar {
@@ -29,6 +30,13 @@ export interface Environment {
   isLast: boolean;
   /** Production-sized (replicas, resources): the last of several environments, or one named prod. */
   production: boolean;
+  /** Requests, limits, GOMEMLIMIT and replicas: --production-resources or --resources. */
+  sizing: Sizing;
+  /**
+   * Why kube-linter's hpa-minimum-three-replicas does not apply here, when minReplicas is below 3
+   * (the annotation that silences it says so); undefined at 3 or more.
+   */
+  fewReplicasReason?: string;
   /** The environment CI promotes from (undefined for the first one). */
   previous?: string;
   /**
@@ -70,6 +78,13 @@ export interface Context {
   /** Where the GitOps controller pulls from, always in URL form (see gitopsRepoUrl). */
   repoUrl: string;
   gitops: { argocd: boolean; flux: boolean; none: boolean; argocdApplicationSet: boolean };
+  /**
+   * The Argo CD project the Applications name. `own`: it is the service's own project (named like
+   * the service) and deploy/argocd/appproject.yaml defines it; otherwise it exists already.
+   */
+  argocdProject: { name: string; own: boolean };
+  /** Sizing in deploy/base: the non-production one (--resources), which each overlay patches. */
+  baseSizing: Sizing;
   ci: { github: boolean; gitlab: boolean; none: boolean };
   environments: Environment[];
   firstEnvironment: Environment;
@@ -123,15 +138,29 @@ function toEnvVar(spec: string): EnvVar {
   };
 }
 
-function toEnvironments(service: string, names: string[], components: string[], progressive: boolean): Environment[] {
+function fewReplicasReason(production: boolean, sizing: Sizing): string | undefined {
+  if (sizing.minReplicas >= 3) return undefined;
+  if (!production) return sizing.minReplicas === 1 ? "one replica is enough outside production" : `${sizing.minReplicas} replicas are enough outside production`;
+  return `${sizing.minReplicas} replicas chosen for production; the PodDisruptionBudget lets only one go at a time`;
+}
+
+function toEnvironments(answers: Answers, components: string[], progressive: boolean): Environment[] {
+  const names = answers.environments;
+  // Validated answers always parse; parse once per class, not per environment.
+  const sizes = { production: parseSizing(answers.productionResources).sizing!, other: parseSizing(answers.resources).sizing! };
   return names.map((name, i) => {
     const canary = progressive && (i > 0 || names.length === 1);
+    const production = isProduction(names, i);
+    const sizing = production ? sizes.production : sizes.other;
+    const reason = fewReplicasReason(production, sizing);
     return {
       name,
-      namespace: `${service}-${name}`,
+      namespace: `${answers.name}-${name}`,
       isFirst: i === 0,
       isLast: i === names.length - 1,
-      production: /^prod(uction)?$/.test(name) || (names.length > 1 && i === names.length - 1),
+      production,
+      sizing,
+      ...(reason ? { fewReplicasReason: reason } : {}),
       ...(i > 0 ? { previous: names[i - 1] } : {}),
       canary,
       // rollout-canary goes last: it patches objects of the base and of the servicemonitor component.
@@ -180,7 +209,9 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     ...(secrets.length > 0 && answers.secrets === "external-secrets" ? ["external-secret"] : []),
   ];
   const progressive = answers.progressive === "argo-rollouts";
-  const environments = toEnvironments(answers.name, answers.environments, kustomizeComponents, progressive);
+  const environments = toEnvironments(answers, kustomizeComponents, progressive);
+  // The base carries the non-production size: an overlay without its patch still gets a small pod that fits.
+  const baseSizing = parseSizing(answers.resources).sizing!;
   return deepFreeze({
     tool: { ...tool },
     name: answers.name,
@@ -206,6 +237,8 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
       none: answers.gitops === "none",
       argocdApplicationSet: answers.gitops === "argocd" && answers.argocdMode === "applicationset",
     },
+    argocdProject: { name: answers.argocdProject, own: answers.argocdProject === answers.name },
+    baseSizing,
     ci: { github: answers.ci === "github", gitlab: answers.ci === "gitlab", none: answers.ci === "none" },
     environments,
     firstEnvironment: environments[0],

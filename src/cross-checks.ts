@@ -1,6 +1,7 @@
 // Rules that span several answers. They run once all answers are known, whatever their source.
 import type { Answers } from "./answers-types.js";
 import { goIdentifier } from "./context.js";
+import { isProduction } from "./sizing.js";
 
 const BUILTIN_GO_FIELDS = ["Port", "AdminPort", "LogLevel", "ShutdownDelay", "ShutdownTimeout"];
 
@@ -30,6 +31,16 @@ export function crossCheck(answers: Answers, explicit: ReadonlySet<keyof Answers
   if (`${answers.registry}/${answers.name}`.length > 255) problems.push("--registry/--name: the image name is longer than 255 characters");
   if (explicit.has("argocdMode") && answers.gitops !== "argocd")
     problems.push(`--argocd-mode applies only with --gitops argocd (got --gitops ${answers.gitops})`);
+  if (explicit.has("argocdProject") && answers.gitops !== "argocd")
+    problems.push(`--argocd-project applies only with --gitops argocd (got --gitops ${answers.gitops})`);
+  const production = answers.environments.map((_, i) => isProduction(answers.environments, i));
+  if (explicit.has("resources") && production.every(Boolean))
+    problems.push(`--resources sizes the environments outside production, and every environment here is production (--environments ${answers.environments.join(",")}): use --production-resources`);
+  if (explicit.has("productionResources") && !production.some(Boolean))
+    problems.push(
+      `--production-resources sizes production, and no environment here is production (--environments ${answers.environments.join(",")}; ` +
+        "production is one named prod or production, or the last of several): use --resources",
+    );
   if (answers.progressive === "argo-rollouts") {
     if (answers.gitops === "flux")
       problems.push(

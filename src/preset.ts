@@ -23,6 +23,8 @@ export interface Policy {
   namePattern?: string;
   /** Labels every generated Kubernetes object carries (e.g. cost centre, team). */
   requiredLabels?: Record<string, string>;
+  /** Argo CD projects the Applications may belong to (existing projects the platform team manages). */
+  argocdProjects?: string[];
 }
 
 export interface Preset {
@@ -36,7 +38,7 @@ export interface Preset {
 }
 
 const TOP_KEYS = ["name", "version", "description", "defaults", "locked", "policy"];
-const POLICY_KEYS = ["registries", "gitops", "ci", "namePattern", "requiredLabels"];
+const POLICY_KEYS = ["registries", "gitops", "ci", "namePattern", "requiredLabels", "argocdProjects"];
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
@@ -132,9 +134,17 @@ export async function readPreset(file: string): Promise<Preset> {
           if (typeof v !== "string" || !LABEL_VALUE.test(v) || v.length > 63) fail(node, `policy.requiredLabels.${k}: '${String(v)}' is not a valid label value (63 characters of [A-Za-z0-9-_.])`);
         }
         policy.requiredLabels = value as Record<string, string>;
+      } else if (key === "argocdProjects") {
+        if (!Array.isArray(value) || value.length === 0) fail(node, "policy.argocdProjects allows nothing: list at least one Argo CD project name");
+        for (const p of value as unknown[]) if (typeof p !== "string" || rules.dns1123Label(p)) fail(node, `policy.argocdProjects: '${String(p)}' ${rules.dns1123Label(String(p)) ?? "must be a string"}`);
+        policy.argocdProjects = value as string[];
       }
     }
   }
+
+  // The question's own default (a project named like the service) is rarely on a platform team's
+  // list: without a default of its own, the first allowed project is the default.
+  if (policy.argocdProjects && defaults.argocdProject === undefined) defaults.argocdProject = policy.argocdProjects[0];
 
   const preset: Preset = {
     name: nameNode.value,
@@ -161,6 +171,8 @@ export function policyProblem(preset: Preset | undefined, name: keyof Answers, v
     return `is not an allowed registry (allowed: ${policy.registries.join(", ")})`;
   if (name === "gitops" && policy.gitops && !policy.gitops.includes(value as Answers["gitops"])) return `is not allowed (allowed: ${policy.gitops.join(", ")})`;
   if (name === "ci" && policy.ci && !policy.ci.includes(value as Answers["ci"])) return `is not allowed (allowed: ${policy.ci.join(", ")})`;
+  if (name === "argocdProject" && policy.argocdProjects && !policy.argocdProjects.includes(String(value)))
+    return `is not an allowed Argo CD project (allowed: ${policy.argocdProjects.join(", ")})`;
   if (name === "name" && policy.namePattern && !new RegExp(policy.namePattern, "u").test(String(value))) return `does not match the pattern ${policy.namePattern}`;
   return undefined;
 }

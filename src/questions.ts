@@ -4,6 +4,7 @@
 import path from "node:path";
 import type { Answers } from "./answers-types.js";
 import * as rules from "./rules.js";
+import { isProduction, productionSizing, sizing, SIZING_PATTERN } from "./sizing.js";
 
 export type Kind = "text" | "number" | "boolean" | "choice" | "list" | "repeatable";
 type Value = Answers[keyof Answers];
@@ -230,6 +231,18 @@ export const questions = [
     validate: () => undefined,
   }),
   q({
+    name: "argocdProject",
+    flag: "argocd-project",
+    kind: "text",
+    message: "Argo CD project",
+    help: "Argo CD project of the Applications: the service's own, generated (default: the name), or an existing one your platform team manages (only with --gitops argocd)",
+    example: "payments",
+    default: (a) => a.name,
+    when: (a) => a.gitops === "argocd",
+    validate: rules.dns1123Label,
+    schema: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 },
+  }),
+  q({
     name: "environments",
     flag: "environments",
     kind: "list",
@@ -239,6 +252,30 @@ export const questions = [
     default: () => ["dev", "staging", "prod"],
     validate: (v) => (v.length === 0 ? "needs at least one environment" : v.length > 10 ? "has more than 10 environments" : each(rules.dns1123Label)(v)),
     schema: { minItems: 1, maxItems: 10, uniqueItems: true, items: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 } },
+  }),
+  q({
+    name: "resources",
+    flag: "resources",
+    kind: "text",
+    message: "Pod size outside production (cpu request, memory, replicas min-max)",
+    help: "Pod size in every environment but production: cpu request, memory (request = limit), HPA replicas min-max",
+    example: "cpu=100m,memory=256Mi,replicas=1-5",
+    default: () => "cpu=50m,memory=128Mi,replicas=1-3",
+    when: (a) => (a.environments ?? []).some((_, i, all) => !isProduction(all, i)),
+    validate: sizing,
+    schema: { pattern: SIZING_PATTERN },
+  }),
+  q({
+    name: "productionResources",
+    flag: "production-resources",
+    kind: "text",
+    message: "Pod size in production (cpu request, memory, replicas min-max; at least 2 replicas)",
+    help: "Pod size in production (the last environment, or one named prod): cpu request, memory, HPA replicas min-max (min at least 2)",
+    example: "cpu=500m,memory=1Gi,replicas=3-20",
+    default: () => "cpu=250m,memory=512Mi,replicas=3-10",
+    when: (a) => (a.environments ?? []).some((_, i, all) => isProduction(all, i)),
+    validate: productionSizing,
+    schema: { pattern: SIZING_PATTERN },
   }),
   q({
     name: "monitoring",

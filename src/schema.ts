@@ -42,6 +42,7 @@ function narrow(question: AnyQuestion, schema: Schema, preset: Preset | undefine
   if (name === "ci" && policy.ci) return { ...schema, enum: policy.ci };
   if (name === "registry" && policy.registries)
     return { ...schema, anyOf: policy.registries.map((p) => ({ pattern: `^${escapeRegExp(p)}(/.*)?$` })) };
+  if (name === "argocdProject" && policy.argocdProjects) return { ...schema, enum: policy.argocdProjects };
   if (name === "name" && policy.namePattern) return { ...schema, allOf: [{ pattern: policy.namePattern }] };
   return schema;
 }

@@ -104,6 +104,10 @@ describe("cross-field rules", () => {
     [["--environments", "dev,dev"], /names an environment twice/],
     [["--name", "a".repeat(60), "--environments", "staging"], /namespace '.*-staging' is longer than 63/],
     [["--gitops", "flux", "--argocd-mode", "applicationset"], /--argocd-mode applies only with --gitops argocd \(got --gitops flux\)/],
+    [["--gitops", "none", "--argocd-project", "payments"], /--argocd-project applies only with --gitops argocd \(got --gitops none\)/],
+    [["--environments", "prod", "--resources", "cpu=1,memory=1Gi,replicas=1-2"], /--resources sizes the environments outside production, and every environment here is production \(--environments prod\): use --production-resources/],
+    [["--environments", "dev", "--production-resources", "cpu=1,memory=1Gi,replicas=2-4"], /--production-resources sizes production, and no environment here is production \(--environments dev; .*\): use --resources/],
+    [["--production-resources", "cpu=1,memory=1Gi,replicas=1-4"], /^--production-resources: 'cpu=1,memory=1Gi,replicas=1-4' has replicas '1-4': production needs at least 2 replicas/],
   ])("%j", async (flags, message) => {
     const error = await failure(resolve(["svc", "--owner", "acme", ...(flags as string[])]));
     expect(error.exitCode).toBe(2);

@@ -114,6 +114,10 @@ const MATRIX: Case[] = [
     answers: { argocdMode: "applicationset", environments: ["dev"], monitoring: false, secret: ["API_TOKEN", "DATABASE_URL"] },
   },
   { title: "argocd applications, three environments, argo-rollouts canary", answers: { progressive: "argo-rollouts" } },
+  {
+    title: "argocd applications, an existing shared project, custom sizes",
+    answers: { argocdProject: "payments", resources: "cpu=100m,memory=256Mi,replicas=3-5", productionResources: "cpu=1.5,memory=2Gi,replicas=2-20" },
+  },
 ];
 const CASES: Case[] = MATRIX.map((c, i) => ({ ...c, answers: { name: `svc${i + 1}`, directory: `svc${i + 1}`, ...c.answers } }));
 
@@ -320,6 +324,10 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`real API server
         const pod = live.spec.template.spec;
         expect(pod.containers).toHaveLength(1);
         const [c] = pod.containers;
+        // The size given for this environment's class, as the server stores it (1.5 cores reads back as 1500m).
+        const millicores = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000);
+        expect(millicores(String(c.resources.requests.cpu)), `${env.name} cpu`).toBe(millicores(env.sizing.cpu));
+        expect(c.resources.limits.memory, `${env.name} memory`).toBe(env.sizing.memory);
         expect(image.newName).toBe(context.image);
         expect(c.image).toBe(`${context.image}:${image.newTag}`);
         const portOf = (p: number | string) => (typeof p === "number" ? p : c.ports.find((x: any) => x.name === p)?.containerPort);

@@ -9,7 +9,8 @@ import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Answers } from "../src/answers-types.js";
 import type { Context } from "../src/context.js";
-import { inCI, renderToDir, tool } from "./helpers/render.js";
+import { baseAnswers, inCI, renderToDir, tool } from "./helpers/render.js";
+import { parseSizing } from "../src/sizing.js";
 import { CRD_DIR, crdKey, loadCrdValidators, validateCoreKind, type K8sObject } from "./helpers/deploy-schemas.js";
 
 /** What the service reads besides the declared env vars (internal/config). */
@@ -69,6 +70,10 @@ const CASES: Case[] = [
   {
     title: "argocd applicationset, one environment, no monitoring, two secrets",
     answers: { argocdMode: "applicationset", environments: ["dev"], monitoring: false, secret: ["API_TOKEN", "DATABASE_URL"] },
+  },
+  {
+    title: "argocd, an existing shared project, custom sizes (3 replicas outside production, 2 in it)",
+    answers: { argocdProject: "payments", resources: "cpu=100m,memory=256Mi,replicas=3-5", productionResources: "cpu=1.5,memory=2Gi,replicas=2-20" },
   },
   // Argo Rollouts (test/rollouts.test.ts checks the Rollout and its analysis in depth).
   { title: "argocd applications, three environments, argo-rollouts canary after the first", answers: { progressive: "argo-rollouts" } },
@@ -171,7 +176,7 @@ describe.each(CASES)("deploy: $title", ({ answers }) => {
     expect(custom.length).toBe(
       context.environments.length * (Number(context.monitoring) + Number(context.secretsProvider.externalSecrets)) +
         context.environments.filter((e) => e.canary).length * 2 +
-        (context.gitops.argocd ? 1 + (context.gitops.argocdApplicationSet ? 1 : context.environments.length) : 0) +
+        (context.gitops.argocd ? Number(context.argocdProject.own) + (context.gitops.argocdApplicationSet ? 1 : context.environments.length) : 0) +
         (context.gitops.flux ? 1 + context.environments.length : 0),
     );
     for (const obj of custom) expect(strictCrdErrors(obj), `${obj.kind} ${obj.metadata.name}`).toEqual([]);
@@ -281,7 +286,10 @@ describe.each(CASES)("deploy: $title", ({ answers }) => {
       // Memory limit = request; GOMEMLIMIT below it.
       expect(c.resources.limits.memory).toBe(c.resources.requests.memory);
       expect(c.resources.requests.cpu).toBeDefined();
-      const mib = (q: string) => Number(/^(\d+)Mi(B)?$/.exec(q)![1]);
+      const mib = (q: string) => {
+        const [, n, unit] = /^(\d+)(Mi|Gi)(B)?$/.exec(q)!;
+        return Number(n) * (unit === "Gi" ? 1024 : 1);
+      };
       const gomemlimit = c.env.find((e: any) => e.name === "GOMEMLIMIT").value;
       expect(mib(gomemlimit)).toBeLessThan(mib(c.resources.limits.memory));
       expect(mib(gomemlimit)).toBeGreaterThanOrEqual(0.8 * mib(c.resources.limits.memory));
@@ -317,12 +325,24 @@ describe.each(CASES)("deploy: $title", ({ answers }) => {
         expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe(env.namespace);
       }
     }
-    // Production is bigger than the rest.
-    const prod = context.environments.find((e) => e.production);
-    const other = context.environments.find((e) => !e.production);
-    if (prod && other) {
-      const mem = (env: string) => parseInt(deploymentOf(env).spec.template.spec.containers[0].resources.requests.memory, 10);
-      expect(mem(prod.name)).toBeGreaterThan(mem(other.name));
+  });
+
+  it("each environment has the size its class was given (--resources, --production-resources)", () => {
+    for (const env of context.environments) {
+      const all = { ...baseAnswers, ...answers };
+      const given = parseSizing(env.production ? all.productionResources : all.resources).sizing!;
+      const container = deploymentOf(env.name).spec.template.spec.containers[0];
+      expect(String(container.resources.requests.cpu), env.name).toBe(given.cpu);
+      expect(container.resources.requests.memory).toBe(given.memory);
+      expect(container.resources.limits).toEqual({ memory: given.memory, "ephemeral-storage": "128Mi" });
+      expect(container.resources.limits).not.toHaveProperty("cpu");
+      expect(container.env.find((e: any) => e.name === "GOMEMLIMIT").value).toBe(given.goMemLimit);
+      const hpa: any = one(objectsOf(env.name, "HorizontalPodAutoscaler"), "HPA");
+      expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([given.minReplicas, given.maxReplicas]);
+      // kube-linter's three-replica rule is silenced exactly where fewer were chosen, with the reason.
+      const silenced = hpa.metadata.annotations?.["ignore-check.kube-linter.io/hpa-minimum-three-replicas"];
+      if (given.minReplicas < 3) expect(silenced, env.name).toMatch(/replicas? (is|are) enough outside production|chosen for production/);
+      else expect(silenced, env.name).toBeUndefined();
     }
   });
 
@@ -349,18 +369,23 @@ describe.each(CASES)("deploy: $title", ({ answers }) => {
     }
   });
 
-  it("Argo CD: a scoped AppProject and one Application per environment pointing at its overlay", () => {
+  it("Argo CD: a scoped AppProject (unless the project exists) and one Application per environment pointing at its overlay", () => {
     if (!context.gitops.argocd) return;
-    const project: any = one(allGitops().filter((o) => o.kind === "AppProject"), "AppProject");
-    expect(project.spec.sourceRepos).toEqual([context.repoUrl]);
-    expect(project.spec.destinations.map((d: any) => d.namespace).sort()).toEqual(context.environments.map((e) => e.namespace).sort());
-    expect(project.spec.clusterResourceWhitelist).toEqual([{ group: "", kind: "Namespace" }]);
-    // Every namespaced kind an overlay renders is allowed by the project.
-    const allowed = new Set(project.spec.namespaceResourceWhitelist.map((r: any) => `${r.group}/${r.kind}`));
-    for (const { objects } of rendered.values()) {
-      for (const o of objects.filter((x) => x.kind !== "Namespace")) {
-        const group = o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "";
-        expect(allowed.has(`${group}/${o.kind}`), `${o.kind} allowed by the AppProject`).toBe(true);
+    const projects = allGitops().filter((o) => o.kind === "AppProject");
+    // An existing project (--argocd-project other than the name) is the platform team's: not written here.
+    expect(projects).toHaveLength(context.argocdProject.own ? 1 : 0);
+    for (const project of projects as any[]) {
+      expect(project.metadata.name).toBe(context.argocdProject.name);
+      expect(project.spec.sourceRepos).toEqual([context.repoUrl]);
+      expect(project.spec.destinations.map((d: any) => d.namespace).sort()).toEqual(context.environments.map((e) => e.namespace).sort());
+      expect(project.spec.clusterResourceWhitelist).toEqual([{ group: "", kind: "Namespace" }]);
+      // Every namespaced kind an overlay renders is allowed by the project.
+      const allowed = new Set(project.spec.namespaceResourceWhitelist.map((r: any) => `${r.group}/${r.kind}`));
+      for (const { objects } of rendered.values()) {
+        for (const o of objects.filter((x) => x.kind !== "Namespace")) {
+          const group = o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "";
+          expect(allowed.has(`${group}/${o.kind}`), `${o.kind} allowed by the AppProject`).toBe(true);
+        }
       }
     }
 
@@ -393,7 +418,7 @@ describe.each(CASES)("deploy: $title", ({ answers }) => {
       expect(app, `Application for ${env.name}`).toBeDefined();
       expect(app.metadata.namespace).toBe("argocd");
       expect(app.metadata.finalizers).toEqual(["resources-finalizer.argocd.argoproj.io"]);
-      expect(app.spec.project).toBe(project.metadata.name);
+      expect(app.spec.project).toBe(context.argocdProject.name);
       expect(app.spec.source).toEqual({ repoURL: context.repoUrl, targetRevision: "main", path: `deploy/overlays/${env.name}` });
       expect(existsSync(path.join(dir, app.spec.source.path, "kustomization.yaml"))).toBe(true);
       expect(app.spec.destination).toEqual({ server: "https://kubernetes.default.svc", namespace: env.namespace });

@@ -26,6 +26,8 @@ const script: [string, string][] = [
   ["Git URL", ENTER],
   ["GitOps controller", `${DOWN}${ENTER}`], // flux: so no Argo CD mode question
   ["Environments", `dev,prod${ENTER}`],
+  ["Pod size outside production", ENTER],
+  ["Pod size in production", `cpu=500m,memory=1Gi,replicas=2-6${ENTER}`],
   ["ServiceMonitor", `n${ENTER}`],
   ["NetworkPolicy", ENTER],
   ["catalog-info", ENTER],
@@ -34,9 +36,9 @@ const script: [string, string][] = [
 const env = { ...gitEnv, PATH: process.env.PATH!, HOME: process.env.HOME ?? "/root", TERM: "xterm" };
 
 test("every question can be answered at a real terminal, and the answers land in the files", async () => {
-  // The script covers every question the table would ask for these answers: flux skips argocdMode and
+  // The script covers every question the table would ask for these answers: flux skips argocdMode, argocdProject and
   // progressive (Argo Rollouts is not offered with Flux), and with it the canary thresholds.
-  const skipped = ["argocdMode", "progressive", "canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl"];
+  const skipped = ["argocdMode", "argocdProject", "progressive", "canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl"];
   expect(script.length).toBe(questionList.filter((q) => !skipped.includes(q.name)).length);
   const cwd = await tempDir();
   const run = await execa("python3", [DRIVER, JSON.stringify(script), "--", "node", CLI, "orders"], { cwd, env, extendEnv: false, reject: false });
@@ -47,6 +49,9 @@ test("every question can be answered at a real terminal, and the answers land in
   expect(result).toContain("Wrote");
   expect(result).toContain(".gitlab-ci.yml");
   expect(result).toContain("deploy/flux".split("/")[1]);
+  const prod = await readFile(path.join(dir, "deploy/overlays/prod/patch-resources.yaml"), "utf8");
+  expect(prod).toMatch(/cpu: "500m"\n\s+memory: 1Gi\n\s+limits:\n\s+memory: 1Gi/);
+  expect(prod).toMatch(/minReplicas: 2\n\s+maxReplicas: 6/);
 });
 
 test("Ctrl-C at a prompt exits 130 and writes nothing", async () => {

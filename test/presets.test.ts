@@ -50,11 +50,29 @@ describe("preset: defaults, locks and policy", () => {
     ["a registry that only shares a prefix string", { registry: "ghcr.io/acmecorp" }, undefined, "--registry: 'ghcr.io/acmecorp' is not an allowed registry"],
     ["a CI system the policy does not allow", { ci: "gitlab" }, undefined, "--ci: 'gitlab' is not allowed (allowed: github): policy of preset 'acme-platform' (EXAMPLE)"],
     ["a name outside the pattern", { name: "ab" }, undefined, "--name: 'ab' does not match the pattern ^[a-z][a-z0-9-]{2,40}$: policy of preset 'acme-platform' (EXAMPLE)"],
+    ["an Argo CD project the policy does not list", { argocdProject: "orders" }, undefined, "--argocd-project: 'orders' is not an allowed Argo CD project (allowed: team-apps, platform-apps): policy of preset 'acme-platform' (EXAMPLE)"],
   ])("%s is refused with the preset named", async (_, flags, fileAnswers, message) => {
     const preset = await readPreset(EXAMPLE);
     const error = await failure(resolveWith(preset, flags, fileAnswers));
     expect(error.exitCode).toBe(2);
     expect(error.message).toContain(message.replace("EXAMPLE", EXAMPLE));
+  });
+
+  test("resource sizes and the Argo CD project come from the preset unless given", async () => {
+    const preset = await readPreset(EXAMPLE);
+    const { answers } = await resolveWith(preset);
+    expect(answers.argocdProject).toBe("team-apps"); // the first allowed project, not the service's name
+    expect(answers.resources).toBe("cpu=50m,memory=128Mi,replicas=1-3");
+    expect(answers.productionResources).toBe("cpu=500m,memory=1Gi,replicas=3-12");
+    const given = await resolveWith(preset, { argocdProject: "platform-apps", productionResources: "cpu=1,memory=2Gi,replicas=2-4" });
+    expect(given.answers.argocdProject).toBe("platform-apps");
+    expect(given.answers.productionResources).toBe("cpu=1,memory=2Gi,replicas=2-4");
+  });
+
+  test("a preset's sizes are checked like the user's", async () => {
+    const f = await file("preset.yaml", "name: p\ndefaults:\n  productionResources: cpu=1,memory=1Gi,replicas=1-4\n");
+    const error = await failure(readPreset(f));
+    expect(error.message).toContain(":3: defaults.productionResources: 'cpu=1,memory=1Gi,replicas=1-4' has replicas '1-4': production needs at least 2 replicas");
   });
 
   test("an allowed registry below a prefix and the locked value itself pass", async () => {
@@ -83,6 +101,9 @@ describe("preset file errors name file, line and key", () => {
     ["bad label", "name: p\npolicy:\n  requiredLabels:\n    'Bad Key': x\n", "'Bad Key' is not a valid Kubernetes label key"],
     ["bad pattern", "name: p\npolicy:\n  namePattern: '('\n", "policy.namePattern is not a valid regular expression"],
     ["missing name", "defaults: {}\n", "key 'name' must be a non-empty string"],
+    ["no Argo CD project allowed", "name: p\npolicy:\n  argocdProjects: []\n", ":3: policy.argocdProjects allows nothing"],
+    ["an Argo CD project that is no name", "name: p\npolicy:\n  argocdProjects: [Team_A]\n", ":3: policy.argocdProjects: 'Team_A' is not a DNS-1123 label"],
+    ["a default project outside the list", "name: p\ndefaults:\n  argocdProject: other\npolicy:\n  argocdProjects: [team-apps]\n", "defaults.argocdProject 'other' breaks the preset's own policy: is not an allowed Argo CD project (allowed: team-apps)"],
   ])("%s", async (_, text, message) => {
     const f = await file("preset.yaml", text);
     const error = await failure(readPreset(f));
@@ -105,6 +126,14 @@ describe("preset through the CLI", () => {
       expect(doc.metadata.labels["acme.example/cost-center"], doc.kind).toBe("platform-eng");
       expect(doc.metadata.labels["acme.example/owner-team"], doc.kind).toBe("platform");
     }
+    // The preset's production size, and its Argo CD project: an existing one, so no AppProject is written.
+    const deployment = docs.find((d) => d.kind === "Deployment");
+    expect(deployment.spec.template.spec.containers[0].resources).toMatchObject({ requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } });
+    expect(deployment.spec.template.spec.containers[0].env).toContainEqual({ name: "GOMEMLIMIT", value: "921MiB" });
+    expect(docs.find((d) => d.kind === "HorizontalPodAutoscaler").spec).toMatchObject({ minReplicas: 3, maxReplicas: 12 });
+    const application = parse(await readFile(path.join(dir, "deploy/argocd/application-prod.yaml"), "utf8"));
+    expect(application.spec.project).toBe("team-apps");
+    await expect(readFile(path.join(dir, "deploy/argocd/appproject.yaml"))).rejects.toThrow(/ENOENT/);
     const provenance = JSON.parse(await readFile(path.join(dir, ".create-gitops-go-service.json"), "utf8"));
     expect(provenance.preset).toMatchObject({ name: "acme-platform", version: "2026.11" });
     expect(provenance.preset.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -130,6 +159,8 @@ describe("--print-schema", () => {
     ["bad name", "name: My_Svc\n", false],
     ["gitops outside the enum", "gitops: jenkins\n", false],
     ["env as a string", "env: [lower]\n", false],
+    ["sizes", "resources: cpu=100m,memory=256Mi,replicas=1-2\nproductionResources: replicas=2-8,cpu=1,memory=2Gi\n", true],
+    ["a size missing a part", "resources: cpu=100m,memory=256Mi\n", false],
   ])("the schema and the CLI agree on an answers file: %s", async (_, text, valid) => {
     const schema = JSON.parse((await runCli(["--print-schema"])).stdout);
     const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
@@ -150,6 +181,9 @@ describe("--print-schema", () => {
     expect(validate({ registry: "docker.io/acme" })).toBe(false);
     expect(validate({ gitops: "flux" })).toBe(false);
     expect(validate({ name: "ab" })).toBe(false);
+    expect(schema.properties.argocdProject.enum).toEqual(["team-apps", "platform-apps"]);
+    expect(validate({ argocdProject: "platform-apps" })).toBe(true);
+    expect(validate({ argocdProject: "orders" })).toBe(false);
   });
 });
 

@@ -84,7 +84,9 @@ async function checkWorkflows(plan: Plan): Promise<string[]> {
 function checkFreeText(a: Answers, plan: Plan): void {
   const readme = text(plan, "README.md");
   expect(readme.split("\n")[2], "README shows the description on its third line").toBe(a.description);
-  if (a.gitops === "argocd") {
+  // The AppProject exists only for the service's own project (an existing one is not written).
+  expect(plan.some((f) => f.path === "deploy/argocd/appproject.yaml")).toBe(a.gitops === "argocd" && a.argocdProject === a.name);
+  if (a.gitops === "argocd" && a.argocdProject === a.name) {
     const project = parseAllDocuments(text(plan, "deploy/argocd/appproject.yaml"));
     const doc = (Array.isArray(project) ? project : [project])[0].toJS();
     expect(doc.spec.description).toBe(a.description);

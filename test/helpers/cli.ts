@@ -39,6 +39,7 @@ export async function tempDir(prefix = "cggs-"): Promise<string> {
 import { buildContext, type Context } from "../../src/context.js";
 import type { Answers } from "../../src/answers-types.js";
 import { baseAnswers } from "./render.js";
+import { isProduction } from "../../src/sizing.js";
 import { TOOL } from "../../src/tool.js";
 
 /** Answers as the flags a user would type (every question has a flag). */
@@ -49,7 +50,10 @@ export function answersToFlags(answers: Answers): string[] {
     "--ci", answers.ci, "--environments", answers.environments.join(","),
     answers.monitoring ? "--monitoring" : "--no-monitoring", answers.networkPolicy ? "--network-policy" : "--no-network-policy", answers.catalog ? "--catalog" : "--no-catalog",
   ];
-  if (answers.gitops === "argocd") flags.push("--argocd-mode", answers.argocdMode);
+  if (answers.gitops === "argocd") flags.push("--argocd-mode", answers.argocdMode, "--argocd-project", answers.argocdProject);
+  const production = answers.environments.map((_, i) => isProduction(answers.environments, i));
+  if (!production.every(Boolean)) flags.push("--resources", answers.resources);
+  if (production.some(Boolean)) flags.push("--production-resources", answers.productionResources);
   if (answers.secret.length > 0) flags.push("--secrets", answers.secrets);
   flags.push("--progressive", answers.progressive);
   if (answers.progressive === "argo-rollouts")

@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import type { Answers } from "../../src/answers-types.js";
 import { RESERVED_ENV } from "../../src/rules.js";
+import { isProduction } from "../../src/sizing.js";
 
 /** The fixed seed every property uses unless FC_SEED says otherwise (fast-check prints the seed of a failure). */
 export const FIXED_SEED = Number(process.env.FC_SEED ?? 20260808);
@@ -87,6 +88,10 @@ export const validAnswers: fc.Arbitrary<Answers> = fc
     registryHost: fc.constantFrom("ghcr.io", "registry.example.com:5000", "localhost:5000", "quay.io"),
     gitops: fc.constantFrom("argocd", "flux", "none") as fc.Arbitrary<Answers["gitops"]>,
     argocdMode: fc.constantFrom("applications", "applicationset") as fc.Arbitrary<Answers["argocdMode"]>,
+    // undefined: the service's own project (the default); else an existing, shared one.
+    argocdProject: fc.option(dns1123(30), { nil: undefined }),
+    resources: fc.constantFrom("cpu=50m,memory=128Mi,replicas=1-3", "cpu=10m,memory=32Mi,replicas=1-1", "memory=256Mi,replicas=3-5,cpu=0.5", "cpu=2,memory=1Gi,replicas=2-100"),
+    productionResources: fc.constantFrom("cpu=250m,memory=512Mi,replicas=3-10", "cpu=64,memory=64Gi,replicas=2-2", "replicas=100-100,cpu=1.25,memory=300Mi"),
     environments: fc.uniqueArray(dns1123(20), { minLength: 1, maxLength: 4 }),
     monitoring: fc.boolean(),
     networkPolicy: fc.boolean(),
@@ -125,7 +130,10 @@ export const validAnswers: fc.Arbitrary<Answers> = fc
       repoUrl: r.scpUrl ? `git@${host}:${owner}/${r.name}.git` : `https://${host}/${owner}/${r.name}.git`,
       gitops: r.gitops,
       argocdMode: r.argocdMode,
+      argocdProject: r.argocdProject ?? r.name,
       environments: r.environments,
+      resources: r.resources,
+      productionResources: r.productionResources,
       monitoring: r.monitoring,
       networkPolicy: r.networkPolicy,
       progressive: progressive ? "argo-rollouts" : "none",
@@ -139,7 +147,13 @@ export const validAnswers: fc.Arbitrary<Answers> = fc
 export function asFlagInput(a: Answers): Partial<Answers> {
   const out: Partial<Answers> = { ...a };
   delete (out as { directory?: string }).directory;
-  if (a.gitops !== "argocd") delete out.argocdMode;
+  if (a.gitops !== "argocd") {
+    delete out.argocdMode;
+    delete out.argocdProject;
+  }
+  const production = a.environments.map((_, i) => isProduction(a.environments, i));
+  if (production.every(Boolean)) delete out.resources;
+  if (!production.some(Boolean)) delete out.productionResources;
   if (a.secret.length === 0) delete out.secrets;
   if (a.progressive !== "argo-rollouts") {
     delete out.canaryMaxErrorPercent;
@@ -185,5 +199,11 @@ export const invalidByQuestion: Record<string, fc.Arbitrary<unknown>> = {
   ),
   canaryMaxErrorPercent: fc.oneof(junk, fc.constantFrom("0", "100", "1.2345", "-1", "1%", "01")),
   canaryMaxP95Ms: fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 10001, max: 10_000_000 })),
+  argocdProject: junk,
+  resources: fc.oneof(
+    junk,
+    fc.constantFrom("cpu=50m,memory=128Mi", "cpu=0m,memory=128Mi,replicas=1-3", "cpu=50m,memory=16Mi,replicas=1-3", "cpu=50m,memory=128M,replicas=1-3", "cpu=50m,memory=128Mi,replicas=3-1", "cpu=50m,memory=128Mi,replicas=0-3", "cpu=50m,memory=128Mi,replicas=1-101", "cpu=50m,cpu=60m,memory=128Mi,replicas=1-3", "gpu=1,cpu=50m,memory=128Mi,replicas=1-3", "cpu=65,memory=128Mi,replicas=1-3"),
+  ),
+  productionResources: fc.oneof(junk, fc.constantFrom("cpu=250m,memory=512Mi,replicas=1-10", "cpu=250m,memory=128Gi,replicas=3-10", "cpu=250m,memory=512Mi")),
   prometheusUrl: fc.oneof(junk, fc.constantFrom("ftp://x", "http://u:p@h:9090", "http://h:9090/?q=1", "http://h/${x}", "http://h/`id`")),
 };

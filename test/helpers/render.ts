@@ -21,8 +21,11 @@ export const baseAnswers: Answers = {
   repoUrl: "https://github.com/acme/my-svc.git",
   gitops: "argocd",
   argocdMode: "applications",
+  argocdProject: "my-svc",
   ci: "github",
   environments: ["dev", "staging", "prod"],
+  resources: "cpu=50m,memory=128Mi,replicas=1-3",
+  productionResources: "cpu=250m,memory=512Mi,replicas=3-10",
   secrets: "external-secrets",
   monitoring: true,
   networkPolicy: true,
@@ -36,7 +39,8 @@ export const baseAnswers: Answers = {
 export const TOOL = { name: "create-gitops-go-service", version: "0.0.0-test" };
 
 export async function renderToDir(overrides: Partial<Answers> = {}, dir?: string): Promise<{ dir: string; context: Context; files: string[] }> {
-  const answers = { ...baseAnswers, ...overrides };
+  // Like the CLI, the Argo CD project follows the name unless given.
+  const answers = { ...baseAnswers, argocdProject: overrides.name ?? baseAnswers.name, ...overrides };
   const context = buildContext(answers, TOOL);
   const plan = await planFiles(context);
   const out = dir ?? (await mkdtemp(path.join(tmpdir(), `cggs-${answers.name}-`)));
