@@ -1,6 +1,6 @@
 // Bundle the CLI into ESM files with no runtime imports from node_modules: npx then installs nothing
 // but this package. Templates are inlined, `.hbs` ones precompiled, so a run neither reads
-// templates/ nor loads the Handlebars compiler. Prompts, yaml, simple-git and execa stay separate
+// templates/ nor loads the Handlebars compiler. Prompts, yaml and the Handlebars compiler stay separate
 // chunks, loaded only on the paths that use them.
 import { createHash } from "node:crypto";
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";

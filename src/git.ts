@@ -11,7 +11,7 @@ type Git = (...args: string[]) => Promise<string>;
 // git runs through node:child_process. Measured on this machine kind (README, Performance):
 // init + add + commit + status took 79 ms through simple-git, 32 ms through execa (plus ~20 ms to
 // load it) and 27 ms through execFile; with either library `--yes` missed its target of 1.15x the
-// floor. execa stays for --verify, where its richer results matter and time does not.
+// floor. --verify (src/verify.ts) uses node:child_process too.
 function client(cwd: string, signal?: AbortSignal): Git {
   return (...args) =>
     new Promise((resolve, reject) => {
