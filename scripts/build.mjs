@@ -67,6 +67,34 @@ const inlineTemplates = {
   },
 };
 
+// `import("handlebars")` (the compiler, for templates read from source) gets the compiler alone: the
+// package's main file adds a printer we never use and registers `.hbs` handlers on require.extensions
+// for the whole process, which is not ours to change in a host such as Backstage.
+const handlebarsCompilerOnly = {
+  name: "handlebars-compiler-only",
+  setup(b) {
+    b.onResolve({ filter: /^handlebars$/ }, () => ({ path: path.resolve("scripts/handlebars-compiler.cjs") }));
+  },
+};
+
+// yaml's node build is CommonJS, which esbuild cannot tree-shake; its ESM build (published for
+// browsers, the same source) can: src/yaml-api.ts names what we use, and the chunk loses ~15%
+// (5.7 KB of the tarball). The ESM build differs from the node one in three files: its log.js warns
+// through console.warn, so the node one is used (process.emitWarning, as before); its parser and
+// composer drop the LOG_TOKENS/LOG_STREAM debugging of yaml itself; and a YAML 1.1 `!!binary` reads as
+// a Uint8Array instead of a Buffer, which no answer or preset accepts either way.
+const yamlEsm = {
+  name: "yaml-esm",
+  setup(b) {
+    const node = path.resolve("node_modules/yaml/dist");
+    const browser = path.resolve("node_modules/yaml/browser/dist");
+    b.onResolve({ filter: /^yaml$/ }, () => ({ path: path.join(browser, "index.js") }));
+    b.onResolve({ filter: /[\\/]log\.js$/ }, (args) =>
+      args.importer.startsWith(browser) ? { path: path.join(node, path.relative(browser, path.resolve(args.resolveDir, args.path))) } : undefined,
+    );
+  },
+};
+
 await rm("dist", { recursive: true, force: true });
 const result = await build({
   metafile: true,
@@ -80,8 +108,8 @@ const result = await build({
   minify: true,
   legalComments: "external",
   chunkNames: "chunks/[name]-[hash]",
-  plugins: [inlineTemplates],
-  // handlebars and yaml are CommonJS and call require() for Node built-ins.
+  plugins: [inlineTemplates, handlebarsCompilerOnly, yamlEsm],
+  // handlebars (and yaml's log.js) are CommonJS and call require() for Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   // handlebars requires source-map only for precompile source maps, inside a try/catch: leave it out.
   external: ["source-map"],
