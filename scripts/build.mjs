@@ -1,7 +1,9 @@
 // Bundle the CLI into ESM files with no runtime imports from node_modules: npx then installs nothing
 // but this package. Templates are inlined, `.hbs` ones precompiled, so a run neither reads
 // templates/ nor loads the Handlebars compiler. Prompts, yaml and the Handlebars compiler stay separate
-// chunks, loaded only on the paths that use them.
+// chunks, loaded only on the paths that use them; our own code is imported statically, so a run loads
+// cli.js, one chunk of our code, one of the Handlebars runtime, one of esbuild's helpers, and the
+// templates (each chunk is a file to resolve, read and compile: fewer is measurably faster).
 import { createHash } from "node:crypto";
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
