@@ -1,7 +1,9 @@
 // Bundle the CLI into ESM files with no runtime imports from node_modules: npx then installs nothing
 // but this package. Templates are inlined, `.hbs` ones precompiled, so a run neither reads
-// templates/ nor loads the Handlebars compiler. Prompts, yaml, simple-git and execa stay separate
-// chunks, loaded only on the paths that use them.
+// templates/ nor loads the Handlebars compiler. Prompts, yaml and the Handlebars compiler stay separate
+// chunks, loaded only on the paths that use them; our own code is imported statically, so a run loads
+// cli.js, one chunk of our code, one of the Handlebars runtime, one of esbuild's helpers, and the
+// templates (each chunk is a file to resolve, read and compile: fewer is measurably faster).
 import { createHash } from "node:crypto";
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -9,6 +11,36 @@ import { build } from "esbuild";
 import Handlebars from "handlebars";
 
 const COMPILE_OPTIONS = { strict: true, noEscape: true }; // as src/handlebars.ts
+
+// The bundled templates are precompiled with two more options, for a smaller bundle that renders
+// faster and byte for byte the same (test/golden.test.ts and test/bundle.test.ts compare):
+// knownHelpersOnly calls each helper directly and makes every other `{{name}}` a plain lookup,
+// instead of asking at each use whether `name` is a helper. These are exactly the helpers
+// src/handlebars.ts registers (Handlebars' own are known by default): one used with arguments but
+// missing here fails this build; one used without would fail the strict render in every test.
+const PRECOMPILE_OPTIONS = { ...COMPILE_OPTIONS, knownHelpers: { yaml: true, json: true, goString: true, mdCode: true }, knownHelpersOnly: true };
+
+/**
+ * The template's AST without source locations. They only add " - line:column" to the message of a
+ * strict-mode miss, which in a shipped template is our bug (the message still names the template
+ * and the field; templates read from source, in tests and with --templates, keep them), and they
+ * were 13% of the templates chunk (10% gzipped).
+ */
+function withoutLocations(node) {
+  if (Array.isArray(node)) node.forEach(withoutLocations);
+  else if (node && typeof node === "object") {
+    delete node.loc;
+    for (const value of Object.values(node)) withoutLocations(value);
+  }
+  return node;
+}
+
+/** Bytes as a JS expression: text as a string (compresses in the tarball, base64 does not), else base64. */
+function bytesLiteral(content) {
+  const text = content.toString("utf8");
+  if (Buffer.from(text, "utf8").equals(content)) return `Buffer.from(${JSON.stringify(text)})`;
+  return `Buffer.from(${JSON.stringify(content.toString("base64"))},"base64")`;
+}
 
 async function templatesModule() {
   const root = path.resolve("templates");
@@ -23,8 +55,8 @@ async function templatesModule() {
     const sha256 = createHash("sha256").update(content).digest("hex");
     items.push(
       id.endsWith(".hbs")
-        ? `{id:${JSON.stringify(id)},sha256:"${sha256}",spec:${Handlebars.precompile(content.toString("utf8"), COMPILE_OPTIONS)}}`
-        : `{id:${JSON.stringify(id)},sha256:"${sha256}",content:Buffer.from(${JSON.stringify(content.toString("base64"))},"base64")}`,
+        ? `{id:${JSON.stringify(id)},sha256:"${sha256}",spec:${Handlebars.precompile(withoutLocations(Handlebars.parse(content.toString("utf8"))), PRECOMPILE_OPTIONS)}}`
+        : `{id:${JSON.stringify(id)},sha256:"${sha256}",content:${bytesLiteral(content)}}`,
     );
   }
   return `export const bundledTemplates = [${items.join(",\n")}];\n`;
@@ -34,6 +66,34 @@ const inlineTemplates = {
   name: "inline-templates",
   setup(b) {
     b.onLoad({ filter: /src[\\/]bundled-templates\.ts$/ }, async () => ({ contents: await templatesModule(), loader: "js" }));
+  },
+};
+
+// `import("handlebars")` (the compiler, for templates read from source) gets the compiler alone: the
+// package's main file adds a printer we never use and registers `.hbs` handlers on require.extensions
+// for the whole process, which is not ours to change in a host such as Backstage.
+const handlebarsCompilerOnly = {
+  name: "handlebars-compiler-only",
+  setup(b) {
+    b.onResolve({ filter: /^handlebars$/ }, () => ({ path: path.resolve("scripts/handlebars-compiler.cjs") }));
+  },
+};
+
+// yaml's node build is CommonJS, which esbuild cannot tree-shake; its ESM build (published for
+// browsers, the same source) can: src/yaml-api.ts names what we use, and the chunk loses ~15%
+// (5.7 KB of the tarball). The ESM build differs from the node one in three files: its log.js warns
+// through console.warn, so the node one is used (process.emitWarning, as before); its parser and
+// composer drop the LOG_TOKENS/LOG_STREAM debugging of yaml itself; and a YAML 1.1 `!!binary` reads as
+// a Uint8Array instead of a Buffer, which no answer or preset accepts either way.
+const yamlEsm = {
+  name: "yaml-esm",
+  setup(b) {
+    const node = path.resolve("node_modules/yaml/dist");
+    const browser = path.resolve("node_modules/yaml/browser/dist");
+    b.onResolve({ filter: /^yaml$/ }, () => ({ path: path.join(browser, "index.js") }));
+    b.onResolve({ filter: /[\\/]log\.js$/ }, (args) =>
+      args.importer.startsWith(browser) ? { path: path.join(node, path.relative(browser, path.resolve(args.resolveDir, args.path))) } : undefined,
+    );
   },
 };
 
@@ -50,8 +110,8 @@ const result = await build({
   minify: true,
   legalComments: "external",
   chunkNames: "chunks/[name]-[hash]",
-  plugins: [inlineTemplates],
-  // handlebars and simple-git are CommonJS and call require() for Node built-ins.
+  plugins: [inlineTemplates, handlebarsCompilerOnly, yamlEsm],
+  // handlebars (and yaml's log.js) are CommonJS and call require() for Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   // handlebars requires source-map only for precompile source maps, inside a try/catch: leave it out.
   external: ["source-map"],

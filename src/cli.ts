@@ -10,12 +10,19 @@ import { TOOL } from "./tool.js";
 import { PRESET_ENV, readPreset } from "./preset.js";
 import { answersSchema } from "./schema.js";
 import { formatChecks } from "./verify.js";
+// Static, although not every run needs them: they are small, and each dynamic import of our own code
+// made esbuild split the code they share into more chunks, files that every run then loaded (9 on
+// the --yes path; now 4 and the templates). What is heavy (prompts, yaml, the Handlebars compiler)
+// is still imported only where it is used.
+import { readAnswersFile } from "./answers-file.js";
+import { inquirerPrompter } from "./prompts.js";
+import { runUpdateCommand } from "./update/index.js";
 
 /** How long a cancelled run may take to clean up before it exits anyway. */
 const SIGNAL_GRACE_MS = 5000;
 
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === "update") return (await import("./update/index.js")).runUpdateCommand(argv.slice(1), { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
+  if (argv[0] === "update") return runUpdateCommand(argv.slice(1), { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
   let args: CliArgs | undefined;
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
@@ -49,8 +56,8 @@ async function main(argv: string[]): Promise<number> {
       return void process.stdout.write(`${JSON.stringify(answersSchema(preset), null, 2)}\n`), ExitCode.ok;
     }
     const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !isCI(process.env) && !args.yes && !args.json;
-    const file = args.answersFile ? { path: args.answersFile, answers: await (await import("./answers-file.js")).readAnswersFile(args.answersFile) } : undefined;
-    const prompter = interactive ? (await import("./prompts.js")).inquirerPrompter : undefined;
+    const file = args.answersFile ? { path: args.answersFile, answers: await readAnswersFile(args.answersFile) } : undefined;
+    const prompter = interactive ? inquirerPrompter : undefined;
     const result = await createService(
       { directory: args.directory, flags: args.flags, file, yes: args.yes, force: args.force, dryRun: args.dryRun, git: args.git, presetFile, templatesDir: args.templatesDir, verify: args.verify },
       { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, prompter, signal: controller.signal },

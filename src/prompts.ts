@@ -1,7 +1,7 @@
-// Interactive questions. The @inquirer prompts are imported only here, and this module only when a
-// prompt is really shown, so non-interactive runs never pay for loading them. The three prompt
-// packages are imported one by one: the @inquirer/prompts barrel also pulls in the editor prompt and
-// its encoding tables (iconv-lite, ~480 KB), which we never show.
+// Interactive questions. The @inquirer prompts are imported only here, and only when a prompt is
+// really shown, so non-interactive runs never pay for loading them. The three prompt packages are
+// imported one by one (src/inquirer.ts, one chunk of the bundle): the @inquirer/prompts barrel also
+// pulls in the editor prompt and its encoding tables (iconv-lite, ~480 KB), which we never show.
 import type { AnyQuestion, Value } from "./questions.js";
 import { fromPrompt } from "./coerce.js";
 import { CancelledError } from "./errors.js";
@@ -15,11 +15,7 @@ function display(value: Value | undefined): string | undefined {
 
 /** The terminal prompter, backed by @inquirer/prompts. */
 export const inquirerPrompter: Prompter = async (question, defaultValue, validate) => {
-  const [{ default: input }, { default: select }, { default: confirm }] = await Promise.all([
-    import("@inquirer/input"),
-    import("@inquirer/select"),
-    import("@inquirer/confirm"),
-  ]);
+  const { input, select, confirm } = await import("./inquirer.js");
   try {
     if (question.kind === "boolean") return await confirm({ message: question.message, default: defaultValue as boolean | undefined });
     if (question.kind === "choice")

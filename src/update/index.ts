@@ -7,6 +7,7 @@ import { CancelledError, ExitCode, UserError } from "../errors.js";
 import { isCI, type Io } from "../io.js";
 import { PRESET_ENV } from "../preset.js";
 import { TOOL } from "../tool.js";
+import { inquirerPrompter } from "../prompts.js";
 import { applyUpdate, checkWorkTree, type Applied } from "./apply.js";
 import { parseUpdateArgs, UPDATE_FLAGS, type UpdateArgs } from "./args.js";
 import { checkExitCode, checkOne, currentDigest, formatCheckLine, formatCheckTable } from "./check.js";
@@ -114,7 +115,7 @@ export async function runUpdateCommand(argv: string[], io: UpdateIo): Promise<nu
     if (args.check) return await runCheck(args, io);
     const directory = path.resolve(io.cwd, args.directories[0] ?? ".");
     const interactive = (io.interactive ?? (Boolean(process.stdin.isTTY && process.stdout.isTTY) && !isCI(process.env))) && !args.yes && !args.json;
-    const prompter = interactive ? (io.prompter ?? (await import("../prompts.js")).inquirerPrompter) : undefined;
+    const prompter = interactive ? (io.prompter ?? inquirerPrompter) : undefined;
     await checkWorkTree(directory, args.allowDirty);
     const plan = await planUpdate(directory, {
       flags: args.flags,

@@ -2,6 +2,7 @@
 // the base read back from git, the work tree, and the decision per file. Writes nothing.
 import { lstat, readFile } from "node:fs/promises";
 import path from "node:path";
+import { readAnswersFile } from "../answers-file.js";
 import { resolveAnswers } from "../answers.js";
 import type { Answers } from "../answers-types.js";
 import { renderRepository } from "../create-service.js";
@@ -82,7 +83,7 @@ export async function planUpdate(directory: string, options: UpdateOptions): Pro
   // So are recorded answers to questions that do not apply (the record holds every question's value,
   // e.g. the canary thresholds of a service without canaries): given explicitly they would be refused.
   const known = Object.fromEntries(Object.entries(record.answers).filter(([k]) => questionFor(k))) as Partial<Answers>;
-  const extra = options.answersFile ? await (await import("../answers-file.js")).readAnswersFile(options.answersFile) : {};
+  const extra = options.answersFile ? await readAnswersFile(options.answersFile) : {};
   const effective = { ...known, ...extra, ...options.flags } as Partial<Answers>;
   const recorded = Object.fromEntries(Object.entries(known).filter(([k]) => !questionFor(k)!.when || questionFor(k)!.when!(effective))) as Partial<Answers>;
   const fileAnswers = { ...recorded, ...extra };
