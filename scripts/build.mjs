@@ -118,6 +118,32 @@ const result = await build({
   logLevel: "warning",
 });
 await chmod("dist/cli.js", 0o755);
+await writeFile("dist/THIRD-PARTY-LICENSES.txt", await thirdPartyLicenses(result.metafile));
 // Which packages each output file holds: the lazy-loading test reads it (not shipped).
 await mkdir(".cache", { recursive: true });
 await writeFile(".cache/build-meta.json", JSON.stringify(result.metafile));
+
+/**
+ * The bundle carries code of other packages, and their licenses (MIT, ISC) ask that their notices go
+ * with every copy: one file with each bundled package, version and license text, packages that share
+ * a text (the @inquirer family) listed together. Which packages: those with bytes in some output.
+ */
+async function thirdPartyLicenses(metafile) {
+  const names = new Set();
+  for (const output of Object.values(metafile.outputs))
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = bytesInOutput > 0 && /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+      if (match) names.add(match[1]);
+    }
+  const byText = new Map();
+  for (const name of [...names].sort()) {
+    const dir = path.resolve("node_modules", name);
+    const { version, license } = JSON.parse(await readFile(path.join(dir, "package.json"), "utf8"));
+    const file = (await readdir(dir)).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
+    if (!file) throw new Error(`build: ${name} is bundled but ships no license file to reproduce`);
+    const text = (await readFile(path.join(dir, file), "utf8")).trim();
+    byText.set(text, [...(byText.get(text) ?? []), `${name}@${version} (${license})`]);
+  }
+  const sections = [...byText].map(([text, packages]) => `${packages.join("\n")}\n\n${text}\n`);
+  return `create-gitops-go-service bundles code from these packages, under their licenses:\n\n${sections.join(`\n${"-".repeat(72)}\n\n`)}`;
+}

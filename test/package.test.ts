@@ -29,6 +29,27 @@ describe("the packed package", () => {
     expect((await readdir(path.join(prefix, "node_modules"))).filter((d) => d !== ".bin" && !d.startsWith("."))).toEqual(["create-gitops-go-service"]);
   });
 
+  test("ships our license and the notices of every package bundled into it", async () => {
+    const installed = path.join(prefix, "node_modules/create-gitops-go-service");
+    expect(await readFile(path.join(installed, "LICENSE"), "utf8")).toContain("Apache License");
+    const notices = await readFile(path.join(installed, "dist/THIRD-PARTY-LICENSES.txt"), "utf8");
+    // Every package with code in some output file, as esbuild's metafile says, is named with its license text.
+    const meta = JSON.parse(await readFile(path.join(root, ".cache/build-meta.json"), "utf8"));
+    const bundled = new Set<string>();
+    for (const output of Object.values(meta.outputs) as { inputs: Record<string, { bytesInOutput: number }> }[])
+      for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+        const m = bytesInOutput > 0 && /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+        if (m) bundled.add(m[1]);
+      }
+    expect([...bundled]).toEqual(expect.arrayContaining(["handlebars", "yaml", "@inquirer/core"]));
+    for (const name of bundled) {
+      const { version } = JSON.parse(await readFile(path.join(root, "node_modules", name, "package.json"), "utf8"));
+      expect(notices, name).toMatch(new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}@${version} \\((MIT|ISC)\\)$`, "m"));
+    }
+    expect(notices).toContain("Permission is hereby granted"); // MIT
+    expect(notices).toContain("Permission to use, copy, modify, and/or distribute"); // ISC
+  });
+
   test("its bin generates a repository", async () => {
     const cwd = await tempDir();
     const bin = path.join(prefix, "node_modules/.bin/create-gitops-go-service");
