@@ -115,8 +115,10 @@ for (let i = 0; i < 3; i++) {
 }
 const installedBin = path.join(work, "install0/node_modules/.bin/create-gitops-go-service");
 const packageFigures = {
-  tarballKB: pack.size / 1024,
-  unpackedKB: pack.unpackedSize / 1024,
+  // kB as npm prints them (1 kB = 1000 bytes), the unit the targets and the peer figures use.
+  tarballBytes: pack.size,
+  tarballKB: pack.size / 1000,
+  unpackedKB: pack.unpackedSize / 1000,
   files: pack.files.length,
   runtimeDependencies: Object.keys(pkg.dependencies ?? {}).length,
   installMedianMs: median(installs),
@@ -230,7 +232,7 @@ function printTable(r) {
   for (const [name, g] of Object.entries(r.generation)) log(`| ${name} | ${f(g.minMs)} | ${f(g.medianMs)} | ${f(g.maxMs)} | ${f(g.ratioToFloor, 2)}x | ${f(g.ratioToFloorWriteOnly, 2)}x |`);
   log(`\nPeak RSS of a --yes run: ${f(r.peakRssMiB.max)} MiB (max of 5), ${f(r.peakRssMiB.median)} MiB median`);
   const p = r.package;
-  log(`Package: ${f(p.tarballKB)} KB packed, ${f(p.unpackedKB)} KB unpacked, ${p.files} files, ${p.runtimeDependencies} runtime dependencies; install from the tarball with a fresh cache: ${f(p.installMedianMs, 0)} ms median; installed bin --version: ${p.installedBinVersion}`);
+  log(`Package: ${f(p.tarballKB)} kB packed (${p.tarballBytes} bytes), ${f(p.unpackedKB)} kB unpacked, ${p.files} files, ${p.runtimeDependencies} runtime dependencies; install from the tarball with a fresh cache: ${f(p.installMedianMs, 0)} ms median; installed bin --version: ${p.installedBinVersion}`);
   if (r.service) {
     const s = r.service;
     log(`Generated service: binary ${f(s.binaryKB, 0)} KB; ready (first 200 on /readyz after exec) ${f(s.readyMedianMs)} ms median, ${f(s.readyMaxMs)} ms max`);
