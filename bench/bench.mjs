@@ -235,7 +235,7 @@ function printTable(r) {
   log(`Package: ${f(p.tarballKB)} kB packed (${p.tarballBytes} bytes), ${f(p.unpackedKB)} kB unpacked, ${p.files} files, ${p.runtimeDependencies} runtime dependencies; install from the tarball with a fresh cache: ${f(p.installMedianMs, 0)} ms median; installed bin --version: ${p.installedBinVersion}`);
   if (r.service) {
     const s = r.service;
-    log(`Generated service: binary ${f(s.binaryKB, 0)} KB; ready (first 200 on /readyz after exec) ${f(s.readyMedianMs)} ms median, ${f(s.readyMaxMs)} ms max`);
+    log(`Generated service: binary ${f(s.binaryKB / 1024, 1)} MiB; ready (first 200 on /readyz after exec) ${f(s.readyMedianMs)} ms median, ${f(s.readyMaxMs)} ms max`);
     log(`/healthz ${f(s.healthzRps, 0)} req/s vs bare net/http ${f(s.bareRps, 0)} req/s (medians): ${f(s.throughputRatio, 2)}x, median of ${s.throughputRounds} interleaved 1 s rounds (min ${f(s.throughputRatioMin, 2)}x, max ${f(s.throughputRatioMax, 2)}x; ratio of the medians ${f(s.throughputRatioOfMedians, 2)}x)${s.failedRequests ? `; ${s.failedRequests} failed requests` : ""}`);
   }
 }

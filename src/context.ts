@@ -144,10 +144,8 @@ function fewReplicasReason(production: boolean, sizing: Sizing): string | undefi
   return `${sizing.minReplicas} replicas chosen for production; the PodDisruptionBudget lets only one go at a time`;
 }
 
-function toEnvironments(answers: Answers, components: string[], progressive: boolean): Environment[] {
+function toEnvironments(answers: Answers, sizes: { production: Sizing; other: Sizing }, components: string[], progressive: boolean): Environment[] {
   const names = answers.environments;
-  // Validated answers always parse; parse once per class, not per environment.
-  const sizes = { production: parseSizing(answers.productionResources).sizing!, other: parseSizing(answers.resources).sizing! };
   return names.map((name, i) => {
     const canary = progressive && (i > 0 || names.length === 1);
     const production = isProduction(names, i);
@@ -209,9 +207,9 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     ...(secrets.length > 0 && answers.secrets === "external-secrets" ? ["external-secret"] : []),
   ];
   const progressive = answers.progressive === "argo-rollouts";
-  const environments = toEnvironments(answers, kustomizeComponents, progressive);
-  // The base carries the non-production size: an overlay without its patch still gets a small pod that fits.
-  const baseSizing = parseSizing(answers.resources).sizing!;
+  // Validated answers always parse; each size is parsed once, whatever the number of environments.
+  const sizes = { production: parseSizing(answers.productionResources).sizing!, other: parseSizing(answers.resources).sizing! };
+  const environments = toEnvironments(answers, sizes, kustomizeComponents, progressive);
   return deepFreeze({
     tool: { ...tool },
     name: answers.name,
@@ -238,7 +236,8 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
       argocdApplicationSet: answers.gitops === "argocd" && answers.argocdMode === "applicationset",
     },
     argocdProject: { name: answers.argocdProject, own: answers.argocdProject === answers.name },
-    baseSizing,
+    // The base carries the non-production size: an overlay without its patch still gets a small pod that fits.
+    baseSizing: sizes.other,
     ci: { github: answers.ci === "github", gitlab: answers.ci === "gitlab", none: answers.ci === "none" },
     environments,
     firstEnvironment: environments[0],

@@ -1,7 +1,7 @@
 // Rules that span several answers. They run once all answers are known, whatever their source.
 import type { Answers } from "./answers-types.js";
 import { goIdentifier } from "./context.js";
-import { isProduction } from "./sizing.js";
+import { sizeClasses } from "./sizing.js";
 
 const BUILTIN_GO_FIELDS = ["Port", "AdminPort", "LogLevel", "ShutdownDelay", "ShutdownTimeout"];
 
@@ -33,10 +33,10 @@ export function crossCheck(answers: Answers, explicit: ReadonlySet<keyof Answers
     problems.push(`--argocd-mode applies only with --gitops argocd (got --gitops ${answers.gitops})`);
   if (explicit.has("argocdProject") && answers.gitops !== "argocd")
     problems.push(`--argocd-project applies only with --gitops argocd (got --gitops ${answers.gitops})`);
-  const production = answers.environments.map((_, i) => isProduction(answers.environments, i));
-  if (explicit.has("resources") && production.every(Boolean))
+  const sizes = sizeClasses(answers.environments);
+  if (explicit.has("resources") && !sizes.other)
     problems.push(`--resources sizes the environments outside production, and every environment here is production (--environments ${answers.environments.join(",")}): use --production-resources`);
-  if (explicit.has("productionResources") && !production.some(Boolean))
+  if (explicit.has("productionResources") && !sizes.production)
     problems.push(
       `--production-resources sizes production, and no environment here is production (--environments ${answers.environments.join(",")}; ` +
         "production is one named prod or production, or the last of several): use --resources",

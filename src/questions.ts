@@ -4,7 +4,7 @@
 import path from "node:path";
 import type { Answers } from "./answers-types.js";
 import * as rules from "./rules.js";
-import { isProduction, productionSizing, sizing, SIZING_PATTERN } from "./sizing.js";
+import { productionSizing, sizeClasses, sizing, SIZING_PATTERN } from "./sizing.js";
 
 export type Kind = "text" | "number" | "boolean" | "choice" | "list" | "repeatable";
 type Value = Answers[keyof Answers];
@@ -261,7 +261,7 @@ export const questions = [
     help: "Pod size in every environment but production: cpu request, memory (request = limit), HPA replicas min-max",
     example: "cpu=100m,memory=256Mi,replicas=1-5",
     default: () => "cpu=50m,memory=128Mi,replicas=1-3",
-    when: (a) => (a.environments ?? []).some((_, i, all) => !isProduction(all, i)),
+    when: (a) => sizeClasses(a.environments ?? []).other,
     validate: sizing,
     schema: { pattern: SIZING_PATTERN },
   }),
@@ -273,7 +273,7 @@ export const questions = [
     help: "Pod size in production (the last environment, or one named prod): cpu request, memory, HPA replicas min-max (min at least 2)",
     example: "cpu=500m,memory=1Gi,replicas=3-20",
     default: () => "cpu=250m,memory=512Mi,replicas=3-10",
-    when: (a) => (a.environments ?? []).some((_, i, all) => isProduction(all, i)),
+    when: (a) => sizeClasses(a.environments ?? []).production,
     validate: productionSizing,
     schema: { pattern: SIZING_PATTERN },
   }),

@@ -98,3 +98,9 @@ export function productionSizing(value: string): string | undefined {
 export function isProduction(environments: readonly string[], index: number): boolean {
   return /^prod(uction)?$/.test(environments[index]) || (environments.length > 1 && index === environments.length - 1);
 }
+
+/** Which of the two sizes a list of environments uses: --production-resources, --resources, or both. */
+export function sizeClasses(environments: readonly string[]): { production: boolean; other: boolean } {
+  const production = environments.map((_, i) => isProduction(environments, i));
+  return { production: production.includes(true), other: production.includes(false) };
+}

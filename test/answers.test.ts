@@ -5,25 +5,15 @@ import { describe, expect, test } from "vitest";
 import { resolveAnswers } from "../src/answers.js";
 import { readAnswersFile } from "../src/answers-file.js";
 import { parseCliArgs } from "../src/args.js";
-import { UserError } from "../src/errors.js";
 import { helpText } from "../src/help.js";
 import { questionList } from "../src/questions.js";
 import type { Prompter } from "../src/prompts.js";
+import { failure } from "./helpers/user-error.js";
 
 const resolve = (argv: string[], extra: Partial<Parameters<typeof resolveAnswers>[0]> = {}) => {
   const args = parseCliArgs(argv);
   return resolveAnswers({ directory: args.directory, flags: args.flags, yes: args.yes, ...extra });
 };
-
-async function failure(promise: Promise<unknown>): Promise<UserError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof UserError) return error;
-    throw error;
-  }
-  throw new Error("expected a UserError");
-}
 
 describe("defaults and derivation", () => {
   test("name comes from the directory; module, registry and repo URL from owner and name", async () => {

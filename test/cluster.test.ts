@@ -13,8 +13,8 @@ import path from "node:path";
 import { execa } from "execa";
 import { parseAllDocuments, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Answers } from "../src/answers-types.js";
 import type { Context } from "../src/context.js";
+import { deployCases } from "./helpers/fixtures.js";
 import { inCI, renderToDir } from "./helpers/render.js";
 import {
   buildClusterBinaries,
@@ -88,38 +88,9 @@ const applyArgs = (dryRun: boolean, namespace?: string) => [
   ...(dryRun ? ["--dry-run=server"] : []), ...(namespace ? [`--namespace=${namespace}`] : []), "-f", "-",
 ];
 
-/**
- * The deploy matrix of test/deploy.test.ts (which does not export it), each case with its own service
- * name so that namespaces and Argo CD / Flux object names never collide on the one server.
- */
-interface Case {
-  title: string;
-  answers: Partial<Answers>;
-}
-const MATRIX: Case[] = [
-  { title: "argocd applications, three environments, secrets, everything on", answers: {} },
-  { title: "argocd applicationset, three environments", answers: { argocdMode: "applicationset" } },
-  { title: "flux, three environments, no secrets", answers: { gitops: "flux", secret: [] } },
-  {
-    title: "no gitops, one environment, monitoring and network policy off",
-    answers: { gitops: "none", environments: ["dev"], monitoring: false, networkPolicy: false },
-  },
-  { title: "argocd applications, one prod environment, no secrets", answers: { environments: ["prod"], secret: [] } },
-  {
-    title: "flux, one environment, secrets provided outside Git, port 9090",
-    answers: { gitops: "flux", environments: ["dev"], secrets: "none", env: ["GREETING=hello world"], port: 9090 },
-  },
-  {
-    title: "argocd applicationset, one environment, no monitoring, two secrets",
-    answers: { argocdMode: "applicationset", environments: ["dev"], monitoring: false, secret: ["API_TOKEN", "DATABASE_URL"] },
-  },
-  { title: "argocd applications, three environments, argo-rollouts canary", answers: { progressive: "argo-rollouts" } },
-  {
-    title: "argocd applications, an existing shared project, custom sizes",
-    answers: { argocdProject: "payments", resources: "cpu=100m,memory=256Mi,replicas=3-5", productionResources: "cpu=1.5,memory=2Gi,replicas=2-20" },
-  },
-];
-const CASES: Case[] = MATRIX.map((c, i) => ({ ...c, answers: { name: `svc${i + 1}`, directory: `svc${i + 1}`, ...c.answers } }));
+/** The deploy cases of test/deploy.test.ts, each with its own service name so that namespaces and
+ * Argo CD / Flux object names never collide on the one server. */
+const CASES = deployCases.map((c, i) => ({ ...c, answers: { name: `svc${i + 1}`, directory: `svc${i + 1}`, ...c.answers } }));
 
 let cp: ControlPlane | undefined;
 const cluster = () => {

@@ -7,8 +7,8 @@ import path from "node:path";
 import { execa } from "execa";
 import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Answers } from "../src/answers-types.js";
 import type { Context } from "../src/context.js";
+import { deployCases } from "./helpers/fixtures.js";
 import { baseAnswers, inCI, renderToDir, tool } from "./helpers/render.js";
 import { parseSizing } from "../src/sizing.js";
 import { CRD_DIR, crdKey, loadCrdValidators, validateCoreKind, type K8sObject } from "./helpers/deploy-schemas.js";
@@ -49,41 +49,7 @@ const one = <T>(objects: T[], what: string): T => {
   return objects[0];
 };
 
-interface Case {
-  title: string;
-  answers: Partial<Answers>;
-}
-
-const CASES: Case[] = [
-  { title: "argocd applications, three environments, secrets, everything on", answers: {} },
-  { title: "argocd applicationset, three environments", answers: { argocdMode: "applicationset" } },
-  { title: "flux, three environments, no secrets", answers: { gitops: "flux", secret: [] } },
-  {
-    title: "no gitops, one environment, monitoring and network policy off",
-    answers: { gitops: "none", environments: ["dev"], monitoring: false, networkPolicy: false },
-  },
-  { title: "argocd applications, one prod environment, no secrets", answers: { environments: ["prod"], secret: [] } },
-  {
-    title: "flux, one environment, secrets provided outside Git, no required env, port 9090",
-    answers: { gitops: "flux", environments: ["dev"], secrets: "none", env: ["GREETING=hello world"], port: 9090 },
-  },
-  {
-    title: "argocd applicationset, one environment, no monitoring, two secrets",
-    answers: { argocdMode: "applicationset", environments: ["dev"], monitoring: false, secret: ["API_TOKEN", "DATABASE_URL"] },
-  },
-  {
-    title: "argocd, an existing shared project, custom sizes (3 replicas outside production, 2 in it)",
-    answers: { argocdProject: "payments", resources: "cpu=100m,memory=256Mi,replicas=3-5", productionResources: "cpu=1.5,memory=2Gi,replicas=2-20" },
-  },
-  // Argo Rollouts (test/rollouts.test.ts checks the Rollout and its analysis in depth).
-  { title: "argocd applications, three environments, argo-rollouts canary after the first", answers: { progressive: "argo-rollouts" } },
-  {
-    title: "no gitops, one environment, argo-rollouts canary there, no network policy",
-    answers: { gitops: "none", environments: ["prod"], secret: [], networkPolicy: false, progressive: "argo-rollouts", canaryMaxErrorPercent: "0.25" },
-  },
-];
-
-describe.each(CASES)("deploy: $title", ({ answers }) => {
+describe.each(deployCases)("deploy: $title", ({ answers }) => {
   let dir: string;
   let context: Context;
   let files: string[];

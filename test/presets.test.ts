@@ -7,11 +7,11 @@ import { execa } from "execa";
 import { parse, parseAllDocuments } from "yaml";
 import { describe, expect, test } from "vitest";
 import { resolveAnswers } from "../src/answers.js";
-import { UserError } from "../src/errors.js";
 import { readPreset, type Preset } from "../src/preset.js";
 import { questionList } from "../src/questions.js";
 import { answersSchema } from "../src/schema.js";
 import { runCli, tempDir } from "./helpers/cli.js";
+import { failure } from "./helpers/user-error.js";
 
 const EXAMPLE = path.resolve(import.meta.dirname, "../examples/preset.yaml");
 
@@ -19,16 +19,6 @@ async function file(name: string, text: string): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), "preset-"));
   await writeFile(path.join(dir, name), text);
   return path.join(dir, name);
-}
-
-async function failure(promise: Promise<unknown>): Promise<UserError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof UserError) return error;
-    throw error;
-  }
-  throw new Error("expected a UserError");
 }
 
 const resolveWith = (preset: Preset, flags: object = {}, file?: object) =>

@@ -39,7 +39,7 @@ export async function tempDir(prefix = "cggs-"): Promise<string> {
 import { buildContext, type Context } from "../../src/context.js";
 import type { Answers } from "../../src/answers-types.js";
 import { baseAnswers } from "./render.js";
-import { isProduction } from "../../src/sizing.js";
+import { sizeClasses } from "../../src/sizing.js";
 import { TOOL } from "../../src/tool.js";
 
 /** Answers as the flags a user would type (every question has a flag). */
@@ -51,9 +51,9 @@ export function answersToFlags(answers: Answers): string[] {
     answers.monitoring ? "--monitoring" : "--no-monitoring", answers.networkPolicy ? "--network-policy" : "--no-network-policy", answers.catalog ? "--catalog" : "--no-catalog",
   ];
   if (answers.gitops === "argocd") flags.push("--argocd-mode", answers.argocdMode, "--argocd-project", answers.argocdProject);
-  const production = answers.environments.map((_, i) => isProduction(answers.environments, i));
-  if (!production.every(Boolean)) flags.push("--resources", answers.resources);
-  if (production.some(Boolean)) flags.push("--production-resources", answers.productionResources);
+  const sizes = sizeClasses(answers.environments);
+  if (sizes.other) flags.push("--resources", answers.resources);
+  if (sizes.production) flags.push("--production-resources", answers.productionResources);
   if (answers.secret.length > 0) flags.push("--secrets", answers.secrets);
   flags.push("--progressive", answers.progressive);
   if (answers.progressive === "argo-rollouts")

@@ -32,3 +32,36 @@ export const fixtures: Record<string, Answers> = {
     networkPolicy: false,
   },
 };
+
+/**
+ * The answer combinations the deploy artifacts are checked over: rendered and validated offline by
+ * test/deploy.test.ts, applied to a real API server by test/cluster.test.ts.
+ */
+export const deployCases: { title: string; answers: Partial<Answers> }[] = [
+  { title: "argocd applications, three environments, secrets, everything on", answers: {} },
+  { title: "argocd applicationset, three environments", answers: { argocdMode: "applicationset" } },
+  { title: "flux, three environments, no secrets", answers: { gitops: "flux", secret: [] } },
+  {
+    title: "no gitops, one environment, monitoring and network policy off",
+    answers: { gitops: "none", environments: ["dev"], monitoring: false, networkPolicy: false },
+  },
+  { title: "argocd applications, one prod environment, no secrets", answers: { environments: ["prod"], secret: [] } },
+  {
+    title: "flux, one environment, secrets provided outside Git, no required env, port 9090",
+    answers: { gitops: "flux", environments: ["dev"], secrets: "none", env: ["GREETING=hello world"], port: 9090 },
+  },
+  {
+    title: "argocd applicationset, one environment, no monitoring, two secrets",
+    answers: { argocdMode: "applicationset", environments: ["dev"], monitoring: false, secret: ["API_TOKEN", "DATABASE_URL"] },
+  },
+  {
+    title: "argocd, an existing shared project, custom sizes (3 replicas outside production, 2 in it)",
+    answers: { argocdProject: "payments", resources: "cpu=100m,memory=256Mi,replicas=3-5", productionResources: "cpu=1.5,memory=2Gi,replicas=2-20" },
+  },
+  // Argo Rollouts (test/rollouts.test.ts checks the Rollout and its analysis in depth).
+  { title: "argocd applications, three environments, argo-rollouts canary after the first", answers: { progressive: "argo-rollouts" } },
+  {
+    title: "no gitops, one environment, argo-rollouts canary there, no network policy",
+    answers: { gitops: "none", environments: ["prod"], secret: [], networkPolicy: false, progressive: "argo-rollouts", canaryMaxErrorPercent: "0.25" },
+  },
+];

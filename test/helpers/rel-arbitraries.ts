@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import type { Answers } from "../../src/answers-types.js";
 import { RESERVED_ENV } from "../../src/rules.js";
-import { isProduction } from "../../src/sizing.js";
+import { sizeClasses } from "../../src/sizing.js";
 
 /** The fixed seed every property uses unless FC_SEED says otherwise (fast-check prints the seed of a failure). */
 export const FIXED_SEED = Number(process.env.FC_SEED ?? 20260808);
@@ -151,9 +151,9 @@ export function asFlagInput(a: Answers): Partial<Answers> {
     delete out.argocdMode;
     delete out.argocdProject;
   }
-  const production = a.environments.map((_, i) => isProduction(a.environments, i));
-  if (production.every(Boolean)) delete out.resources;
-  if (!production.some(Boolean)) delete out.productionResources;
+  const sizes = sizeClasses(a.environments);
+  if (!sizes.other) delete out.resources;
+  if (!sizes.production) delete out.productionResources;
   if (a.secret.length === 0) delete out.secrets;
   if (a.progressive !== "argo-rollouts") {
     delete out.canaryMaxErrorPercent;
