@@ -1,6 +1,6 @@
 // Bundle the CLI into ESM files with no runtime imports from node_modules: npx then installs nothing
 // but this package. Templates are inlined, `.hbs` ones precompiled, so a run neither reads
-// templates/ nor loads the Handlebars compiler. Prompts, yaml and the Handlebars compiler stay separate
+// templates/ nor loads the Handlebars compiler. Prompts, the YAML reader and the Handlebars compiler stay separate
 // chunks, loaded only on the paths that use them; our own code is imported statically, so a run loads
 // cli.js, one chunk of our code, one of the Handlebars runtime, one of esbuild's helpers, and the
 // templates (each chunk is a file to resolve, read and compile: fewer is measurably faster).
@@ -79,24 +79,6 @@ const handlebarsCompilerOnly = {
   },
 };
 
-// yaml's node build is CommonJS, which esbuild cannot tree-shake; its ESM build (published for
-// browsers, the same source) can: src/yaml-api.ts names what we use, and the chunk loses ~15%
-// (5.7 KB of the tarball). The ESM build differs from the node one in three files: its log.js warns
-// through console.warn, so the node one is used (process.emitWarning, as before); its parser and
-// composer drop the LOG_TOKENS/LOG_STREAM debugging of yaml itself; and a YAML 1.1 `!!binary` reads as
-// a Uint8Array instead of a Buffer, which no answer or preset accepts either way.
-const yamlEsm = {
-  name: "yaml-esm",
-  setup(b) {
-    const node = path.resolve("node_modules/yaml/dist");
-    const browser = path.resolve("node_modules/yaml/browser/dist");
-    b.onResolve({ filter: /^yaml$/ }, () => ({ path: path.join(browser, "index.js") }));
-    b.onResolve({ filter: /[\\/]log\.js$/ }, (args) =>
-      args.importer.startsWith(browser) ? { path: path.join(node, path.relative(browser, path.resolve(args.resolveDir, args.path))) } : undefined,
-    );
-  },
-};
-
 await rm("dist", { recursive: true, force: true });
 const result = await build({
   metafile: true,
@@ -108,10 +90,11 @@ const result = await build({
   format: "esm",
   target: "node20",
   minify: true,
-  legalComments: "external",
+  // Every bundled package's full license text is in dist/THIRD-PARTY-LICENSES.txt (below).
+  legalComments: "none",
   chunkNames: "chunks/[name]-[hash]",
-  plugins: [inlineTemplates, handlebarsCompilerOnly, yamlEsm],
-  // handlebars (and yaml's log.js) are CommonJS and call require() for Node built-ins.
+  plugins: [inlineTemplates, handlebarsCompilerOnly],
+  // handlebars is CommonJS and calls require() for Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   // handlebars requires source-map only for precompile source maps, inside a try/catch: leave it out.
   external: ["source-map"],

@@ -16,26 +16,25 @@ export async function readAnswersFile(file: string): Promise<Partial<Answers>> {
   } catch (error) {
     throw new UserError(`--answers: cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`, ExitCode.usage);
   }
-  // yaml is loaded only when an answers file is given.
-  const { isMap, isScalar, LineCounter, parseDocument } = await loadYaml();
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-  const where = (offset: number | undefined) => `${file}:${offset === undefined ? 1 : lines.linePos(offset).line}`;
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    throw new UserError(`${where(e.pos[0])}: not valid JSON or YAML: ${e.message.split("\n")[0]}`, ExitCode.usage);
+  // The YAML reader is loaded only when an answers file is given.
+  const { parseYamlTree, YamlSyntaxError } = await loadYaml();
+  let root;
+  try {
+    root = parseYamlTree(text);
+  } catch (error) {
+    if (!(error instanceof YamlSyntaxError)) throw error;
+    throw new UserError(`${file}:${error.line}: not valid JSON or YAML: ${error.reason}`, ExitCode.usage);
   }
-  if (doc.contents === null) return {};
-  if (!isMap(doc.contents)) throw new UserError(`${where(doc.contents.range?.[0])}: the answers must be a mapping of question names to values`);
+  if (root === undefined || root.value === null) return {};
+  if (!root.pairs) throw new UserError(`${file}:${root.line}: the answers must be a mapping of question names to values`, ExitCode.usage);
   const answers: Partial<Record<keyof Answers, Value>> = {};
-  for (const pair of doc.contents.items) {
-    const keyNode = pair.key;
-    const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
-    const at = where(isScalar(keyNode) ? keyNode.range?.[0] : undefined);
+  for (const pair of root.pairs) {
+    const key = String(pair.key.value);
+    const at = `${file}:${pair.key.line}`;
     const question = questionFor(key);
     if (!question) throw new UserError(`${at}: unknown key '${key}'`, ExitCode.usage, "run with --help to see the questions; keys are the camelCase names (e.g. repoUrl)");
     try {
-      answers[question.name] = fromFile(question, (pair.value as { toJSON?: () => unknown })?.toJSON?.() ?? (isScalar(pair.value) ? pair.value.value : pair.value));
+      answers[question.name] = fromFile(question, pair.value.value);
     } catch (problem) {
       throw new UserError(`${at}: key '${key}' ${String(problem)}`, ExitCode.usage);
     }

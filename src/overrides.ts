@@ -24,8 +24,14 @@ export async function applyOverrides(upstream: TemplateFile[], dir: string): Pro
   const manifestPath = path.join(dir, OVERRIDES_MANIFEST);
   let additions: string[] = [];
   if (existsSync(manifestPath)) {
-    const { parse } = await loadYaml();
-    const manifest = parse(await readFile(manifestPath, "utf8")) as { additions?: unknown } | null;
+    const { parseYaml, YamlSyntaxError } = await loadYaml();
+    let manifest: { additions?: unknown } | null;
+    try {
+      manifest = parseYaml(await readFile(manifestPath, "utf8")) as typeof manifest;
+    } catch (error) {
+      if (!(error instanceof YamlSyntaxError)) throw error;
+      throw new UserError(`--templates: ${manifestPath}:${error.line}: not valid YAML: ${error.reason}`, ExitCode.usage);
+    }
     const keys = Object.keys(manifest ?? {}).filter((k) => k !== "additions");
     if (keys.length > 0) throw new UserError(`--templates: ${manifestPath}: unknown key '${keys[0]}' (expected: additions)`, ExitCode.usage);
     if (manifest?.additions !== undefined && (!Array.isArray(manifest.additions) || manifest.additions.some((a) => typeof a !== "string")))

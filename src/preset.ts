@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { loadYaml } from "./yaml.js";
 import { readFile } from "node:fs/promises";
-import type { Node } from "yaml";
+import type { YamlNode } from "./yaml-tree.js";
 import type { Answers } from "./answers-types.js";
 import { fromFile } from "./coerce.js";
 import { ExitCode, UserError } from "./errors.js";
@@ -50,51 +50,54 @@ export async function readPreset(file: string): Promise<Preset> {
   } catch (error) {
     throw new UserError(`--preset: cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`, ExitCode.usage);
   }
-  // yaml is loaded only when a preset is used.
-  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = await loadYaml();
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
-  const at = (node: Node | null | undefined) => `${file}:${node?.range ? lines.linePos(node.range[0]).line : 1}`;
-  const fail = (node: Node | null | undefined, message: string): never => {
-    throw new UserError(`preset ${at(node)}: ${message}`, ExitCode.usage, "the preset comes from your platform team: fix it there (see README, 'For platform teams')");
+  // The YAML reader is loaded only when a preset is used.
+  const { parseYamlTree, YamlSyntaxError } = await loadYaml();
+  const fail = (node: YamlNode | undefined, message: string): never => {
+    throw new UserError(`preset ${file}:${node?.line ?? 1}: ${message}`, ExitCode.usage, "the preset comes from your platform team: fix it there (see README, 'For platform teams')");
   };
-  if (doc.errors.length > 0) fail(undefined, `not valid JSON or YAML: ${doc.errors[0].message.split("\n")[0]}`);
-  const root = doc.contents;
-  if (!isMap(root)) return fail(root, "a preset is a mapping with the keys name, defaults, locked, policy");
-  const entry = (map: typeof root, key: string) => map.items.find((p) => isScalar(p.key) && p.key.value === key);
-  for (const pair of root.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : "";
-    if (!TOP_KEYS.includes(key)) fail(pair.key as Node, `unknown key '${key}' (expected: ${TOP_KEYS.join(", ")})`);
+  let root: YamlNode | undefined;
+  try {
+    root = parseYamlTree(text);
+  } catch (error) {
+    if (!(error instanceof YamlSyntaxError)) throw error;
+    return fail({ line: error.line, value: undefined }, `not valid JSON or YAML: ${error.reason}`);
   }
-  const nameNode = entry(root, "name")?.value as Node | undefined;
-  if (!isScalar(nameNode) || typeof nameNode.value !== "string" || !nameNode.value) return fail(nameNode ?? root, "key 'name' must be a non-empty string");
-  const versionNode = entry(root, "version")?.value as Node | undefined;
+  if (!root?.pairs) return fail(root, "a preset is a mapping with the keys name, defaults, locked, policy");
+  const entry = (map: YamlNode, key: string) => map.pairs!.find((p) => p.key.value === key)?.value;
+  const present = (node: YamlNode | undefined): node is YamlNode => node !== undefined && node.value !== null;
+  for (const pair of root.pairs) {
+    const key = String(pair.key.value);
+    if (!TOP_KEYS.includes(key)) fail(pair.key, `unknown key '${key}' (expected: ${TOP_KEYS.join(", ")})`);
+  }
+  const nameNode = entry(root, "name");
+  if (typeof nameNode?.value !== "string" || !nameNode.value) return fail(nameNode ?? root, "key 'name' must be a non-empty string");
+  const versionNode = entry(root, "version");
 
   const defaults: Partial<Record<keyof Answers, Value>> = {};
-  const defaultsNode = entry(root, "defaults")?.value as Node | undefined;
-  if (defaultsNode !== undefined && defaultsNode !== null) {
-    if (!isMap(defaultsNode)) fail(defaultsNode, "key 'defaults' must be a mapping of question names to values");
-    for (const pair of (defaultsNode as typeof root).items) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : "";
+  const defaultsNode = entry(root, "defaults");
+  if (present(defaultsNode)) {
+    if (!defaultsNode.pairs) fail(defaultsNode, "key 'defaults' must be a mapping of question names to values");
+    for (const pair of defaultsNode.pairs!) {
+      const key = String(pair.key.value);
       const question = questionFor(key);
-      if (!question) fail(pair.key as Node, `defaults: unknown question '${key}'`);
+      if (!question) return fail(pair.key, `defaults: unknown question '${key}'`);
       try {
-        const value = fromFile(question!, (pair.value as Node & { toJSON(): unknown }).toJSON());
-        const problem = question!.validate(value as never);
+        const value = fromFile(question, pair.value.value);
+        const problem = question.validate(value as never);
         if (problem) throw `'${Array.isArray(value) ? value.join(",") : String(value)}' ${problem}`;
-        defaults[question!.name] = value;
+        defaults[question.name] = value;
       } catch (problem) {
-        fail(pair.value as Node, `defaults.${key}: ${String(problem)}`);
+        fail(pair.value, `defaults.${key}: ${String(problem)}`);
       }
     }
   }
 
   const locked: (keyof Answers)[] = [];
-  const lockedNode = entry(root, "locked")?.value as Node | undefined;
-  if (lockedNode !== undefined && lockedNode !== null) {
-    if (!isSeq(lockedNode)) fail(lockedNode, "key 'locked' must be a list of question names");
-    for (const item of (lockedNode as { items: Node[] }).items) {
-      const key = isScalar(item) ? String(item.value) : "";
+  const lockedNode = entry(root, "locked");
+  if (present(lockedNode)) {
+    if (!lockedNode.items) fail(lockedNode, "key 'locked' must be a list of question names");
+    for (const item of lockedNode.items!) {
+      const key = String(item.value);
       if (!questionFor(key)) fail(item, `locked: unknown question '${key}'`);
       if (defaults[key as keyof Answers] === undefined) fail(item, `locked: '${key}' is locked but has no value in defaults`);
       locked.push(key as keyof Answers);
@@ -102,14 +105,13 @@ export async function readPreset(file: string): Promise<Preset> {
   }
 
   const policy: Policy = {};
-  const policyNode = entry(root, "policy")?.value as Node | undefined;
-  if (policyNode !== undefined && policyNode !== null) {
-    if (!isMap(policyNode)) fail(policyNode, "key 'policy' must be a mapping");
-    for (const pair of (policyNode as typeof root).items) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : "";
-      const value = (pair.value as Node & { toJSON(): unknown })?.toJSON?.();
-      const node = pair.value as Node;
-      if (!POLICY_KEYS.includes(key)) fail(pair.key as Node, `policy: unknown key '${key}' (expected: ${POLICY_KEYS.join(", ")})`);
+  const policyNode = entry(root, "policy");
+  if (present(policyNode)) {
+    if (!policyNode.pairs) fail(policyNode, "key 'policy' must be a mapping");
+    for (const { key: keyNode, value: node } of policyNode.pairs!) {
+      const key = String(keyNode.value);
+      const value = node.value;
+      if (!POLICY_KEYS.includes(key)) fail(keyNode, `policy: unknown key '${key}' (expected: ${POLICY_KEYS.join(", ")})`);
       if (key === "registries") {
         if (!Array.isArray(value) || value.length === 0) fail(node, "policy.registries must be a non-empty list of registry prefixes");
         for (const r of value as unknown[]) if (typeof r !== "string" || rules.registry(r)) fail(node, `policy.registries: '${String(r)}' ${rules.registry(String(r)) ?? "must be a string"}`);
@@ -148,7 +150,7 @@ export async function readPreset(file: string): Promise<Preset> {
 
   const preset: Preset = {
     name: nameNode.value,
-    ...(isScalar(versionNode) ? { version: String(versionNode.value) } : {}),
+    ...(present(versionNode) && !versionNode.pairs && !versionNode.items ? { version: String(versionNode.value) } : {}),
     file,
     sha256: createHash("sha256").update(text).digest("hex"),
     defaults: defaults as Partial<Answers>,
@@ -158,7 +160,7 @@ export async function readPreset(file: string): Promise<Preset> {
   // A preset whose own defaults break its policy allows nothing valid: that is the preset's error.
   for (const [name, value] of Object.entries(preset.defaults)) {
     const problem = policyProblem(preset, name as keyof Answers, value as Value);
-    if (problem) fail(defaultsNode as Node, `defaults.${name} '${String(value)}' breaks the preset's own policy: ${problem}`);
+    if (problem) fail(defaultsNode, `defaults.${name} '${String(value)}' breaks the preset's own policy: ${problem}`);
   }
   return preset;
 }

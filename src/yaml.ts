@@ -1,6 +1,6 @@
-type Yaml = typeof import("./yaml-api.js");
+type YamlTree = typeof import("./yaml-tree.js");
 
-/** Load the `yaml` package on first use (only answers files, presets and overrides need it). */
-export async function loadYaml(): Promise<Yaml> {
-  return import("./yaml-api.js");
+/** Load the YAML reader on first use (only answers files, presets and overrides need it). */
+export async function loadYaml(): Promise<YamlTree> {
+  return import("./yaml-tree.js");
 }

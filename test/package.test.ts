@@ -41,7 +41,7 @@ describe("the packed package", () => {
         const m = bytesInOutput > 0 && /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
         if (m) bundled.add(m[1]);
       }
-    expect([...bundled]).toEqual(expect.arrayContaining(["handlebars", "yaml", "@inquirer/core"]));
+    expect([...bundled]).toEqual(expect.arrayContaining(["handlebars", "js-yaml", "@inquirer/core"]));
     for (const name of bundled) {
       const { version } = JSON.parse(await readFile(path.join(root, "node_modules", name, "package.json"), "utf8"));
       expect(notices, name).toMatch(new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}@${version} \\((MIT|ISC)\\)$`, "m"));
@@ -79,17 +79,17 @@ describe("lazy loading", () => {
     return packages;
   }
 
-  test("--yes --no-git loads no prompt library, no yaml, no execa, no git client and no Handlebars compiler", async () => {
+  test("--yes --no-git loads no prompt library, no YAML reader, no execa, no git client and no Handlebars compiler", async () => {
     const packages = await loadedPackages(["svc", "--yes", "--owner", "acme", "--no-git"]);
     expect(packages.has("handlebars")).toBe(true); // the runtime
     expect(packages.has("(templates)")).toBe(true);
-    for (const lazy of ["@inquirer/core", "@inquirer/input", "yaml", "execa", "simple-git", "(handlebars compiler)"]) expect(packages.has(lazy), lazy).toBe(false);
+    for (const lazy of ["@inquirer/core", "@inquirer/input", "js-yaml", "execa", "simple-git", "(handlebars compiler)"]) expect(packages.has(lazy), lazy).toBe(false);
   });
 
-  test("an answers file loads yaml, and only then", async () => {
+  test("an answers file loads the YAML reader, and only then", async () => {
     const cwd = await tempDir();
     const file = path.join(cwd, "a.yaml");
     await (await import("node:fs/promises")).writeFile(file, "owner: acme\n");
-    expect((await loadedPackages(["svc", "--yes", "--answers", file, "--no-git"])).has("yaml")).toBe(true);
+    expect((await loadedPackages(["svc", "--yes", "--answers", file, "--no-git"])).has("js-yaml")).toBe(true);
   });
 });

@@ -93,6 +93,9 @@ describe("preset file errors name file, line and key", () => {
     ["missing name", "defaults: {}\n", "key 'name' must be a non-empty string"],
     ["no Argo CD project allowed", "name: p\npolicy:\n  argocdProjects: []\n", ":3: policy.argocdProjects allows nothing"],
     ["an Argo CD project that is no name", "name: p\npolicy:\n  argocdProjects: [Team_A]\n", ":3: policy.argocdProjects: 'Team_A' is not a DNS-1123 label"],
+    ["a duplicate key", "name: p\ndefaults:\n  port: 9000\n  port: 9001\n", ":4: not valid JSON or YAML: duplicated mapping key"],
+    ["a JSON preset, the key on its line", '{\n  "name": "p",\n  "policy": {\n    "gitops": ["jenkins"]\n  }\n}\n', ":4: policy.gitops: 'jenkins' is not one of argocd, flux"],
+    ["a list where a mapping belongs", "name: p\ndefaults:\n  - port\n", ":3: key 'defaults' must be a mapping"],
     ["a default project outside the list", "name: p\ndefaults:\n  argocdProject: other\npolicy:\n  argocdProjects: [team-apps]\n", "defaults.argocdProject 'other' breaks the preset's own policy: is not an allowed Argo CD project (allowed: team-apps)"],
   ])("%s", async (_, text, message) => {
     const f = await file("preset.yaml", text);
@@ -200,6 +203,12 @@ describe("template overrides", () => {
     const refused = await runCli(["orders2", "--yes", "--owner", "acme", "--templates", overrides, "--no-git"], { cwd });
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain("--templates: docs/runbook.md.hbs overrides no template");
+
+    await writeFile(path.join(overrides, "overrides.yaml"), "additions:\n  - docs/runbook.md.hbs\n additions: []\n");
+    const broken = await runCli(["orders3", "--yes", "--owner", "acme", "--templates", overrides, "--no-git"], { cwd });
+    expect(broken.exitCode).toBe(2);
+    expect(broken.stderr).toContain(`--templates: ${path.join(overrides, "overrides.yaml")}:3: not valid YAML`);
+    expect(broken.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 });
 
