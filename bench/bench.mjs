@@ -3,7 +3,7 @@
 // Usage: node bench/bench.mjs [--runs N] [--service-rounds N] [--json] [--skip-service]
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -14,7 +14,14 @@ const serviceRounds = Number(argv[argv.indexOf("--service-rounds") + 1]) || 10;
 const asJson = argv.includes("--json");
 const log = (...a) => (asJson ? process.stderr : process.stdout).write(`${a.join(" ")}\n`);
 const work = mkdtempSync(path.join(tmpdir(), "cggs-bench-"));
-const gitEnv = { ...process.env, GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@example.com", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@example.com", GIT_CONFIG_GLOBAL: "/dev/null", CI: "true" };
+// Timed runs go without the variables that make every Node process do extra start-up work none of
+// the variants needs (nothing here speaks TLS): NODE_EXTRA_CA_CERTS alone makes Node parse a CA
+// bundle at start, ~45 ms on a machine that sets it, the same for every variant, which squeezes all
+// the ratios towards 1 and makes runs on different machines incomparable.
+const MACHINE_STARTUP_VARS = ["NODE_EXTRA_CA_CERTS", "NODE_OPTIONS"];
+const droppedVars = MACHINE_STARTUP_VARS.filter((v) => process.env[v] !== undefined);
+const timedEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !MACHINE_STARTUP_VARS.includes(k)));
+const gitEnv = { ...timedEnv, GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@example.com", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@example.com", GIT_CONFIG_GLOBAL: "/dev/null", CI: "true" };
 const CLI = path.join(root, "dist/cli.js");
 
 execFileSync("node", [path.join(root, "scripts/build.mjs")], { stdio: "inherit" });
@@ -49,6 +56,8 @@ const variants = {
   "ours --yes --no-git": (d) => ["node", [CLI, d, "--yes", "--owner", "acme", "--name", "my-svc", "--no-git"]],
   "floor (write only)": (d) => ["node", [path.join(root, "bench/floor.mjs"), snapshot, d, "none"]],
   "create-vite": (d) => ["node", [path.join(root, "node_modules/create-vite/index.js"), d, "--template", "vanilla-ts"]],
+  // Node's own start-up, for scale.
+  "node -e 0": () => ["node", ["-e", "0"]],
   "plop (same files)": (d) => ["node", [path.join(root, "node_modules/plop/bin/plop.js"), "--plopfile", path.join(root, "bench/plopfile.mjs"), "service"], { BENCH_PLOP_PLAN: path.join(work, "plop-plan.json"), BENCH_PLOP_DEST: d }],
 };
 
@@ -68,7 +77,7 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-log(`generation: ${Object.keys(variants).length} variants, 3 warm-up rounds, ${runs} measured rounds, interleaved`);
+log(`generation: ${Object.keys(variants).length} variants, 3 warm-up rounds, ${runs} measured rounds, interleaved${droppedVars.length ? `; without ${droppedVars.join(", ")}` : ""}`);
 const times = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
 for (let round = -3; round < runs; round++) {
   for (const [name, make] of Object.entries(variants)) {
@@ -129,7 +138,7 @@ const packageFigures = {
 let service;
 if (!argv.includes("--skip-service")) service = await serviceFigures();
 
-const results = { runs, generation, peakRssMiB: { max: Math.max(...rss), median: median(rss) }, package: packageFigures, service };
+const results = { runs, timedWithout: droppedVars, generation, peakRssMiB: { max: Math.max(...rss), median: median(rss) }, package: packageFigures, service };
 writeFileSync(path.join(root, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
 if (asJson) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 else printTable(results);
@@ -144,13 +153,22 @@ async function freePort() {
   });
 }
 
+// Polled with a bare HTTP/1.0 request over a socket rather than fetch: each fetch costs the poller
+// a few milliseconds of its own (and the first one loads undici), which the figure would count as
+// the service's start-up.
 async function waitReady(url, proc, deadlineMs) {
+  const { hostname, port, pathname } = new URL(url);
+  const status = () =>
+    new Promise((resolve) => {
+      const socket = connect(Number(port), hostname, () => socket.end(`GET ${pathname} HTTP/1.0\r\nHost: ${hostname}\r\n\r\n`));
+      let head = "";
+      socket.on("data", (chunk) => (head += chunk));
+      socket.on("end", () => resolve(Number(/^HTTP\/1\.\d (\d{3})/.exec(head)?.[1] ?? 0)));
+      socket.on("error", () => resolve(0));
+    });
   const start = performance.now();
   for (;;) {
-    try {
-      const res = await fetch(url);
-      if (res.status === 200) return performance.now();
-    } catch {}
+    if ((await status()) === 200) return performance.now();
     if (performance.now() - start > deadlineMs || proc.exitCode !== null) throw new Error(`${url} not ready`);
     await new Promise((r) => setTimeout(r, 1));
   }
