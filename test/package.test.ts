@@ -12,10 +12,12 @@ const root = path.resolve(import.meta.dirname, "..");
 describe("the packed package", () => {
   let prefix: string;
   let tarball: string;
+  let packed: { size: number; unpackedSize: number };
   beforeAll(async () => {
     const packDir = await tempDir("pack-");
     const [pack] = JSON.parse((await execa("npm", ["pack", "--json", "--pack-destination", packDir], { cwd: root })).stdout);
     tarball = path.join(packDir, pack.filename);
+    packed = pack;
     prefix = await tempDir("install-");
     // A fresh cache and --offline: a package with no dependencies needs nothing from a registry.
     await execa("npm", ["install", "--offline", "--no-audit", "--no-fund", "--prefix", prefix, "--cache", await tempDir("cache-"), tarball]);
@@ -27,6 +29,13 @@ describe("the packed package", () => {
     expect(pkg.optionalDependencies ?? {}).toEqual({});
     expect(pkg.peerDependencies ?? {}).toEqual({});
     expect((await readdir(path.join(prefix, "node_modules"))).filter((d) => d !== ".bin" && !d.startsWith("."))).toEqual(["create-gitops-go-service"]);
+  });
+
+  // The size budget of issue #7, in npm's kB (1000 bytes): sizes are deterministic, so this is a
+  // budget, not a timing. A new dependency in the bundle shows here before it ships.
+  test("packs into at most 150 kB, unpacks into at most 1 MB", () => {
+    expect(packed.size).toBeLessThanOrEqual(150_000);
+    expect(packed.unpackedSize).toBeLessThanOrEqual(1_000_000);
   });
 
   test("ships our license and the notices of every package bundled into it", async () => {
