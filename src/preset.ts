@@ -150,7 +150,8 @@ export async function readPreset(file: string): Promise<Preset> {
 
   const preset: Preset = {
     name: nameNode.value,
-    ...(present(versionNode) && !versionNode.pairs && !versionNode.items ? { version: String(versionNode.value) } : {}),
+    // As written: `version: 2026.10` is the number 2026.1 to YAML, not the version the team meant.
+    ...(present(versionNode) && versionNode.source !== undefined ? { version: typeof versionNode.value === "string" ? versionNode.value : versionNode.source } : {}),
     file,
     sha256: createHash("sha256").update(text).digest("hex"),
     defaults: defaults as Partial<Answers>,

@@ -13,6 +13,8 @@ export interface YamlNode {
   line: number;
   /** The node as plain data. */
   value: unknown;
+  /** A scalar as written (`2026.10`, which reads as the number 2026.1). */
+  source?: string;
   /** A mapping's entries, in file order. */
   pairs?: { key: YamlNode; value: YamlNode }[];
   /** A sequence's items. */
@@ -83,7 +85,9 @@ export function parseYamlTree(text: string): YamlNode | undefined {
     // A node is reported twice when the reader first tries it as something else (a scalar that
     // might have been a mapping key, a document's root): the inner report is the same value.
     while (event.children.length === 1 && event.children[0].value === event.value) event = event.children[0];
-    const node: YamlNode = { line: lineOf(contentStart(text, event.from, event.to)), value: event.value };
+    const start = contentStart(text, event.from, event.to);
+    const node: YamlNode = { line: lineOf(start), value: event.value };
+    if (event.kind === "scalar") node.source = text.slice(start, event.to).trim();
     const children = event.children.map(toNode);
     if (event.kind === "sequence") node.items = children;
     if (event.kind === "mapping") {

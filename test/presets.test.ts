@@ -80,6 +80,13 @@ describe("preset: defaults, locks and policy", () => {
   });
 });
 
+test("a preset's version is kept as written, even where YAML reads a number", async () => {
+  expect((await readPreset(await file("p.yaml", "name: p\nversion: 2026.10 # October\n"))).version).toBe("2026.10");
+  expect((await readPreset(await file("p.json", '{"name": "p", "version": "2026.10"}'))).version).toBe("2026.10");
+  expect((await readPreset(await file("p.yaml", "name: p\nversion: 3\n"))).version).toBe("3");
+  expect((await readPreset(await file("p.yaml", "name: p\n"))).version).toBeUndefined();
+});
+
 describe("preset file errors name file, line and key", () => {
   test.each([
     ["unknown top-level key", "name: p\ndefalts: {}\n", ":2: unknown key 'defalts'"],

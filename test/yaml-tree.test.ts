@@ -70,6 +70,12 @@ describe("parseYamlTree", () => {
     expect(policy.pairs![0].value).toMatchObject({ line: 5, value: ["ghcr.io/acme"], items: [{ line: 5, value: "ghcr.io/acme" }] });
   });
 
+  test("a scalar keeps its source text: 2026.10 reads as a number but was written as a version", () => {
+    const tree = parseYamlTree("version: 2026.10 # October\nlist: [1.10, 'q']\n")!;
+    expect(tree.pairs![0].value).toMatchObject({ value: 2026.1, source: "2026.10" });
+    expect(tree.pairs![1].value.items!.map((i) => i.source)).toEqual(["1.10", "'q'"]);
+  });
+
   test("the YAML 1.2 core schema: dates stay strings, << is an ordinary key", () => {
     expect(parseYaml("version: 2026-11-30\n<<: {a: 1}\n")).toEqual({ version: "2026-11-30", "<<": { a: 1 } });
   });
