@@ -89,14 +89,17 @@ export function parseYamlTree(text: string): YamlNode | undefined {
     const node: YamlNode = { line: lineOf(start), value: event.value };
     if (event.kind === "scalar") node.source = text.slice(start, event.to).trim();
     const children = event.children.map(toNode);
-    if (event.kind === "sequence") node.items = children;
-    if (event.kind === "mapping") {
+    // Where the events do not line up one to one with the entries (an alias, whose events were
+    // those of its anchor; `[a: 1]`, a list of one single-pair mapping; `? a`, a key with no value
+    // event), the entries keep the node's own line.
+    const here = (value: unknown): YamlNode => ({ line: node.line, value });
+    const value = event.value;
+    if (Array.isArray(value)) node.items = event.kind === "sequence" && children.length === value.length ? children : value.map(here);
+    else if (value !== null && typeof value === "object")
       node.pairs =
-        children.length % 2 === 0
+        event.kind === "mapping" && children.length === 2 * Object.keys(value).length
           ? Array.from({ length: children.length / 2 }, (_, i) => ({ key: children[2 * i], value: children[2 * i + 1] }))
-          : // An explicit `? key` without a value has no value node: the entries keep the mapping's line.
-            Object.entries(event.value as object).map(([key, value]) => ({ key: { line: node.line, value: key }, value: { line: node.line, value } }));
-    }
+          : Object.entries(value).map(([key, entry]) => ({ key: here(key), value: here(entry) }));
     return node;
   }
 }

@@ -76,6 +76,18 @@ describe("parseYamlTree", () => {
     expect(tree.pairs![1].value.items!.map((i) => i.source)).toEqual(["1.10", "'q'"]);
   });
 
+  test.each([
+    ["an alias of a mapping", "base: &b {port: 9000}\ndefaults: *b\n", { port: 9000 }, [["port", 9000]]],
+    ["a list of one single-pair mapping", "defaults: [port: 9000]\n", [{ port: 9000 }], undefined],
+    ["a key with no value", "defaults:\n  ? port\n  owner: acme\n", { port: null, owner: "acme" }, [["port", null], ["owner", "acme"]]],
+  ])("entries without events of their own keep the node's line: %s", (_, text, value, pairs) => {
+    const node = parseYamlTree(text)!.pairs!.find((p) => p.key.value === "defaults")!.value;
+    expect(node.value).toEqual(value);
+    if (pairs) expect(node.pairs!.map((p) => [p.key.value, p.value.value])).toEqual(pairs);
+    else expect(node.items!.map((i) => i.value)).toEqual(value);
+    for (const child of [...(node.pairs ?? []).flatMap((p) => [p.key, p.value]), ...(node.items ?? [])]) expect(child.line).toBe(node.line);
+  });
+
   test("the YAML 1.2 core schema: dates stay strings, << is an ordinary key", () => {
     expect(parseYaml("version: 2026-11-30\n<<: {a: 1}\n")).toEqual({ version: "2026-11-30", "<<": { a: 1 } });
   });
