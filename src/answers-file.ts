@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { loadYaml } from "./yaml.js";
+import { readYaml } from "./yaml.js";
 import { ExitCode, UserError } from "./errors.js";
 import { fromFile } from "./coerce.js";
 import { questionFor, type Value } from "./questions.js";
@@ -16,15 +16,7 @@ export async function readAnswersFile(file: string): Promise<Partial<Answers>> {
   } catch (error) {
     throw new UserError(`--answers: cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`, ExitCode.usage);
   }
-  // The YAML reader is loaded only when an answers file is given.
-  const { parseYamlTree, YamlSyntaxError } = await loadYaml();
-  let root;
-  try {
-    root = parseYamlTree(text);
-  } catch (error) {
-    if (!(error instanceof YamlSyntaxError)) throw error;
-    throw new UserError(`${file}:${error.line}: not valid JSON or YAML: ${error.reason}`, ExitCode.usage);
-  }
+  const root = await readYaml(text, (line, reason) => new UserError(`${file}:${line}: not valid JSON or YAML: ${reason}`, ExitCode.usage));
   if (root === undefined || root.value === null) return {};
   if (!root.pairs) throw new UserError(`${file}:${root.line}: the answers must be a mapping of question names to values`, ExitCode.usage);
   const answers: Partial<Record<keyof Answers, Value>> = {};

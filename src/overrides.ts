@@ -2,7 +2,7 @@
 // has the layout of templates/; a file that does not exist upstream must be declared an addition
 // in the folder's `overrides.yaml` (`additions: [path, ...]`), so a typo cannot silently add a file.
 import { existsSync } from "node:fs";
-import { loadYaml } from "./yaml.js";
+import { readYaml } from "./yaml.js";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Generator } from "../generators/index.js";
@@ -24,14 +24,8 @@ export async function applyOverrides(upstream: TemplateFile[], dir: string): Pro
   const manifestPath = path.join(dir, OVERRIDES_MANIFEST);
   let additions: string[] = [];
   if (existsSync(manifestPath)) {
-    const { parseYaml, YamlSyntaxError } = await loadYaml();
-    let manifest: { additions?: unknown } | null;
-    try {
-      manifest = parseYaml(await readFile(manifestPath, "utf8")) as typeof manifest;
-    } catch (error) {
-      if (!(error instanceof YamlSyntaxError)) throw error;
-      throw new UserError(`--templates: ${manifestPath}:${error.line}: not valid YAML: ${error.reason}`, ExitCode.usage);
-    }
+    const tree = await readYaml(await readFile(manifestPath, "utf8"), (line, reason) => new UserError(`--templates: ${manifestPath}:${line}: not valid YAML: ${reason}`, ExitCode.usage));
+    const manifest = tree?.value as { additions?: unknown } | null | undefined;
     const keys = Object.keys(manifest ?? {}).filter((k) => k !== "additions");
     if (keys.length > 0) throw new UserError(`--templates: ${manifestPath}: unknown key '${keys[0]}' (expected: additions)`, ExitCode.usage);
     if (manifest?.additions !== undefined && (!Array.isArray(manifest.additions) || manifest.additions.some((a) => typeof a !== "string")))

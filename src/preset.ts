@@ -2,7 +2,7 @@
 // trusted (the platform team wrote it); it is still validated, and its own mistakes are reported as
 // preset errors naming file, line and key, not blamed on the user.
 import { createHash } from "node:crypto";
-import { loadYaml } from "./yaml.js";
+import { readYaml } from "./yaml.js";
 import { readFile } from "node:fs/promises";
 import type { YamlNode } from "./yaml-tree.js";
 import type { Answers } from "./answers-types.js";
@@ -50,18 +50,12 @@ export async function readPreset(file: string): Promise<Preset> {
   } catch (error) {
     throw new UserError(`--preset: cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`, ExitCode.usage);
   }
-  // The YAML reader is loaded only when a preset is used.
-  const { parseYamlTree, YamlSyntaxError } = await loadYaml();
+  const presetError = (line: number, message: string) =>
+    new UserError(`preset ${file}:${line}: ${message}`, ExitCode.usage, "the preset comes from your platform team: fix it there (see README, 'For platform teams')");
   const fail = (node: YamlNode | undefined, message: string): never => {
-    throw new UserError(`preset ${file}:${node?.line ?? 1}: ${message}`, ExitCode.usage, "the preset comes from your platform team: fix it there (see README, 'For platform teams')");
+    throw presetError(node?.line ?? 1, message);
   };
-  let root: YamlNode | undefined;
-  try {
-    root = parseYamlTree(text);
-  } catch (error) {
-    if (!(error instanceof YamlSyntaxError)) throw error;
-    return fail({ line: error.line, value: undefined }, `not valid JSON or YAML: ${error.reason}`);
-  }
+  const root = await readYaml(text, (line, reason) => presetError(line, `not valid JSON or YAML: ${reason}`));
   if (!root?.pairs) return fail(root, "a preset is a mapping with the keys name, defaults, locked, policy");
   const entry = (map: YamlNode, key: string) => map.pairs!.find((p) => p.key.value === key)?.value;
   const present = (node: YamlNode | undefined): node is YamlNode => node !== undefined && node.value !== null;

@@ -39,19 +39,6 @@ interface Event {
   children: Event[];
 }
 
-// The YAML 1.2 core schema, as `yaml` reads by default: `2026-01-01` stays a string (js-yaml's
-// default schema would make it a Date) and `<<` is an ordinary key, not a merge.
-const OPTIONS = { schema: CORE_SCHEMA };
-
-/** Plain data, for files whose errors need no line (the overrides manifest). */
-export function parseYaml(text: string): unknown {
-  try {
-    return load(text, OPTIONS);
-  } catch (error) {
-    throw syntaxError(error);
-  }
-}
-
 /** The document's root node: undefined for an empty document, a null value for one of comments only. */
 export function parseYamlTree(text: string): YamlNode | undefined {
   const stack: Event[] = [{ from: 0, to: 0, kind: null, value: undefined, children: [] }];
@@ -65,13 +52,20 @@ export function parseYamlTree(text: string): YamlNode | undefined {
   };
   const lineStarts = [0];
   for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+  /** The 1-based line of an offset: how many line starts are at or before it (a binary search). */
   const lineOf = (offset: number) => {
-    let line = 0;
-    while (line + 1 < lineStarts.length && lineStarts[line + 1] <= offset) line++;
-    return line + 1;
+    let [low, high] = [0, lineStarts.length];
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (lineStarts[mid] <= offset) low = mid + 1;
+      else high = mid;
+    }
+    return low;
   };
   try {
-    load(text, { ...OPTIONS, listener });
+    // The YAML 1.2 core schema, as `yaml` reads by default: `2026-01-01` stays a string (js-yaml's
+    // default schema would make it a Date) and `<<` is an ordinary key, not a merge.
+    load(text, { schema: CORE_SCHEMA, listener });
   } catch (error) {
     // js-yaml reads every document before it refuses more than one, without a position: the
     // second document's root has one.
