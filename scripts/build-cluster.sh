@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the throwaway Kubernetes control plane that test/cluster.test.ts runs against: kube-apiserver
-# and kubectl (Kubernetes v1.36.3) and etcd (v3.6.16), from the Go module proxy, into the git-ignored
-# .tools/cluster. `go install` cannot build either (their go.mod files have replace directives), so
+# Builds the throwaway Kubernetes cluster that test/cluster.test.ts and test/gitops.test.ts run against:
+# kube-apiserver, kube-controller-manager, kube-scheduler and kubectl (Kubernetes v1.36.3), etcd
+# (v3.6.16), and for the GitOps loop kwok, Flux, Argo CD, Argo Rollouts and a git host, from the Go
+# module proxy, into the git-ignored .tools/cluster. `go install` cannot build either (their go.mod files have replace directives), so
 # each comes from a small wrapper module under tools/cluster/ that requires it at the pinned version
 # (Kubernetes' staging modules pinned to the published v0.36.3 with replaces) and runs `go build`.
 # etcd has its own module so that MVS cannot move Kubernetes' etcd client libraries. The versions
@@ -35,9 +36,12 @@ stamp_of() { # module-dir ldflags (comment lines of go.mod do not count)
   { grep -v '^[[:space:]]*//' "tools/cluster/$1/go.mod"; cat "tools/cluster/$1/go.sum"; echo "$2"; go env GOVERSION GOOS GOARCH; } | sha256sum | cut -c1-16
 }
 
+# Arguments name the binary sets to build (e.g. `argocd flux-source`); none means all of them.
+ONLY=" $* "
 build() { # name module-dir ldflags binary=package...
   local name=$1 dir=$2 ldflags=$3
   shift 3
+  if [ "$ONLY" != "  " ] && [[ "$ONLY" != *" $name "* ]]; then return; fi
   local stamp fresh=1 spec bins=() pkgs=()
   for spec in "$@"; do bins+=("${spec%%=*}"); pkgs+=("${spec#*=}"); done
   stamp="$(stamp_of "$dir" "$ldflags")"
@@ -64,5 +68,16 @@ build() { # name module-dir ldflags binary=package...
 }
 
 build etcd etcd "$ETCD_LDFLAGS" etcd=go.etcd.io/etcd/server/v3
-build kube kube "$K8S_LDFLAGS" kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver kubectl=k8s.io/kubernetes/cmd/kubectl
+build kube kube "$K8S_LDFLAGS" kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver kubectl=k8s.io/kubernetes/cmd/kubectl \
+  kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager kube-scheduler=k8s.io/kubernetes/cmd/kube-scheduler
+# The GitOps loop of test/gitops.test.ts: a fake kubelet, a git host, Flux, Argo CD (and the kustomize its
+# repo-server runs), Argo Rollouts. Each wrapper copies its upstream go.mod's replace block (see there).
+build githttp githttp "-s -w" githttp=.
+build kwok kwok "-s -w" kwok=sigs.k8s.io/kwok/cmd/kwok
+build kustomize kustomize "-s -w" kustomize=sigs.k8s.io/kustomize/kustomize/v5
+build flux-source flux-source "-s -w" source-controller=github.com/fluxcd/source-controller
+build flux-kustomize flux-kustomize "-s -w" kustomize-controller=github.com/fluxcd/kustomize-controller
+build rollouts rollouts "-s -w" rollouts-controller=github.com/argoproj/argo-rollouts/cmd/rollouts-controller
+build argocd argocd "-s -w" argocd=github.com/argoproj/argo-cd/v3/cmd
+[ "$ONLY" != "  " ] && { echo "build-cluster: ok (${ONLY# })"; exit 0; }
 echo "build-cluster: ok $("$OUT/etcd" --version | head -1); $("$OUT/kube-apiserver" --version); kubectl $("$OUT/kubectl" version --client -o json | sed -n 's/.*"gitVersion": "\(.*\)".*/\1/p' | head -1)"

@@ -86,7 +86,7 @@ export async function freePorts(n: number): Promise<number[]> {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface KubectlResult {
   exitCode: number;
@@ -102,6 +102,14 @@ export interface ControlPlane {
   etcdVersion: string;
   etcdLog: string;
   apiserverLog: string;
+  /** The API server's self-signed CA (also its serving certificate) and the service-account key. */
+  caFile: string;
+  saKeyFile: string;
+  /**
+   * Starts another process (a controller) in this control plane's lifecycle: its log is
+   * `<dir>/<name>.log`, and stop() ends it before the API server and etcd.
+   */
+  start(name: string, bin: string, args: string[], env?: NodeJS.ProcessEnv): Proc;
   /** kubectl (the one built with the API server) against this control plane; never throws. */
   kubectl(args: string[], input?: string, timeoutMs?: number): Promise<KubectlResult>;
   /** Like kubectl, but throws with both outputs unless it exits 0. */
@@ -110,14 +118,14 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-interface Proc {
+export interface Proc {
   name: string;
   child: ChildProcess;
   log: string;
   exited?: { code: number | null; signal: NodeJS.Signals | null };
 }
 
-function startProcess(name: string, bin: string, args: string[], log: string, env?: NodeJS.ProcessEnv): Proc {
+export function startProcess(name: string, bin: string, args: string[], log: string, env?: NodeJS.ProcessEnv): Proc {
   const fd = openSync(log, "w");
   // Its own process group, so stopping it also stops what it started (the build's `go` processes).
   const child = spawn(bin, args, { stdio: ["ignore", fd, fd], env, detached: true });
@@ -137,7 +145,7 @@ function signal(proc: Proc, sig: NodeJS.Signals): void {
   }
 }
 
-async function stopProcess(proc: Proc, graceMs = 10_000): Promise<void> {
+export async function stopProcess(proc: Proc, graceMs = 10_000): Promise<void> {
   if (proc.exited || proc.child.exitCode !== null) return;
   signal(proc, "SIGTERM");
   const deadline = Date.now() + graceMs;
@@ -150,7 +158,7 @@ async function stopProcess(proc: Proc, graceMs = 10_000): Promise<void> {
 }
 
 /** Polls `check` until it returns true, a process exits, or the deadline passes. */
-async function waitFor(step: string, deadlineMs: number, procs: Proc[], logFile: string, check: () => Promise<boolean>): Promise<void> {
+export async function waitFor(step: string, deadlineMs: number, procs: Proc[], logFile: string, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     for (const p of procs) {
@@ -162,7 +170,7 @@ async function waitFor(step: string, deadlineMs: number, procs: Proc[], logFile:
   }
 }
 
-const live = new Set<Proc>();
+export const live = new Set<Proc>();
 // Last resort if the test process dies without afterAll: never leave a server behind.
 process.once("exit", () => {
   for (const p of live) if (!p.exited) signal(p, "SIGKILL");
@@ -179,6 +187,7 @@ export async function startControlPlane(opts: { readyTimeoutMs?: number } = {}):
   const apiserverLog = path.join(dir, "kube-apiserver.log");
   const kubeconfig = path.join(dir, "kubeconfig");
   const procs: Proc[] = [];
+  const logs = [etcdLog, apiserverLog];
 
   const stop = async () => {
     // apiserver first, so it does not log etcd connection errors while shutting down.
@@ -190,7 +199,7 @@ export async function startControlPlane(opts: { readyTimeoutMs?: number } = {}):
     // The last run's logs stay in .tools/cluster/logs for a post-mortem; the data dir goes.
     const keep = path.join(CLUSTER_BIN, "logs");
     await mkdir(keep, { recursive: true });
-    for (const log of [etcdLog, apiserverLog]) await copyFile(log, path.join(keep, path.basename(log))).catch(() => {});
+    for (const log of logs) await copyFile(log, path.join(keep, path.basename(log))).catch(() => {});
     if (!process.env.KEEP_CLUSTER_DIR) await rm(dir, { recursive: true, force: true });
   };
 
@@ -291,7 +300,15 @@ export async function startControlPlane(opts: { readyTimeoutMs?: number } = {}):
       if (e instanceof ClusterStepError) e.message += `\n--- last /readyz answer ---\n${lastReadyz}`;
       throw e;
     }
-    return { dir, kubeconfig, apiserverUrl, etcdVersion, etcdLog, apiserverLog, kubectl, kubectlOk, stop };
+    const start = (name: string, bin: string, args: string[], env?: NodeJS.ProcessEnv) => {
+      const log = path.join(dir, `${name}.log`);
+      const proc = startProcess(name, bin, args, log, env);
+      procs.push(proc);
+      live.add(proc);
+      logs.push(log);
+      return proc;
+    };
+    return { dir, kubeconfig, apiserverUrl, etcdVersion, etcdLog, apiserverLog, caFile, saKeyFile: saKey, start, kubectl, kubectlOk, stop };
   } catch (e) {
     // Keep the logs in the message (stop() removes the dir).
     await stop();

@@ -1,0 +1,434 @@
+// The GitOps loop run for real (issue #15): a generated repository, pushed over https to a git host on
+// loopback, synced by the real Flux and Argo CD controllers into a real control plane whose pods
+// "run" on a kwok node, then released, promoted, rolled back by git revert, released badly, drifted
+// and pruned; and with Argo Rollouts, a canary promoted and one aborted by the controller itself.
+// Everything the test does to the repository is what the generated README and the generator's
+// closing lines tell a user or CI to do (git push, `kubectl apply` of deploy/flux or deploy/argocd,
+// scripts/set-image.sh, scripts/promote.sh, git revert, `update --<flag>`); everything it asserts is
+// cluster state read back from the API server. Run with `npm run test:gitops` (the first build of
+// the binaries takes minutes: scripts/build-cluster.sh). Without Go it is skipped on a developer
+// machine; in CI it fails instead.
+import { existsSync, mkdirSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inCI } from "./helpers/render.js";
+import { buildClusterBinaries, CLUSTER_BIN, goVersion, K8S_VERSION, REPO_ROOT } from "./helpers/cluster-control-plane.js";
+import { startFakePrometheus, type FakePrometheus } from "./helpers/fake-prometheus.js";
+import { eventually, getJson, startStack, VERSIONS, type Stack } from "./helpers/gitops-stack.js";
+
+const BUILD_TIMEOUT_MS = 75 * 60_000;
+const requested = process.env.npm_lifecycle_event === "test:gitops" || process.env.GITOPS_TESTS === "1";
+if (!requested) console.warn("skipping the GitOps loop: run it with `npm run test:gitops` (or GITOPS_TESTS=1)");
+const go = goVersion();
+const missing = !go && !existsSync(path.join(CLUSTER_BIN, "argocd")) ? "Go is not on PATH (needed to build the cluster: scripts/build-cluster.sh)" : undefined;
+if (requested && missing && !inCI) console.warn(`skipping the GitOps loop: ${missing}`);
+
+const CLI = path.join(REPO_ROOT, "dist/cli.js");
+const REGISTRY = "ghcr.io/acme";
+/** A release whose pods never pass their readiness probe (kwok keeps pods of this tag unready). */
+const BAD_SHA = "badbadbadbadbadbadbadbadbadbadbadbadbad0";
+const ENVIRONMENTS = ["dev", "staging", "prod"];
+/** A git identity for the generator's first commit and the test's own commits, as CI has one. */
+const GIT_IDENTITY = {
+  GIT_AUTHOR_NAME: "GitOps Test", GIT_AUTHOR_EMAIL: "gitops-test@example.com",
+  GIT_COMMITTER_NAME: "GitOps Test", GIT_COMMITTER_EMAIL: "gitops-test@example.com",
+  GIT_CONFIG_NOSYSTEM: "1",
+};
+
+interface Variant {
+  title: string;
+  name: string;
+  flags: string[];
+  engine: "flux" | "argocd";
+}
+const VARIANTS: Variant[] = [
+  { title: "Flux", name: "loop-flux", flags: ["--gitops", "flux"], engine: "flux" },
+  { title: "Argo CD Applications", name: "loop-apps", flags: ["--gitops", "argocd", "--argocd-mode", "applications"], engine: "argocd" },
+  { title: "Argo CD ApplicationSet", name: "loop-appset", flags: ["--gitops", "argocd", "--argocd-mode", "applicationset"], engine: "argocd" },
+];
+const image = (name: string, tag: string) => `${REGISTRY}/${name}:${tag}`;
+
+/** Figures per variant, printed at the end (and quoted in README's testing section). */
+const figures: Record<string, Record<string, number>> = {};
+const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
+
+let stack: Stack | undefined;
+const cluster = () => {
+  if (!stack) throw new Error("the cluster is not running (see the error of the beforeAll hook)");
+  return stack;
+};
+const kubectl = (args: string[], input?: string) => cluster().cp.kubectlOk(args, input);
+
+describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Kubernetes ${K8S_VERSION}, kwok ${VERSIONS.kwok}, Flux ${VERSIONS.sourceController}, Argo CD ${VERSIONS.argocd}, Argo Rollouts ${VERSIONS.rollouts})`, () => {
+  let work: string;
+  beforeAll(async () => {
+    if (missing) throw new Error(`gitops step "prerequisites" failed: ${missing}`);
+    const logDir = path.join(CLUSTER_BIN, "logs");
+    mkdirSync(logDir, { recursive: true });
+    // CLUSTER_SKIP_BUILD=1: use the binaries already in .tools/cluster (when iterating on the test).
+    if (go && process.env.CLUSTER_SKIP_BUILD !== "1") {
+      const { seconds: s, output } = await buildClusterBinaries(path.join(logDir, "build.log"), BUILD_TIMEOUT_MS);
+      console.log(`gitops: build step ${s.toFixed(1)}s\n${output.split("\n").filter((l) => l.startsWith("build-cluster:")).join("\n")}`);
+    }
+    if (!existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build`);
+    work = await mkdtemp(path.join(tmpdir(), "cggs-gitops-"));
+    const started = Date.now();
+    stack = await startStack({ unreadyImages: VARIANTS.map((v) => image(v.name, BAD_SHA)) });
+    console.log(`gitops: control plane, controller-manager, scheduler, kwok node and git host up in ${seconds(started)}s`);
+  }, BUILD_TIMEOUT_MS + 5 * 60_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    stack = undefined;
+    if (work) await rm(work, { recursive: true, force: true });
+    for (const [variant, f] of Object.entries(figures)) {
+      console.log(`gitops figures, ${variant}: ${Object.entries(f).map(([k, v]) => `${k} ${v}s`).join(", ")}`);
+    }
+  }, 120_000);
+
+  for (const variant of VARIANTS) {
+    describe(variant.title, () => {
+      const f: Record<string, number> = (figures[variant.title] = {});
+      let repo: string;
+      const git = async (...args: string[]) =>
+        (await execa("git", args, { cwd: repo, env: { ...GIT_IDENTITY, ...cluster().git.env } })).stdout.trim();
+      const namespace = (env: string) => `${variant.name}-${env}`;
+      const deployment = (env: string) => getJson(cluster().cp, ["deployment", variant.name, "-n", namespace(env)]);
+      const imageOf = async (env: string) => (await deployment(env))?.spec.template.spec.containers[0].image;
+
+      /** What the controller says of one environment: applied revision and readiness, in its own words. */
+      const controllerState = async (env: string): Promise<{ revision?: string; attempted?: string; ready: boolean; detail: string }> => {
+        if (variant.engine === "flux") {
+          const k = await getJson(cluster().cp, ["kustomization.kustomize.toolkit.fluxcd.io", `${variant.name}-${env}`, "-n", "flux-system"]);
+          const ready = k?.status?.conditions?.find((c: any) => c.type === "Ready");
+          const sha = (revision?: string) => /sha1:([0-9a-f]{40})/.exec(revision ?? "")?.[1];
+          // Flux records a revision as applied only once its health checks pass; until then it is attempted.
+          return { revision: sha(k?.status?.lastAppliedRevision), attempted: sha(k?.status?.lastAttemptedRevision), ready: ready?.status === "True", detail: `Ready=${ready?.status} ${ready?.reason}: ${ready?.message}` };
+        }
+        const app = await getJson(cluster().cp, ["application.argoproj.io", `${variant.name}-${env}`, "-n", "argocd"]);
+        const s = app?.status;
+        return {
+          revision: s?.sync?.revision,
+          ready: s?.sync?.status === "Synced" && s?.health?.status === "Healthy",
+          detail: `sync=${s?.sync?.status} health=${s?.health?.status} ${s?.health?.message ?? ""} op=${s?.operationState?.phase}: ${s?.operationState?.message ?? ""} conditions=${JSON.stringify(s?.conditions ?? [])}`,
+        };
+      };
+      const describeEnvs = async () => {
+        const lines: string[] = [];
+        for (const env of ENVIRONMENTS) {
+          const d = await deployment(env).catch(() => undefined);
+          const pods = (await getJson(cluster().cp, ["pods", "-n", namespace(env)]).catch(() => undefined))?.items ?? [];
+          const podLines = pods.map((p: any) => `  pod ${p.metadata.name} ${p.spec.containers[0].image.split(":").pop()} node=${p.spec.nodeName} phase=${p.status.phase} ready=${p.status.conditions?.find((c: any) => c.type === "Ready")?.status}${p.metadata.deletionTimestamp ? " deleting" : ""}`);
+          const s = d?.status ?? {};
+          lines.push(`${env}: ${(await controllerState(env).catch((e) => ({ detail: String(e) }))).detail}; deployment image=${d?.spec.template.spec.containers[0].image} replicas=${s.replicas} updated=${s.updatedReplicas} ready=${s.readyReplicas} available=${s.availableReplicas} conditions=${JSON.stringify(s.conditions?.map((c: any) => `${c.type}=${c.status} ${c.reason}`))}`, ...podLines);
+        }
+        return lines.join("\n");
+      };
+
+      /** Ask the controllers to look at git now instead of at their next interval (as `flux reconcile` / an Argo CD refresh does). */
+      const nudge = async () => {
+        const now = new Date().toISOString();
+        if (variant.engine === "flux") {
+          await kubectl(["annotate", "--overwrite", "-n", "flux-system", "gitrepository.source.toolkit.fluxcd.io", variant.name, `reconcile.fluxcd.io/requestedAt=${now}`]);
+          for (const env of ENVIRONMENTS) {
+            await kubectl(["annotate", "--overwrite", "-n", "flux-system", "kustomization.kustomize.toolkit.fluxcd.io", `${variant.name}-${env}`, `reconcile.fluxcd.io/requestedAt=${now}`]);
+          }
+        } else {
+          for (const env of ENVIRONMENTS) {
+            await cluster().cp.kubectl(["annotate", "--overwrite", "-n", "argocd", "application.argoproj.io", `${variant.name}-${env}`, "argocd.argoproj.io/refresh=normal"]);
+          }
+        }
+      };
+
+      /** Commit what a script changed and push it, as CI does; the controllers are nudged. Returns the commit. */
+      const commitAndPush = async (message: string) => {
+        await git("commit", "--quiet", "-am", message);
+        await git("push", "--quiet", "origin", "main");
+        await nudge();
+        return git("rev-parse", "HEAD");
+      };
+
+      /** The environment runs `wanted`, fully rolled out, at `commit` as the controller reports it, Ready. */
+      const converged = (env: string, wanted: string, commit: string, timeoutMs = 90_000) =>
+        eventually(`${env} to run ${wanted} at ${commit.slice(0, 7)}`, timeoutMs, async () => {
+          const d = await deployment(env);
+          const s = d?.status;
+          if (d?.spec.template.spec.containers[0].image !== wanted) return undefined;
+          if (!(s.observedGeneration >= d.metadata.generation && s.replicas > 0 && s.updatedReplicas === s.replicas && s.availableReplicas === s.replicas)) return undefined;
+          // The HorizontalPodAutoscaler owns the count: at least its minimum must be running.
+          const hpa = await getJson(cluster().cp, ["hpa", variant.name, "-n", namespace(env)]);
+          if (!(s.availableReplicas >= hpa?.spec.minReplicas)) return undefined;
+          const state = await controllerState(env);
+          return state.revision === commit && state.ready ? d : undefined;
+        }, describeEnvs);
+
+      beforeAll(async () => {
+        if (variant.engine === "flux") await cluster().startFlux();
+        else await cluster().startArgoCD();
+        // Generate as a user would, pointed at the git host; the generator makes the first commit.
+        repo = path.join(work, variant.name);
+        const url = `${cluster().git.url}/${variant.name}.git`;
+        await execa("node", [CLI, repo, "--owner", "acme", "--yes", "--repo-url", url, ...variant.flags], { env: { ...GIT_IDENTITY, CI: "true" } });
+        await cluster().git.createRepo(variant.name);
+      }, 300_000);
+
+      it("bootstrap: every environment becomes Ready and Available, in its own namespace, with Pod Security restricted enforced", async () => {
+        // The generator's closing lines: add the remote, push.
+        await git("remote", "add", "origin", `${cluster().git.url}/${variant.name}.git`);
+        await git("push", "--quiet", "-u", "origin", "main");
+        const commit = await git("rev-parse", "HEAD");
+        const started = Date.now();
+        // The README's bootstrap command.
+        if (variant.engine === "flux") await kubectl(["apply", "-f", path.join(repo, "deploy/flux/")]);
+        else await kubectl(["apply", "-n", "argocd", "-f", path.join(repo, "deploy/argocd/")]);
+        for (const env of ENVIRONMENTS) await converged(env, image(variant.name, "set-by-ci"), commit, 120_000);
+        f["first Ready"] = seconds(started);
+        for (const env of ENVIRONMENTS) {
+          const ns = await getJson(cluster().cp, ["namespace", namespace(env)]);
+          expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+          const pods = (await getJson(cluster().cp, ["pods", "-n", namespace(env), "-l", `app.kubernetes.io/name=${variant.name}`])).items;
+          expect(pods.length).toBeGreaterThan(0);
+          for (const pod of pods) expect(pod.status.conditions.find((c: any) => c.type === "Ready")?.status, pod.metadata.name).toBe("True");
+        }
+        // Production's HPA minimum (3) reached the Deployment.
+        expect((await deployment("prod")).status.availableReplicas).toBe(3);
+      }, 180_000);
+
+      let releaseSha = "";
+      let releaseCommit = "";
+      it("release: the first environment rolls to the tag CI wrote; the others do not move", async () => {
+        releaseSha = await git("rev-parse", "HEAD");
+        await execa(path.join(repo, "scripts/set-image.sh"), ["dev", releaseSha], { cwd: repo });
+        const started = Date.now();
+        releaseCommit = await commitAndPush(`chore(release): dev ${releaseSha}`);
+        await converged("dev", image(variant.name, releaseSha), releaseCommit);
+        f["release to rolled"] = seconds(started);
+        expect(await imageOf("staging")).toBe(image(variant.name, "set-by-ci"));
+        expect(await imageOf("prod")).toBe(image(variant.name, "set-by-ci"));
+      }, 120_000);
+
+      it("promotion: scripts/promote.sh moves that SHA to the next environment, and only there", async () => {
+        const { stdout } = await execa(path.join(repo, "scripts/promote.sh"), ["staging"], { cwd: repo });
+        expect(stdout).toContain(releaseSha);
+        const commit = await commitAndPush(`chore(promote): staging ${releaseSha}`);
+        await converged("staging", image(variant.name, releaseSha), commit);
+        expect(await imageOf("dev")).toBe(image(variant.name, releaseSha));
+        expect(await imageOf("prod")).toBe(image(variant.name, "set-by-ci"));
+      }, 120_000);
+
+      it("rollback by git: reverting the release commit brings the previous image back", async () => {
+        await git("revert", "--no-edit", releaseCommit);
+        const started = Date.now();
+        await git("push", "--quiet", "origin", "main");
+        await nudge();
+        const commit = await git("rev-parse", "HEAD");
+        await converged("dev", image(variant.name, "set-by-ci"), commit);
+        f["revert to rolled back"] = seconds(started);
+        expect(await imageOf("staging")).toBe(image(variant.name, releaseSha));
+      }, 120_000);
+
+      it("a bad release stays contained: the old pods keep serving, the controller reports it, a revert recovers", async () => {
+        await execa(path.join(repo, "scripts/set-image.sh"), ["dev", BAD_SHA], { cwd: repo });
+        const badCommit = await commitAndPush(`chore(release): dev ${BAD_SHA}`);
+        const bad = image(variant.name, BAD_SHA);
+        // The new version's pods start and never turn Ready.
+        await eventually("the bad release's pods to exist", 60_000, async () => {
+          const pods = (await getJson(cluster().cp, ["pods", "-n", namespace("dev"), "-l", `app.kubernetes.io/name=${variant.name}`])).items;
+          return pods.some((p: any) => p.spec.containers[0].image === bad && p.status.phase === "Running") ? pods : undefined;
+        }, describeEnvs);
+        // Long enough for the controllers to see it (minReadySeconds is 5 s).
+        await new Promise((r) => setTimeout(r, 10_000));
+        const pods = (await getJson(cluster().cp, ["pods", "-n", namespace("dev"), "-l", `app.kubernetes.io/name=${variant.name}`])).items;
+        const good = pods.filter((p: any) => p.spec.containers[0].image === image(variant.name, "set-by-ci"));
+        expect(good.length, "old pods still there").toBeGreaterThan(0);
+        for (const p of good) expect(p.status.conditions.find((c: any) => c.type === "Ready")?.status).toBe("True");
+        for (const p of pods.filter((p: any) => p.spec.containers[0].image === bad)) {
+          expect(p.status.conditions.find((c: any) => c.type === "Ready")?.status).not.toBe("True");
+        }
+        const d = await deployment("dev");
+        expect(d.spec.template.spec.containers[0].image).toBe(bad);
+        expect(d.status.availableReplicas, "the old ReplicaSet keeps serving").toBeGreaterThan(0);
+        const state = await controllerState("dev");
+        expect(state.attempted ?? state.revision, state.detail).toBe(badCommit);
+        expect(state.ready, `the controller must not report the bad release Ready/Healthy: ${state.detail}`).toBe(false);
+        // Recover by reverting the bad commit.
+        await git("revert", "--no-edit", badCommit);
+        const started = Date.now();
+        await git("push", "--quiet", "origin", "main");
+        await nudge();
+        await converged("dev", image(variant.name, "set-by-ci"), await git("rev-parse", "HEAD"));
+        f["bad release reverted to recovered"] = seconds(started);
+      }, 180_000);
+
+      it("drift is undone and a resource removed from git is pruned", async () => {
+        // A manual change to a field git manages.
+        await kubectl(["patch", "deployment", variant.name, "-n", namespace("dev"), "--type=merge", "-p", '{"spec":{"revisionHistoryLimit":1}}']);
+        expect((await deployment("dev")).spec.revisionHistoryLimit).toBe(1);
+        await nudge();
+        await eventually("the controller to undo the drift", 60_000, async () => ((await deployment("dev")).spec.revisionHistoryLimit === 5 ? true : undefined), describeEnvs);
+        // Remove the NetworkPolicy from git the supported way: regenerate with update.
+        expect((await getJson(cluster().cp, ["networkpolicy", "-n", namespace("dev")])).items.length).toBeGreaterThan(0);
+        const r = await execa("node", [CLI, "update", "--no-network-policy", "--commit", "--yes"], { cwd: repo, env: { ...GIT_IDENTITY, CI: "true" }, reject: false });
+        expect(r.exitCode, `${r.stderr}\n${r.stdout}`).toBe(0);
+        await git("push", "--quiet", "origin", "main");
+        await nudge();
+        const commit = await git("rev-parse", "HEAD");
+        for (const env of ENVIRONMENTS) {
+          await eventually(`the NetworkPolicy of ${env} to be pruned`, 90_000, async () => {
+            const left = (await getJson(cluster().cp, ["networkpolicy", "-n", namespace(env)])).items;
+            const state = await controllerState(env);
+            return left.length === 0 && state.revision === commit && state.ready ? true : undefined;
+          }, describeEnvs);
+        }
+      }, 300_000);
+    });
+  }
+
+  describe("Argo Rollouts canary (Argo CD Applications)", () => {
+    const name = "loop-canary";
+    const f: Record<string, number> = (figures["Argo Rollouts canary"] = {});
+    let repo: string;
+    let prometheus: FakePrometheus | undefined;
+    const git = async (...args: string[]) =>
+      (await execa("git", args, { cwd: repo, env: { ...GIT_IDENTITY, ...cluster().git.env } })).stdout.trim();
+    const namespace = (env: string) => `${name}-${env}`;
+    const application = (env: string) => getJson(cluster().cp, ["application.argoproj.io", `${name}-${env}`, "-n", "argocd"]);
+    const nudge = async () => {
+      for (const env of ENVIRONMENTS) await cluster().cp.kubectl(["annotate", "--overwrite", "-n", "argocd", "application.argoproj.io", `${name}-${env}`, "argocd.argoproj.io/refresh=normal"]);
+    };
+    const push = async (message: string) => {
+      await git("commit", "--quiet", "-am", message);
+      await git("push", "--quiet", "origin", "main");
+      await nudge();
+      return git("rev-parse", "HEAD");
+    };
+    /** The Rollout of a canary environment, with the image of its stable ReplicaSet. */
+    const rollout = async (env: string) => {
+      const r = await getJson(cluster().cp, ["rollout.argoproj.io", name, "-n", namespace(env)]);
+      if (!r?.status?.stableRS) return { r, stableImage: undefined as string | undefined, stableReady: 0 };
+      const rs = (await getJson(cluster().cp, ["replicasets", "-n", namespace(env), "-l", `rollouts-pod-template-hash=${r.status.stableRS}`])).items[0];
+      return { r, stableImage: rs?.spec.template.spec.containers[0].image as string | undefined, stableReady: (rs?.status.readyReplicas ?? 0) as number };
+    };
+    const describeCanary = async () => {
+      const lines: string[] = [];
+      for (const env of ENVIRONMENTS) {
+        const app = await application(env).catch(() => undefined);
+        const { r, stableImage } = await rollout(env).catch(() => ({ r: undefined, stableImage: undefined }));
+        lines.push(`${env}: app sync=${app?.status?.sync?.status} health=${app?.status?.health?.status}; rollout phase=${r?.status?.phase} abort=${r?.status?.abort} step=${r?.status?.currentStepIndex} message=${r?.status?.message} stable=${stableImage}`);
+      }
+      return `${lines.join("\n")}\nqueries so far: ${prometheus?.queries.length}`;
+    };
+    /** A canary environment whose Rollout is Healthy with `wanted` stable and the app Synced+Healthy at `commit`. */
+    const canaryConverged = (env: string, wanted: string, commit: string, timeoutMs = 120_000) =>
+      eventually(`${env}'s Rollout to be Healthy on ${wanted}`, timeoutMs, async () => {
+        const { r, stableImage, stableReady } = await rollout(env);
+        if (r?.status?.phase !== "Healthy" || stableImage !== wanted || stableReady < 1 || r.status.currentPodHash !== r.status.stableRS) return undefined;
+        const app = await application(env);
+        return app?.status?.sync?.revision === commit && app.status.sync.status === "Synced" && app.status.health.status === "Healthy" ? r : undefined;
+      }, describeCanary);
+    const devConverged = (wanted: string, commit: string) =>
+      eventually(`dev to run ${wanted}`, 90_000, async () => {
+        const d = await getJson(cluster().cp, ["deployment", name, "-n", namespace("dev")]);
+        const s = d?.status;
+        if (d?.spec.template.spec.containers[0].image !== wanted || !(s.updatedReplicas === s.replicas && s.availableReplicas === s.replicas)) return undefined;
+        const app = await application("dev");
+        return app?.status?.sync?.revision === commit && app.status.health.status === "Healthy" ? d : undefined;
+      }, describeCanary);
+
+    beforeAll(async () => {
+      await cluster().startArgoCD();
+      await cluster().startRollouts();
+      prometheus = await startFakePrometheus({ errorPercent: 0, p95Ms: 40 });
+      // The canary's pauses (2 min) and analysis interval (1 min) shortened through a template override,
+      // the documented way a platform team tunes them (--templates): the steps, queries, thresholds
+      // and failure limits stay the generated ones.
+      const overrides = path.join(work, "canary-overrides/deploy/components/rollout-canary");
+      await mkdir(overrides, { recursive: true });
+      for (const [file, from, to] of [["rollout.yaml.hbs", /duration: 2m/g, "duration: 10s"], ["analysistemplate.yaml.hbs", /interval: 1m/g, "interval: 5s"]] as const) {
+        const text = await readFile(path.join(REPO_ROOT, "templates/deploy/components/rollout-canary", file), "utf8");
+        const changed = text.replace(from, to);
+        expect(changed, `${file} no longer has '${from.source}'`).not.toBe(text);
+        await writeFile(path.join(overrides, file), changed);
+      }
+      repo = path.join(work, name);
+      const url = `${cluster().git.url}/${name}.git`;
+      await execa("node", [CLI, repo, "--owner", "acme", "--yes", "--repo-url", url, "--gitops", "argocd", "--progressive", "argo-rollouts",
+        "--prometheus-url", prometheus.url, "--templates", path.join(work, "canary-overrides")], { env: { ...GIT_IDENTITY, CI: "true" } });
+      await cluster().git.createRepo(name);
+      await git("remote", "add", "origin", url);
+      await git("push", "--quiet", "-u", "origin", "main");
+    }, 300_000);
+
+    afterAll(async () => {
+      await prometheus?.close();
+    });
+
+    let good = "";
+    it("bootstrap: dev by rolling update, staging and prod by Rollouts, all Healthy", async () => {
+      const commit = await git("rev-parse", "HEAD");
+      await kubectl(["apply", "-n", "argocd", "-f", path.join(repo, "deploy/argocd/")]);
+      await devConverged(image(name, "set-by-ci"), commit);
+      for (const env of ["staging", "prod"]) await canaryConverged(env, image(name, "set-by-ci"), commit);
+      // The Rollout took over the Deployment's pods.
+      expect((await getJson(cluster().cp, ["deployment", name, "-n", namespace("staging")])).status.replicas ?? 0).toBe(0);
+      good = commit;
+      await execa(path.join(repo, "scripts/set-image.sh"), ["dev", good], { cwd: repo });
+      await devConverged(image(name, good), await push(`chore(release): dev ${good}`));
+    }, 300_000);
+
+    it("a release whose analysis succeeds is promoted step by step to 100% by the controller", async () => {
+      prometheus!.set({ errorPercent: 0, p95Ms: 40 });
+      const asked = prometheus!.queries.length;
+      await execa(path.join(repo, "scripts/promote.sh"), ["staging"], { cwd: repo });
+      const started = Date.now();
+      const commit = await push(`chore(promote): staging ${good}`);
+      // It goes through the canary steps (not straight to 100%).
+      await eventually("the canary to start", 60_000, async () => ((await rollout("staging")).r?.status?.currentStepIndex >= 1 ? true : undefined), describeCanary);
+      const r = await canaryConverged("staging", image(name, good), commit, 180_000);
+      f["canary promoted"] = seconds(started);
+      expect(r.status.currentStepIndex).toBe(r.spec.strategy.canary.steps.length);
+      // Both analyses ran and asked about the canary's pods in its namespace, with our queries.
+      const mine = prometheus!.queries.slice(asked);
+      expect(mine.some((q) => /histogram_quantile/.test(q))).toBe(true);
+      expect(mine.some((q) => /code=~"5\.\."/.test(q))).toBe(true);
+      for (const q of mine) expect(q).toContain(`namespace="${namespace("staging")}"`);
+      const runs = (await getJson(cluster().cp, ["analysisrun.argoproj.io", "-n", namespace("staging")])).items;
+      expect(runs.filter((a: any) => a.status?.phase === "Successful").length).toBeGreaterThanOrEqual(2);
+    }, 300_000);
+
+    it("a release whose analysis fails is aborted by the controller: the stable version takes all the traffic again, Argo CD reports it", async () => {
+      // A new release reaches dev, then is promoted to staging, where its metrics are bad.
+      const bad = await git("rev-parse", "HEAD");
+      await execa(path.join(repo, "scripts/set-image.sh"), ["dev", bad], { cwd: repo });
+      await devConverged(image(name, bad), await push(`chore(release): dev ${bad}`));
+      prometheus!.set({ errorPercent: 5, p95Ms: 40 });
+      await execa(path.join(repo, "scripts/promote.sh"), ["staging"], { cwd: repo });
+      const started = Date.now();
+      const promotion = await push(`chore(promote): staging ${bad}`);
+      const aborted = await eventually("the controller to abort the canary", 180_000, async () => {
+        const { r, stableImage } = await rollout("staging");
+        return r?.status?.abort === true && stableImage === image(name, good) ? r : undefined;
+      }, describeCanary);
+      f["bad canary to aborted"] = seconds(started);
+      expect(aborted.status.phase).toBe("Degraded");
+      const runs = (await getJson(cluster().cp, ["analysisrun.argoproj.io", "-n", namespace("staging")])).items;
+      expect(runs.some((a: any) => a.status?.phase === "Failed" && a.status.metricResults.some((m: any) => m.name === "error-rate" && m.phase === "Failed"))).toBe(true);
+      // All pods are the stable version's again, Ready.
+      await eventually("the canary's pods to be gone", 60_000, async () => {
+        const pods = (await getJson(cluster().cp, ["pods", "-n", namespace("staging"), "-l", `app.kubernetes.io/name=${name}`])).items;
+        const live = pods.filter((p: any) => !p.metadata.deletionTimestamp);
+        return live.length > 0 && live.every((p: any) => p.spec.containers[0].image === image(name, good) && p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")) ? true : undefined;
+      }, describeCanary);
+      await eventually("Argo CD to report the Application Degraded", 60_000, async () => ((await application("staging"))?.status?.health?.status === "Degraded" ? true : undefined), describeCanary);
+      // The generated README's way out: revert the promotion in git.
+      prometheus!.set({ errorPercent: 0, p95Ms: 40 });
+      await git("revert", "--no-edit", promotion);
+      await git("push", "--quiet", "origin", "main");
+      await nudge();
+      await canaryConverged("staging", image(name, good), await git("rev-parse", "HEAD"));
+    }, 300_000);
+  });
+});
