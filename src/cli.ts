@@ -22,7 +22,6 @@ import { runUpdateCommand } from "./update/index.js";
 const SIGNAL_GRACE_MS = 5000;
 
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === "update") return runUpdateCommand(argv.slice(1), { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
   let args: CliArgs | undefined;
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
@@ -46,6 +45,10 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  if (argv[0] === "update") {
+    const code = await runUpdateCommand(argv.slice(1), { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
+    return signalled ? (signalled === "SIGTERM" ? 143 : ExitCode.cancelled) : code;
+  }
   try {
     args = parseCliArgs(argv);
     if (args.help) return void process.stdout.write(helpText()), ExitCode.ok;

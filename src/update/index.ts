@@ -8,7 +8,8 @@ import { isCI, type Io } from "../io.js";
 import { PRESET_ENV } from "../preset.js";
 import { TOOL } from "../tool.js";
 import { inquirerPrompter } from "../prompts.js";
-import { applyUpdate, checkWorkTree, type Applied } from "./apply.js";
+import { applyUpdate, type Applied } from "./apply.js";
+import { checkDirtyOverlap, checkWorkTree } from "./preflight.js";
 import { parseUpdateArgs, UPDATE_FLAGS, type UpdateArgs } from "./args.js";
 import { checkExitCode, checkOne, currentDigest, formatCheckLine, formatCheckTable } from "./check.js";
 import type { Decision } from "./merge.js";
@@ -74,7 +75,7 @@ function formatPlan(plan: UpdatePlan, cwd: string, applied: Applied | undefined,
       applied?.commit
         ? `committed ${short(applied.commit)}: ${applied.changed.length} file(s) changed`
         : `${applied?.changed.length} file(s) changed and staged: review with git diff --cached, then git commit` +
-            (applied?.snapshot ? " (it records the template snapshot as a merge parent: the base of the next update; git merge --abort undoes the update)" : " (git reset --hard undoes the update)"),
+            (applied?.snapshot ? " (it records the template snapshot as a merge parent: the base of the next update; git merge --abort undoes the update)" : " (git reset --merge undoes the update)"),
     );
   return out.join("\n");
 }
@@ -126,8 +127,9 @@ export async function runUpdateCommand(argv: string[], io: UpdateIo): Promise<nu
       overwritePlatform: args.overwritePlatform,
       prompter,
     });
+    if (args.allowDirty && !args.dryRun) await checkDirtyOverlap(plan);
     if (io.signal?.aborted) throw new CancelledError("cancelled: nothing was written");
-    const applied = args.dryRun ? undefined : await applyUpdate(plan, { commit: args.commit });
+    const applied = args.dryRun ? undefined : await applyUpdate(plan, { commit: args.commit, signal: io.signal });
     const conflicts = plan.decisions.filter((d) => d.action === "conflict");
     if (args.json) {
       io.stdout.write(
