@@ -175,8 +175,11 @@ export async function applyUpdate(plan: UpdatePlan, options: { commit: boolean; 
     throw new UserError(`update failed while writing (${(error as Error).message}): everything it wrote was put back; the work tree and the index are as they were`, ExitCode.unsafeTarget);
   }
   const changed = changes.map((c) => c.path);
-  // Only the stat data git keeps for speed: a failure (a lock taken meanwhile) changes nothing that matters.
-  await runGit(dir, ["update-index", "-q", "--refresh"]);
+  // The new entries carry no stat data: without it git reset --merge (the undo, also inside
+  // git merge --abort) refuses with "not uptodate", so a failed refresh undoes the update too.
+  const refresh = await runGit(dir, ["update-index", "-q", "--unmerged", "--ignore-missing", "--refresh"]);
+  if (refresh.code !== 0)
+    throw undone(undo, `git update-index --refresh failed (exit ${refresh.code}): ${refresh.stderr.trim()}`, (m) => new UserError(m, ExitCode.unsafeTarget, "run update again once no other git process is running"));
   if (options.signal?.aborted) throw undone(undo, "cancelled", (m) => new CancelledError(m));
   if (!options.commit || hasConflicts) return { snapshot: prepared.snapshot, changed };
   const commit = await runGit(dir, ["commit", "--quiet", "-m", updateMessage(plan)]);
