@@ -105,6 +105,7 @@ async function prepare(plan: UpdatePlan, changes: FileChange[], hasConflicts: bo
       ...changes.flatMap((c) => (c.content ? [c.content] : [])),
       ...conflicts.flatMap((d) => [plan.plan.get(d.path)?.content ?? [], untracked.get(d.path)?.content ?? []].flat()),
       ...(snapshotNeeded ? templateFiles.map((f) => f.content) : []),
+      ...plan.regenerated,
     ]);
     const snapshot = snapshotNeeded
       ? await commitFiles(dir, tmp, templateFiles.map((f) => ({ ...f, path: full(f.path) })), `${TOOL.name} v${plan.to.version} template output (merge base for the next update)`)

@@ -29,6 +29,8 @@ export interface Decision {
   write?: Buffer | "delete";
   /** Conflict markers in the written content (false for conflicts that leave the file as it is). */
   markers?: boolean;
+  /** The decision had to do without the generated base (its blob is not in the repository). */
+  baseMissing?: boolean;
 }
 
 export type MergeFn = typeof gitMergeFile;
@@ -76,7 +78,7 @@ export async function decide(input: FileInput, options: { overwritePlatform: boo
   if (theirs === null) {
     if (ownership === "team") return out("keep", "no longer generated; team-owned, so kept");
     if (ours === null) return out("remove", "no longer generated (already deleted)");
-    if (!base) return out("conflict", "no longer generated, and its generated content is not in the history to tell whether it was edited: kept");
+    if (!base) return out("conflict", "no longer generated, and its generated content is not in the history to tell whether it was edited: kept", { baseMissing: true });
     if (ours.equals(base)) return out("remove", "no longer generated", { write: "delete" });
     return out("conflict", "no longer generated, but edited locally: kept");
   }
@@ -84,10 +86,14 @@ export async function decide(input: FileInput, options: { overwritePlatform: boo
   if (ownership === "team") return out("keep", "team-owned");
   if (same(ours, theirs)) return out("keep", "up to date");
   if (!base) {
-    if (ownership === "platform" && options.overwritePlatform) return out("replace", "generated content not in the history; --overwrite-platform", { write: theirs });
-    if (ours === null) return out("conflict", "deleted locally, and its generated content is not in the history: left deleted");
+    if (ownership === "platform" && options.overwritePlatform) return out("replace", "generated content not in the history; --overwrite-platform", { write: theirs, baseMissing: true });
+    if (ours === null) return out("conflict", "deleted locally, and its generated content is not in the history: left deleted", { baseMissing: true });
     const content = await conflictContent(ours, undefined, theirs, merge);
-    return out("conflict", "its generated content is not in the history (rewritten?), so local edits cannot be told from the template's", content ? { write: content, markers: true } : {});
+    return out(
+      "conflict",
+      "its generated content is not in this repository's history (a squash or rebase merge dropped the template snapshot), so local edits cannot be told from the template's",
+      { ...(content ? { write: content, markers: true } : {}), baseMissing: true },
+    );
   }
   const templateChanged = !base.equals(theirs);
   if (ours === null) {
