@@ -46,6 +46,8 @@ export interface Applied {
   /** The snapshot commit recorded in MERGE_HEAD (or made the second parent with --commit). */
   snapshot?: string;
   commit?: string;
+  /** The branch the commit is on (--branch). */
+  branch?: string;
   changed: string[];
 }
 
@@ -155,11 +157,12 @@ function undone(undo: Undo, what: string, make: (message: string) => UserError):
  * Write every decision, then the new provenance record, stage it like `git merge --no-commit`, and
  * commit when asked: all or nothing.
  */
-export async function applyUpdate(plan: UpdatePlan, options: { commit: boolean; signal?: AbortSignal }): Promise<Applied> {
+export async function applyUpdate(plan: UpdatePlan, options: { commit: boolean; branch?: string; signal?: AbortSignal }): Promise<Applied> {
   const dir = plan.directory;
   const hasConflicts = plan.decisions.some((d) => d.action === "conflict");
   const changes = fileChanges(plan);
   if (changes.length === 0 && !hasConflicts) return { changed: [] };
+  if (options.branch) await checkBranch(dir, options.branch);
   let prepared: Prepared;
   try {
     prepared = await prepare(plan, changes, hasConflicts);
@@ -183,13 +186,44 @@ export async function applyUpdate(plan: UpdatePlan, options: { commit: boolean; 
     throw undone(undo, `git update-index --refresh failed (exit ${refresh.code}): ${refresh.stderr.trim()}`, (m) => new UserError(m, ExitCode.unsafeTarget, "run update again once no other git process is running"));
   if (options.signal?.aborted) throw undone(undo, "cancelled", (m) => new CancelledError(m));
   if (!options.commit || hasConflicts) return { snapshot: prepared.snapshot, changed };
+  let head: { restore: () => Promise<void> } | undefined;
+  try {
+    head = options.branch ? await switchToNewBranch(dir, options.branch) : undefined;
+  } catch (error) {
+    await runGit(dir, ["update-ref", "-d", `refs/heads/${options.branch}`]); // checkBranch saw it did not exist
+    throw undone(undo, `--branch ${options.branch} could not be made (${(error as Error).message})`, (m) => new UserError(m, ExitCode.unsafeTarget));
+  }
   const commit = await runGit(dir, ["commit", "--quiet", "-m", updateMessage(plan)]);
   if (commit.code !== 0) {
+    if (head) await head.restore();
     const text = commit.stderr;
     const identity = /tell me who you are|user\.email|user\.name|empty ident/i.test(text);
     throw undone(undo, `git commit failed: ${identity ? "git has no user identity" : text.trim().split("\n").slice(0, 6).join("\n  ")}`, (m) =>
       new UserError(m, ExitCode.postStep, identity ? "set git config user.name and user.email, then run update --commit again (or update without --commit, then commit yourself)" : undefined),
     );
   }
-  return { snapshot: prepared.snapshot, changed, commit: (await git(dir, ["rev-parse", "HEAD"])).trim() };
+  return { snapshot: prepared.snapshot, changed, commit: (await git(dir, ["rev-parse", "HEAD"])).trim(), branch: options.branch };
+}
+
+/** --branch: a valid name that does not exist yet (checked before anything is written). */
+async function checkBranch(dir: string, branch: string): Promise<void> {
+  if ((await runGit(dir, ["check-ref-format", "--branch", branch])).code !== 0) throw new UserError(`--branch: '${branch}' is not a valid branch name`, ExitCode.usage);
+  if ((await runGit(dir, ["rev-parse", "-q", "--verify", `refs/heads/${branch}`])).code === 0)
+    throw new UserError(`--branch: a branch '${branch}' already exists`, ExitCode.unsafeTarget, "pick another name, or delete it (git branch -D) if it is a leftover");
+}
+
+/** Point HEAD at a new branch made at the current commit (the work tree and index stay); restore() undoes it. */
+async function switchToNewBranch(dir: string, branch: string): Promise<{ restore: () => Promise<void> }> {
+  const symbolic = await runGit(dir, ["symbolic-ref", "-q", "HEAD"]);
+  const ref = symbolic.code === 0 ? symbolic.stdout.toString().trim() : undefined;
+  const commit = ref ? "" : (await git(dir, ["rev-parse", "HEAD"])).trim();
+  await git(dir, ["update-ref", `refs/heads/${branch}`, "HEAD", ""]);
+  await git(dir, ["symbolic-ref", "HEAD", `refs/heads/${branch}`]);
+  return {
+    restore: async () => {
+      if (ref) await runGit(dir, ["symbolic-ref", "HEAD", ref]);
+      else await runGit(dir, ["update-ref", "--no-deref", "HEAD", commit]);
+      await runGit(dir, ["update-ref", "-d", `refs/heads/${branch}`]);
+    },
+  };
 }

@@ -13,6 +13,7 @@ import { checkDirtyOverlap, checkWorkTree } from "./preflight.js";
 import { parseUpdateArgs, UPDATE_FLAGS, type UpdateArgs } from "./args.js";
 import { checkExitCode, checkOne, currentDigest, formatCheckLine, formatCheckTable } from "./check.js";
 import type { Decision } from "./merge.js";
+import { fleetExitCode, fleetRow, formatFleetTable, type FleetRow } from "./fleet.js";
 import { planUpdate, type UpdatePlan } from "./plan-update.js";
 
 export interface UpdateIo extends Io {
@@ -25,16 +26,16 @@ export const UPDATE_EXIT_CODES = [
   [0, "updated (or already up to date)"],
   [1, "internal error"],
   [2, "usage error: bad flag or answer, not a generated repository, a new question with no answer and no terminal"],
-  [3, "not safe to update: not a git work tree, uncommitted changes (without --allow-dirty), a merge in progress"],
-  [4, "--commit failed: the update is written and staged"],
-  [5, "conflicts: the files are written with markers (or kept), listed on stderr; resolve them and commit"],
-  [130, "cancelled at a prompt: nothing was written"],
+  [3, "not safe to update, nothing changed: not a git work tree, uncommitted changes (without --allow-dirty, or where --allow-dirty's undo could lose them), a merge in progress, .git/index.lock held, a git step failed, a shallow clone without the base"],
+  [4, "--commit/--branch failed (git commit refused): the update was undone"],
+  [5, "conflicts: the files are written with markers (or kept), listed on stderr; resolve them and commit (with --branch: nothing written)"],
+  [130, "cancelled (SIGINT or at a prompt): nothing was written, or the update was undone; 143 for SIGTERM"],
 ] as const;
 
 export function updateHelpText(): string {
   const pad = (s: string, n: number) => (s.length >= n ? `${s}  ` : s.padEnd(n));
   const lines = UPDATE_FLAGS.map((m) => `  ${pad(`${"short" in m ? `-${m.short}, ` : ""}--${m.flag}${"value" in m ? ` ${m.value}` : ""}`, 26)}${m.help}`);
-  return `Usage: ${TOOL.name} update [directory] [options]
+  return `Usage: ${TOOL.name} update [directory...] [options]
        ${TOOL.name} update --check [directory...]
 
 Bring a generated repository to the templates of this version (${TOOL.version}). Per file, by its
@@ -49,6 +50,7 @@ ${lines.join("\n")}
 Exit codes:
 ${UPDATE_EXIT_CODES.map(([c, t]) => `  ${String(c).padEnd(5)}${t}`).join("\n")}
   --check: 0 every repository up to date, 1 at least one behind, 2 at least one unreadable
+  several directories: the first failed repository's code, else 5 if any has conflicts, else 0
 `;
 }
 
@@ -104,8 +106,92 @@ async function runCheck(args: UpdateArgs, io: UpdateIo): Promise<number> {
   return checkExitCode(rows);
 }
 
+interface Outcome {
+  plan: UpdatePlan;
+  applied?: Applied;
+}
+
+/** Plan and (unless a dry run, or --branch with conflicts) apply one repository's update. */
+async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, interactive: boolean): Promise<Outcome> {
+  const prompter = interactive ? (io.prompter ?? inquirerPrompter) : undefined;
+  await checkWorkTree(directory, args.allowDirty);
+  const plan = await planUpdate(directory, {
+    flags: args.flags,
+    answersFile: args.answersFile,
+    presetFile: args.presetFile ?? (process.env[PRESET_ENV] || undefined),
+    templatesDir: args.templatesDir,
+    yes: args.yes,
+    overwritePlatform: args.overwritePlatform,
+    prompter,
+  });
+  if (args.allowDirty && !args.dryRun) await checkDirtyOverlap(plan);
+  if (io.signal?.aborted) throw new CancelledError("cancelled: nothing was written");
+  // A pull-request branch with conflict markers is no use: such a repository is left as it is.
+  const conflicted = plan.decisions.some((d) => d.action === "conflict");
+  if (args.dryRun || (args.branch && conflicted)) return { plan };
+  return { plan, applied: await applyUpdate(plan, { commit: args.commit, branch: args.branch, signal: io.signal }) };
+}
+
+function writeOne(directory: string, { plan, applied }: Outcome, args: UpdateArgs, io: UpdateIo): number {
+  const conflicts = plan.decisions.filter((d) => d.action === "conflict");
+  const written = !args.dryRun && !(args.branch && conflicts.length > 0);
+  if (args.json) {
+    io.stdout.write(
+      `${JSON.stringify({
+        ok: conflicts.length === 0,
+        directory,
+        dryRun: args.dryRun,
+        from: plan.from,
+        to: plan.to,
+        upToDate: plan.from.sha256 === plan.to.sha256,
+        newAnswers: plan.newAnswers,
+        placeholders: plan.placeholders,
+        files: plan.decisions.map(({ path: p, ownership, action, reason }) => ({ path: p, ownership, action, reason })),
+        conflicts: conflicts.map((d) => d.path),
+        changed: applied?.changed ?? [],
+        snapshot: applied?.snapshot ?? null,
+        commit: applied?.commit ?? null,
+        branch: applied?.branch ?? null,
+      })}\n`,
+    );
+  } else io.stdout.write(`${formatPlan(plan, io.cwd, applied, !written)}\n`);
+  if (conflicts.length === 0) return ExitCode.ok;
+  io.stderr.write(
+    `error: ${conflicts.length} conflict${conflicts.length === 1 ? "" : "s"}${written ? "" : " expected"}:\n${conflicts.map((d) => `  ${d.path} (${d.ownership}: ${d.reason})`).join("\n")}\n` +
+      (written
+        ? "hint: resolve the <<<<<<< ours / ||||||| base / ======= / >>>>>>> template markers, git add the files, then git commit (git merge --abort undoes the whole update)\n"
+        : args.branch
+          ? "hint: nothing was written; run update without --branch in it to resolve the conflicts\n"
+          : ""),
+  );
+  return ExitCode.conflicts;
+}
+
+/** Several directories: each on its own, a failure is that repository's row; a signal stops before the next. */
+async function runFleet(args: UpdateArgs, io: UpdateIo): Promise<number> {
+  const rows: FleetRow[] = [];
+  for (const d of args.directories) {
+    const directory = path.resolve(io.cwd, d);
+    if (io.signal?.aborted) {
+      rows.push({ directory: d, status: "error", exitCode: ExitCode.cancelled, changed: 0, conflicts: [], error: "cancelled before it started: nothing written" });
+      continue;
+    }
+    try {
+      const outcome = await updateOne(directory, args, io, false);
+      rows.push(fleetRow(d, outcome.plan, outcome.applied, 0));
+    } catch (error) {
+      const code = error instanceof UserError ? error.exitCode : ExitCode.internal;
+      rows.push({ directory: d, status: "error", exitCode: code, changed: 0, conflicts: [], error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  const written = !args.dryRun && !args.branch;
+  if (args.json) io.stdout.write(`${JSON.stringify({ ok: rows.every((r) => r.status === "updated" || r.status === "up-to-date"), repositories: rows })}\n`);
+  else io.stdout.write(`${formatFleetTable(rows, written)}\n`);
+  return fleetExitCode(rows);
+}
+
 /**
- * `update [directory] [options]` / `update --check [directory...]`, argv after the word `update`.
+ * `update [directory...] [options]` / `update --check [directory...]`, argv after the word `update`.
  * @example process.exitCode = await runUpdateCommand(["--dry-run", "--json"], { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr })
  */
 export async function runUpdateCommand(argv: string[], io: UpdateIo): Promise<number> {
@@ -114,54 +200,11 @@ export async function runUpdateCommand(argv: string[], io: UpdateIo): Promise<nu
     args = parseUpdateArgs(argv);
     if (args.help) return void io.stdout.write(updateHelpText()), ExitCode.ok;
     if (args.check) return await runCheck(args, io);
+    if (args.directories.length > 1) return await runFleet(args, io);
     const directory = path.resolve(io.cwd, args.directories[0] ?? ".");
     const interactive = (io.interactive ?? (Boolean(process.stdin.isTTY && process.stdout.isTTY) && !isCI(process.env))) && !args.yes && !args.json;
-    const prompter = interactive ? (io.prompter ?? inquirerPrompter) : undefined;
-    await checkWorkTree(directory, args.allowDirty);
-    const plan = await planUpdate(directory, {
-      flags: args.flags,
-      answersFile: args.answersFile,
-      presetFile: args.presetFile ?? (process.env[PRESET_ENV] || undefined),
-      templatesDir: args.templatesDir,
-      yes: args.yes,
-      overwritePlatform: args.overwritePlatform,
-      prompter,
-    });
-    if (args.allowDirty && !args.dryRun) await checkDirtyOverlap(plan);
-    if (io.signal?.aborted) throw new CancelledError("cancelled: nothing was written");
-    const applied = args.dryRun ? undefined : await applyUpdate(plan, { commit: args.commit, signal: io.signal });
-    const conflicts = plan.decisions.filter((d) => d.action === "conflict");
-    if (args.json) {
-      io.stdout.write(
-        `${JSON.stringify({
-          ok: conflicts.length === 0,
-          directory,
-          dryRun: args.dryRun,
-          from: plan.from,
-          to: plan.to,
-          upToDate: plan.from.sha256 === plan.to.sha256,
-          newAnswers: plan.newAnswers,
-          placeholders: plan.placeholders,
-          files: plan.decisions.map(({ path: p, ownership, action, reason }) => ({ path: p, ownership, action, reason })),
-          conflicts: conflicts.map((d) => d.path),
-          changed: applied?.changed ?? [],
-          snapshot: applied?.snapshot ?? null,
-          commit: applied?.commit ?? null,
-        })}\n`,
-      );
-    } else io.stdout.write(`${formatPlan(plan, io.cwd, applied, args.dryRun)}\n`);
-    if (conflicts.length > 0) {
-      io.stderr.write(
-        `error: ${conflicts.length} conflict${conflicts.length === 1 ? "" : "s"}${args.dryRun ? " expected" : ""}:\n${conflicts.map((d) => `  ${d.path} (${d.ownership}: ${d.reason})`).join("\n")}\n` +
-          (args.dryRun
-            ? ""
-            : "hint: resolve the <<<<<<< ours / ||||||| base / ======= / >>>>>>> template markers, git add the files, then git commit (git merge --abort undoes the whole update)\n"),
-      );
-      return ExitCode.conflicts;
-    }
-    return ExitCode.ok;
+    return writeOne(directory, await updateOne(directory, args, io, interactive), args, io);
   } catch (error) {
     return report(error, args, io);
   }
 }
-
