@@ -37,7 +37,11 @@ async function main(argv: string[]): Promise<number> {
     // nobody writes, a hung network mount) would hold it forever. Dying of the signal itself, as the
     // default action would have, ends at once; a shell shows it as 130 (SIGINT) or 143 (SIGTERM).
     setTimeout(() => {
-      process.stderr.write(`error: cancelled, but the run did not stop within ${SIGNAL_GRACE_MS / 1000} s: check the target's folder for a leftover .<name>.tmp-* folder\n`);
+      process.stderr.write(
+        argv[0] === "update"
+          ? `error: cancelled, but update did not stop within ${SIGNAL_GRACE_MS / 1000} s: run git status in the repository (git merge --abort or git reset --merge undoes a written update)\n`
+          : `error: cancelled, but the run did not stop within ${SIGNAL_GRACE_MS / 1000} s: check the target's folder for a leftover .<name>.tmp-* folder\n`,
+      );
       process.removeAllListeners("SIGINT");
       process.removeAllListeners("SIGTERM");
       process.kill(process.pid, signal);

@@ -11,7 +11,7 @@ import { inquirerPrompter } from "../prompts.js";
 import { applyUpdate, type Applied } from "./apply.js";
 import { checkDirtyOverlap, checkWorkTree } from "./preflight.js";
 import { parseUpdateArgs, UPDATE_FLAGS, type UpdateArgs } from "./args.js";
-import { checkExitCode, checkOne, currentDigest, formatCheckLine, formatCheckTable } from "./check.js";
+import { checkExitCode, checkOne, currentDigest, formatCheckLine, formatCheckTable, type CheckRow } from "./check.js";
 import type { Decision } from "./merge.js";
 import { fleetExitCode, fleetRow, formatFleetTable, type FleetRow } from "./fleet.js";
 import { planUpdate, type UpdatePlan } from "./plan-update.js";
@@ -96,11 +96,18 @@ function report(error: unknown, args: UpdateArgs | undefined, io: Io): number {
   return code;
 }
 
+const CHECK_CONCURRENCY = 8;
+
 async function runCheck(args: UpdateArgs, io: UpdateIo): Promise<number> {
   const dirs = args.directories.length > 0 ? args.directories : ["."];
   const digest = await currentDigest(args.templatesDir);
-  const rows = [];
-  for (const d of dirs) rows.push({ ...(await checkOne(path.resolve(io.cwd, d), digest)), directory: d });
+  // Each check mostly waits for one git process: a few at a time overlap that wait.
+  const rows: CheckRow[] = new Array(dirs.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < dirs.length; i = next++) rows[i] = { ...(await checkOne(path.resolve(io.cwd, dirs[i]), digest)), directory: dirs[i] };
+  };
+  await Promise.all(Array.from({ length: Math.min(CHECK_CONCURRENCY, dirs.length) }, worker));
   if (args.json) io.stdout.write(`${JSON.stringify({ ok: rows.every((r) => r.status !== "error"), repositories: rows })}\n`);
   else io.stdout.write(`${rows.length === 1 ? formatCheckLine(rows[0]) : formatCheckTable(rows)}\n`);
   return checkExitCode(rows);
