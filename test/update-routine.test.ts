@@ -67,6 +67,17 @@ describe("fleet mode", () => {
     expect(await tree(path.join(root, "locked"))).toEqual(before.locked);
     expect(await git(path.join(root, "search"), "branch", "--list", "chore/templates")).toBe("");
 
+    // Bad input: a specific error and exit code, for the whole run, before any repository is touched.
+    const bad = await runCli(["update", "--yes", "--branch", "no..dots", "orders", "search"], { cwd: root });
+    expect([bad.exitCode, bad.stderr]).toEqual([2, "error: --branch: 'no..dots' is not a valid branch name\nhint: see git check-ref-format"]);
+    await git(path.join(root, "billing"), "branch", "taken");
+    await edit(path.join(root, "billing"), "README.md", (t) => t.replace("# billing: the team's title\n", "# billing (old heading)\n"));
+    await commitAll(path.join(root, "billing"));
+    const taken = await runCli(["update", "--yes", "--branch", "taken", "billing"], { cwd: root });
+    expect(taken.exitCode, taken.stderr).toBe(3);
+    expect(taken.stderr).toContain("--branch: a branch 'taken' already exists");
+    expect(await git(path.join(root, "billing"), "status", "--porcelain")).toBe("");
+
     const json = await runCli(["update", "--yes", "--json", "--dry-run", "orders", "search"], { cwd: root });
     expect(json.exitCode, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout).repositories.map((r: { status: string }) => r.status)).toEqual(["up-to-date", "up-to-date"]);

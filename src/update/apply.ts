@@ -205,9 +205,13 @@ export async function applyUpdate(plan: UpdatePlan, options: { commit: boolean; 
   return { snapshot: prepared.snapshot, changed, commit: (await git(dir, ["rev-parse", "HEAD"])).trim(), branch: options.branch };
 }
 
-/** --branch: a valid name that does not exist yet (checked before anything is written). */
+/** --branch: a valid branch name (checked once, before any repository is touched). */
+export async function checkBranchName(cwd: string, branch: string): Promise<void> {
+  if ((await runGit(cwd, ["check-ref-format", "--branch", branch])).code !== 0) throw new UserError(`--branch: '${branch}' is not a valid branch name`, ExitCode.usage, "see git check-ref-format");
+}
+
+/** --branch: a name that does not exist yet in this repository (checked before anything is written). */
 async function checkBranch(dir: string, branch: string): Promise<void> {
-  if ((await runGit(dir, ["check-ref-format", "--branch", branch])).code !== 0) throw new UserError(`--branch: '${branch}' is not a valid branch name`, ExitCode.usage);
   if ((await runGit(dir, ["rev-parse", "-q", "--verify", `refs/heads/${branch}`])).code === 0)
     throw new UserError(`--branch: a branch '${branch}' already exists`, ExitCode.unsafeTarget, "pick another name, or delete it (git branch -D) if it is a leftover");
 }

@@ -8,7 +8,7 @@ import { isCI, type Io } from "../io.js";
 import { PRESET_ENV } from "../preset.js";
 import { TOOL } from "../tool.js";
 import { inquirerPrompter } from "../prompts.js";
-import { applyUpdate, type Applied } from "./apply.js";
+import { applyUpdate, checkBranchName, type Applied } from "./apply.js";
 import { checkDirtyOverlap, checkWorkTree } from "./preflight.js";
 import { parseUpdateArgs, UPDATE_FLAGS, type UpdateArgs } from "./args.js";
 import { checkExitCode, checkOne, currentDigest, formatCheckLine, formatCheckTable, type CheckRow } from "./check.js";
@@ -207,6 +207,7 @@ export async function runUpdateCommand(argv: string[], io: UpdateIo): Promise<nu
     args = parseUpdateArgs(argv);
     if (args.help) return void io.stdout.write(updateHelpText()), ExitCode.ok;
     if (args.check) return await runCheck(args, io);
+    if (args.branch !== undefined) await checkBranchName(io.cwd, args.branch);
     if (args.directories.length > 1) return await runFleet(args, io);
     const directory = path.resolve(io.cwd, args.directories[0] ?? ".");
     const interactive = (io.interactive ?? (Boolean(process.stdin.isTTY && process.stdout.isTTY) && !isCI(process.env))) && !args.yes && !args.json;
