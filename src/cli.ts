@@ -22,7 +22,6 @@ import { runUpdateCommand } from "./update/index.js";
 const SIGNAL_GRACE_MS = 5000;
 
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === "update") return runUpdateCommand(argv.slice(1), { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
   let args: CliArgs | undefined;
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
@@ -38,7 +37,11 @@ async function main(argv: string[]): Promise<number> {
     // nobody writes, a hung network mount) would hold it forever. Dying of the signal itself, as the
     // default action would have, ends at once; a shell shows it as 130 (SIGINT) or 143 (SIGTERM).
     setTimeout(() => {
-      process.stderr.write(`error: cancelled, but the run did not stop within ${SIGNAL_GRACE_MS / 1000} s: check the target's folder for a leftover .<name>.tmp-* folder\n`);
+      process.stderr.write(
+        argv[0] === "update"
+          ? `error: cancelled, but update did not stop within ${SIGNAL_GRACE_MS / 1000} s: run git status in the repository (git merge --abort or git reset --merge undoes a written update)\n`
+          : `error: cancelled, but the run did not stop within ${SIGNAL_GRACE_MS / 1000} s: check the target's folder for a leftover .<name>.tmp-* folder\n`,
+      );
       process.removeAllListeners("SIGINT");
       process.removeAllListeners("SIGTERM");
       process.kill(process.pid, signal);
@@ -46,6 +49,10 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  if (argv[0] === "update") {
+    const code = await runUpdateCommand(argv.slice(1), { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
+    return signalled ? (signalled === "SIGTERM" ? 143 : ExitCode.cancelled) : code;
+  }
   try {
     args = parseCliArgs(argv);
     if (args.help) return void process.stdout.write(helpText()), ExitCode.ok;

@@ -1,33 +1,17 @@
-// Carry out a planned update: write the files, keep the template's output reachable in history as
-// the base of the next update, and commit when asked.
-import { chmodSync, mkdirSync, readFileSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile as writeFileAsync, mkdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
+// Carry out a planned update all or nothing: prepare every object and the new index first (nothing
+// visible changes), then write the work tree, the merge files and the index in one synchronous
+// transaction, then commit when asked. A failure or a signal at any point leaves the repository
+// exactly as it was and says so.
+import { lstatSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { ExitCode, UserError } from "../errors.js";
+import { CancelledError, ExitCode, UserError } from "../errors.js";
 import { gitBlobId, PROVENANCE_FILE } from "../provenance.js";
 import { TOOL } from "../tool.js";
 import { git, runGit } from "./git.js";
 import type { UpdatePlan } from "./plan-update.js";
-
-/** Refuse to run where the update could lose work or mix with another operation. */
-export async function checkWorkTree(directory: string, allowDirty: boolean): Promise<void> {
-  const inside = await runGit(directory, ["rev-parse", "--is-inside-work-tree"]);
-  if (inside.code !== 0 || inside.stdout.toString().trim() !== "true")
-    throw new UserError(`${directory} is not in a git work tree`, ExitCode.unsafeTarget, "update reads the generated base from the repository's history: run it in the generated repository (git init && git add -A && git commit first if it has none)");
-  if ((await runGit(directory, ["rev-parse", "-q", "--verify", "MERGE_HEAD"])).code === 0)
-    throw new UserError("a merge is in progress (MERGE_HEAD exists)", ExitCode.unsafeTarget, "finish it with git commit, or abandon it with git merge --abort, then run update again");
-  if (allowDirty) return;
-  const status = await git(directory, ["status", "--porcelain", "--", "."]);
-  if (status.trim() !== "") {
-    const lines = status.trimEnd().split("\n");
-    throw new UserError(
-      `the work tree has uncommitted changes: ${lines.slice(0, 5).map((l) => l.slice(3)).join(", ")}${lines.length > 5 ? `, … (${lines.length})` : ""}`,
-      ExitCode.unsafeTarget,
-      "commit or stash them first, so the update's changes can be reviewed and undone on their own (or pass --allow-dirty)",
-    );
-  }
-}
+import { buildIndex, commitFiles, gitMode, indexEntries, withTemp, writeBlobs, type IndexChange } from "./stage.js";
+import { checkBranch, switchToNewBranch } from "./branch.js";
+import { applyTransaction, rollback, type FileChange, type Transaction, type Undo } from "./transaction.js";
 
 /** What the work tree will hold at a path once the decision is carried out. */
 function resultOf(plan: UpdatePlan, p: string): Buffer | null {
@@ -59,80 +43,12 @@ export function needsSnapshot(plan: UpdatePlan): boolean {
   });
 }
 
-async function snapshotCommit(plan: UpdatePlan): Promise<string> {
-  const dir = plan.directory;
-  const tmp = await mkdtemp(path.join(tmpdir(), "cggs-snapshot-"));
-  try {
-    const files = [...plan.plan.values(), plan.provenance];
-    const names = files.map((_, i) => path.join(tmp, `f${i}`));
-    await Promise.all(files.map((f, i) => writeFileAsync(names[i], f.content)));
-    const ids = (await git(dir, ["hash-object", "-w", "--stdin-paths", "--no-filters"], { input: `${names.join("\n")}\n` })).trim().split("\n");
-    // Paths in the snapshot are relative to the work tree's top, so the blobs sit where the repository has them.
-    const prefix = (await git(dir, ["rev-parse", "--show-prefix"])).trim();
-    const info = files.map((f, i) => `${f.mode & 0o111 ? "100755" : "100644"} ${ids[i]}\t${prefix}${f.path}`).join("\n");
-    const env = { GIT_INDEX_FILE: path.join(tmp, "index") };
-    await git(dir, ["update-index", "--add", "--index-info"], { input: `${info}\n`, env });
-    const tree = (await git(dir, ["write-tree"], { env })).trim();
-    const identity = { GIT_AUTHOR_NAME: TOOL.name, GIT_AUTHOR_EMAIL: `${TOOL.name}@users.noreply.invalid`, GIT_COMMITTER_NAME: TOOL.name, GIT_COMMITTER_EMAIL: `${TOOL.name}@users.noreply.invalid` };
-    const message = `${TOOL.name} v${plan.to.version} template output (merge base for the next update)`;
-    return (await git(dir, ["commit-tree", tree, "-m", message], { env: identity })).trim();
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
-}
-
-interface IndexEntry {
-  mode: string;
-  blob: string;
-}
-
-/** Stage-0 index entries (mode, blob) of paths under dir, by path relative to dir: "ours" of a conflict. */
-async function indexEntries(dir: string, paths: string[]): Promise<Map<string, IndexEntry>> {
-  const entries = new Map<string, IndexEntry>();
-  if (paths.length === 0) return entries;
-  const out = await git(dir, ["ls-files", "-s", "-z", "--", ...paths]);
-  for (const record of out.split("\0").filter(Boolean)) {
-    const [info, file] = record.split("\t");
-    const [mode, blob, stage] = info.split(" ");
-    if (stage === "0") entries.set(file, { mode, blob });
-  }
-  return entries;
-}
-
-/** Replace the index entries of conflicted paths by their three stages: 1 base, 2 ours, 3 template. */
-async function stageConflicts(plan: UpdatePlan, paths: string[], ours: Map<string, IndexEntry>): Promise<void> {
-  const dir = plan.directory;
-  const prefix = (await git(dir, ["rev-parse", "--show-prefix"])).trim();
-  const lines: string[] = [];
-  for (const p of paths) {
-    const theirs = plan.plan.get(p)!;
-    const mode = ours.get(p)?.mode ?? (theirs.mode & 0o111 ? "100755" : "100644");
-    const full = `${prefix}${p}`;
-    lines.push(`0 ${"0".repeat(40)}\t${full}`);
-    const base = plan.record.files[p];
-    if (base && plan.baseKnown.has(p)) lines.push(`${mode} ${base.gitBlob} 1\t${full}`);
-    const own = ours.get(p);
-    if (own) lines.push(`${own.mode} ${own.blob} 2\t${full}`);
-    // The snapshot commit wrote every template blob into the object database.
-    lines.push(`${theirs.mode & 0o111 ? "100755" : "100644"} ${gitBlobId(theirs.content)} 3\t${full}`);
-  }
-  await git(dir, ["update-index", "--index-info"], { input: `${lines.join("\n")}\n` });
-}
-
-function removeEmptyParents(root: string, rel: string): void {
-  for (let dir = path.dirname(rel); dir !== "." && dir !== ""; dir = path.dirname(dir)) {
-    try {
-      rmdirSync(path.join(root, dir));
-    } catch {
-      return;
-    }
-  }
-}
-
 export interface Applied {
   /** The snapshot commit recorded in MERGE_HEAD (or made the second parent with --commit). */
   snapshot?: string;
   commit?: string;
+  /** The branch the commit is on (--branch). */
+  branch?: string;
   changed: string[];
 }
 
@@ -140,68 +56,152 @@ export function updateMessage(plan: UpdatePlan): string {
   return `chore: update to ${TOOL.name} v${plan.to.version} templates`;
 }
 
-/**
- * Write every decision, then the new provenance record. Everything was computed beforehand, so the
- * writes run back to back (synchronously); an interrupted run is undone with `git checkout -- .`.
- */
-export async function applyUpdate(plan: UpdatePlan, options: { commit: boolean }): Promise<Applied> {
-  const dir = plan.directory;
-  const changed: string[] = [];
-  const hasConflicts = plan.decisions.some((d) => d.action === "conflict");
-  // With conflicts there is always a snapshot, so that git merge --abort can undo the update.
-  const snapshot = hasConflicts || needsSnapshot(plan) ? await snapshotCommit(plan) : undefined;
-  const oursIndex = await indexEntries(dir, plan.decisions.filter((d) => d.action === "conflict").map((d) => d.path));
+/** The work-tree file changes, in decision order, then the record (always last). */
+function fileChanges(plan: UpdatePlan): FileChange[] {
+  const changes: FileChange[] = [];
   for (const d of plan.decisions) {
-    const target = path.join(dir, d.path);
-    if (d.write === "delete") {
-      rmSync(target, { force: true });
-      removeEmptyParents(dir, d.path);
-      changed.push(d.path);
-    } else if (d.write) {
-      mkdirSync(path.dirname(target), { recursive: true });
-      const mode = plan.plan.get(d.path)?.mode ?? 0o644;
-      writeFileSync(target, d.write, { mode });
-      // add/replace take the template's mode (a script stays executable); merges keep the file's.
-      if (d.action === "add" || d.action === "replace") chmodSync(target, mode);
-      changed.push(d.path);
+    if (d.write === "delete") changes.push({ path: d.path, content: null });
+    // add/replace take the template's mode (a script stays executable); merges keep the file's.
+    else if (d.write) changes.push({ path: d.path, content: d.write, mode: d.action === "add" || d.action === "replace" ? (plan.plan.get(d.path)?.mode ?? 0o644) : undefined });
+  }
+  let current: Buffer | undefined;
+  try {
+    current = readFileSync(path.join(plan.directory, PROVENANCE_FILE));
+  } catch {
+    current = undefined;
+  }
+  if (!current || !current.equals(plan.provenance.content)) changes.push({ path: PROVENANCE_FILE, content: plan.provenance.content, mode: plan.provenance.mode });
+  return changes;
+}
+
+/** The bytes of an untracked regular file (the "ours" side of a conflict git has no entry for). */
+function untrackedBytes(file: string): { content: Buffer; mode: number } | undefined {
+  try {
+    const s = lstatSync(file);
+    return s.isFile() ? { content: readFileSync(file), mode: s.mode } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Prepared {
+  tx: Transaction;
+  snapshot?: string;
+}
+
+async function prepare(plan: UpdatePlan, changes: FileChange[], hasConflicts: boolean): Promise<Prepared> {
+  const dir = plan.directory;
+  const [top, prefix, index, mergeHead, mergeMsg] = (
+    await git(dir, ["rev-parse", "--show-toplevel", "--show-prefix", "--git-path", "index", "--git-path", "MERGE_HEAD", "--git-path", "MERGE_MSG"])
+  ).split("\n");
+  const full = (p: string) => `${prefix}${p}`;
+  const conflicts = plan.decisions.filter((d) => d.action === "conflict");
+  const snapshotNeeded = hasConflicts || needsSnapshot(plan);
+  return withTemp(async (tmp) => {
+    const current = await indexEntries(dir, top, [...changes.map((c) => full(c.path)), ...conflicts.map((d) => full(d.path))]);
+    const untracked = new Map(conflicts.filter((d) => !current.has(full(d.path))).flatMap((d) => {
+      const u = untrackedBytes(path.join(dir, d.path));
+      return u ? [[d.path, u] as const] : [];
+    }));
+    const templateFiles = [...plan.plan.values(), plan.provenance];
+    await writeBlobs(dir, tmp, [
+      ...changes.flatMap((c) => (c.content ? [c.content] : [])),
+      ...conflicts.flatMap((d) => [plan.plan.get(d.path)?.content ?? [], untracked.get(d.path)?.content ?? []].flat()),
+      ...(snapshotNeeded ? templateFiles.map((f) => f.content) : []),
+      ...plan.regenerated,
+    ]);
+    const snapshot = snapshotNeeded
+      ? await commitFiles(dir, tmp, templateFiles.map((f) => ({ ...f, path: full(f.path) })), `${TOOL.name} v${plan.to.version} template output (merge base for the next update)`)
+      : undefined;
+
+    const indexChanges: IndexChange[] = [];
+    for (const c of changes) {
+      if (conflicts.some((d) => d.path === c.path)) continue;
+      if (c.content === null) indexChanges.push({ path: full(c.path), kind: "remove" });
+      else indexChanges.push({ path: full(c.path), kind: "set", blob: gitBlobId(c.content), mode: c.mode !== undefined ? gitMode(c.mode) : (current.get(full(c.path))?.mode ?? "100644") });
     }
-  }
-  const recordPath = path.join(dir, PROVENANCE_FILE);
-  const current = (() => {
-    try {
-      return readFileSync(recordPath);
-    } catch {
-      return undefined;
+    for (const d of conflicts) {
+      const rec = plan.record.files[d.path];
+      const theirs = plan.plan.get(d.path);
+      const own = current.get(full(d.path)) ?? (untracked.has(d.path) ? { mode: gitMode(untracked.get(d.path)!.mode), blob: gitBlobId(untracked.get(d.path)!.content) } : undefined);
+      const mode = own?.mode ?? (theirs ? gitMode(theirs.mode) : "100644");
+      indexChanges.push({
+        path: full(d.path),
+        kind: "conflict",
+        base: rec && plan.baseKnown.has(d.path) ? { mode, blob: rec.gitBlob } : undefined,
+        ours: own,
+        theirs: theirs ? { mode: gitMode(theirs.mode), blob: gitBlobId(theirs.content) } : undefined,
+      });
     }
-  })();
-  if (!current || !current.equals(plan.provenance.content)) {
-    writeFileSync(recordPath, plan.provenance.content, { mode: plan.provenance.mode });
-    changed.push(PROVENANCE_FILE);
+    const newIndex = await buildIndex(top, tmp, path.resolve(dir, index), indexChanges);
+    const gitFiles = snapshot
+      ? [
+          { path: path.resolve(dir, mergeHead), content: Buffer.from(`${snapshot}\n`) },
+          { path: path.resolve(dir, mergeMsg), content: Buffer.from(`${updateMessage(plan)}\n`) },
+        ]
+      : [];
+    return { tx: { root: dir, changes, index: path.resolve(dir, index), newIndex, gitFiles }, snapshot };
+  });
+}
+
+/** Undo an applied transaction and say so: the error to throw after a signal or a failed step. */
+function undone(undo: Undo, what: string, make: (message: string) => UserError): UserError {
+  const failed = rollback(undo);
+  return make(
+    failed.length === 0
+      ? `${what}: the update was undone; the work tree and the index are as they were`
+      : `${what}: the update was undone, except for ${failed.join(", ")} (restore them with git checkout HEAD -- <path>)`,
+  );
+}
+
+/**
+ * Write every decision, then the new provenance record, stage it like `git merge --no-commit`, and
+ * commit when asked: all or nothing.
+ */
+export async function applyUpdate(plan: UpdatePlan, options: { commit: boolean; branch?: string; signal?: AbortSignal }): Promise<Applied> {
+  const dir = plan.directory;
+  const hasConflicts = plan.decisions.some((d) => d.action === "conflict");
+  const changes = fileChanges(plan);
+  if (changes.length === 0 && !hasConflicts) return { changed: [] };
+  if (options.branch) await checkBranch(dir, options.branch);
+  let prepared: Prepared;
+  try {
+    prepared = await prepare(plan, changes, hasConflicts);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`update failed before writing anything: ${(error as Error).message}`, ExitCode.unsafeTarget, "nothing was changed; fix the cause and run update again");
   }
-  if (snapshot) {
-    const gitPath = async (name: string) => path.resolve(dir, (await git(dir, ["rev-parse", "--git-path", name])).trim());
-    const mergeHead = await gitPath("MERGE_HEAD");
-    await mkdir(path.dirname(mergeHead), { recursive: true });
-    await writeFileAsync(mergeHead, `${snapshot}\n`);
-    await writeFileAsync(await gitPath("MERGE_MSG"), `${updateMessage(plan)}\n`);
+  if (options.signal?.aborted) throw new CancelledError("cancelled: nothing was written");
+  let undo: Undo;
+  try {
+    undo = applyTransaction(prepared.tx);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`update failed while writing (${(error as Error).message}): everything it wrote was put back; the work tree and the index are as they were`, ExitCode.unsafeTarget);
   }
-  // Staged like `git merge --no-commit` leaves a merge: clean results in the index, conflicts as
-  // unmerged entries (base, ours, template), so git status lists them as "both modified", git commit
-  // refuses until they are resolved and added, and git merge --abort undoes the whole update.
-  const conflicted = plan.decisions.filter((d) => d.action === "conflict" && d.markers && Buffer.isBuffer(d.write));
-  const clean = changed.filter((p) => !conflicted.some((d) => d.path === p));
-  if (clean.length > 0) await git(dir, ["add", "-A", "--", ...clean]);
-  if (conflicted.length > 0) await stageConflicts(plan, conflicted.map((d) => d.path), oursIndex);
-  if (!options.commit || hasConflicts || changed.length === 0) return { snapshot, changed };
+  const changed = changes.map((c) => c.path);
+  // The new entries carry no stat data: without it git reset --merge (the undo, also inside
+  // git merge --abort) refuses with "not uptodate", so a failed refresh undoes the update too.
+  const refresh = await runGit(dir, ["update-index", "-q", "--unmerged", "--ignore-missing", "--refresh"]);
+  if (refresh.code !== 0)
+    throw undone(undo, `git update-index --refresh failed (exit ${refresh.code}): ${refresh.stderr.trim()}`, (m) => new UserError(m, ExitCode.unsafeTarget, "run update again once no other git process is running"));
+  if (options.signal?.aborted) throw undone(undo, "cancelled", (m) => new CancelledError(m));
+  if (!options.commit || hasConflicts) return { snapshot: prepared.snapshot, changed };
+  let head: { restore: () => Promise<void> } | undefined;
+  try {
+    head = options.branch ? await switchToNewBranch(dir, options.branch) : undefined;
+  } catch (error) {
+    await runGit(dir, ["update-ref", "-d", `refs/heads/${options.branch}`]); // checkBranch saw it did not exist
+    throw undone(undo, `--branch ${options.branch} could not be made (${(error as Error).message})`, (m) => new UserError(m, ExitCode.unsafeTarget));
+  }
   const commit = await runGit(dir, ["commit", "--quiet", "-m", updateMessage(plan)]);
   if (commit.code !== 0) {
+    if (head) await head.restore();
     const text = commit.stderr;
     const identity = /tell me who you are|user\.email|user\.name|empty ident/i.test(text);
-    throw new UserError(
-      `git commit failed: ${identity ? "git has no user identity" : text.trim().split("\n").slice(0, 6).join("\n  ")}`,
-      ExitCode.postStep,
-      `the update is written and staged; commit it yourself: git commit -m "${updateMessage(plan)}"`,
+    throw undone(undo, `git commit failed: ${identity ? "git has no user identity" : text.trim().split("\n").slice(0, 6).join("\n  ")}`, (m) =>
+      new UserError(m, ExitCode.postStep, identity ? "set git config user.name and user.email, then run update --commit again (or update without --commit, then commit yourself)" : undefined),
     );
   }
-  return { snapshot, changed, commit: (await git(dir, ["rev-parse", "HEAD"])).trim() };
+  return { snapshot: prepared.snapshot, changed, commit: (await git(dir, ["rev-parse", "HEAD"])).trim(), branch: options.branch };
 }

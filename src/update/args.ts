@@ -16,6 +16,8 @@ export interface UpdateArgs {
   json: boolean;
   yes: boolean;
   commit: boolean;
+  /** Put each repository's update on this new branch, committed (implies commit). */
+  branch?: string;
   allowDirty: boolean;
   overwritePlatform: boolean;
   debug: boolean;
@@ -29,6 +31,7 @@ export const UPDATE_FLAGS = [
   { flag: "json", help: "Print one JSON object on stdout" },
   { flag: "yes", short: "y", help: "Answer questions that are new since the repository was made with their defaults (or placeholders); never prompt" },
   { flag: "commit", help: "Commit the update (only when there are no conflicts)" },
+  { flag: "branch", value: "NAME", help: "Commit each update on a new branch NAME (for a pull request); a repository with conflicts is left untouched" },
   { flag: "allow-dirty", help: "Run even if the work tree has uncommitted changes" },
   { flag: "overwrite-platform", help: "Replace platform-owned files even where they were edited locally (the edit is lost)" },
   { flag: "answers", value: "FILE", help: "Answers for new questions, or to change recorded ones (flags win over it)" },
@@ -58,16 +61,16 @@ export function parseUpdateArgs(argv: string[]): UpdateArgs {
     dryRun: Boolean(values["dry-run"]),
     json: Boolean(values.json),
     yes: Boolean(values.yes),
-    commit: Boolean(values.commit),
+    commit: Boolean(values.commit) || values.branch !== undefined,
+    branch: values.branch as string | undefined,
     allowDirty: Boolean(values["allow-dirty"]),
     overwritePlatform: Boolean(values["overwrite-platform"]),
     debug: Boolean(values.debug),
     help: Boolean(values.help),
   };
-  if (!args.check && args.directories.length > 1)
-    throw new UserError(`update takes one directory, got ${args.directories.length}: ${args.directories.join(" ")}`, ExitCode.usage, "--check takes several");
   if (args.check && (args.commit || args.dryRun || args.overwritePlatform || Object.keys(args.flags).length > 0 || args.answersFile))
     throw new UserError("--check only reads: it cannot be combined with --commit, --dry-run, --overwrite-platform or answers", ExitCode.usage);
+  if (args.branch !== undefined && args.branch.trim() === "") throw new UserError("--branch needs a name", ExitCode.usage);
   if (args.commit && args.dryRun) throw new UserError("--commit and --dry-run contradict each other", ExitCode.usage);
   return args;
 }

@@ -1,5 +1,7 @@
-// `update --check [dir...]`: which repositories are behind the current templates. Reads only; needs
-// no git. Up to date = the recorded template digest equals the current templates' digest.
+// `update --check [dir...]`: which repositories are behind the current templates. Reads only. Up to
+// date = the template digest in the record committed at HEAD equals the current templates' digest:
+// what `update` (which needs a clean record) starts from, so a staged but uncommitted update still
+// reads "behind". Without git (or before the first commit) the work tree's record is read.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -7,7 +9,7 @@ import { applyOverrides } from "../overrides.js";
 import { templatesDigest } from "../provenance.js";
 import { readTemplates } from "../templates.js";
 import { TOOL } from "../tool.js";
-import { readRecord } from "./record.js";
+import { readCommittedRecord } from "./record.js";
 
 export interface CheckRow {
   directory: string;
@@ -33,7 +35,7 @@ export async function currentDigest(templatesDir?: string): Promise<string> {
 export async function checkOne(directory: string, digest: string): Promise<CheckRow> {
   const to = { version: TOOL.version, sha256: digest };
   try {
-    const record = await readRecord(directory);
+    const record = await readCommittedRecord(directory);
     const modifiedPlatform: string[] = [];
     for (const [p, f] of Object.entries(record.files)) {
       if (f.ownership !== "platform") continue;

@@ -8,10 +8,13 @@ import { isCI, type Io } from "../io.js";
 import { PRESET_ENV } from "../preset.js";
 import { TOOL } from "../tool.js";
 import { inquirerPrompter } from "../prompts.js";
-import { applyUpdate, checkWorkTree, type Applied } from "./apply.js";
+import { applyUpdate, type Applied } from "./apply.js";
+import { checkBranchName } from "./branch.js";
+import { checkDirtyOverlap, checkWorkTree } from "./preflight.js";
 import { parseUpdateArgs, UPDATE_FLAGS, type UpdateArgs } from "./args.js";
-import { checkExitCode, checkOne, currentDigest, formatCheckLine, formatCheckTable } from "./check.js";
-import type { Decision } from "./merge.js";
+import { checkExitCode, checkOne, currentDigest, formatCheckLine, formatCheckTable, type CheckRow } from "./check.js";
+import { formatPlan } from "./format.js";
+import { fleetExitCode, fleetRow, formatFleetTable, type FleetRow } from "./fleet.js";
 import { planUpdate, type UpdatePlan } from "./plan-update.js";
 
 export interface UpdateIo extends Io {
@@ -24,16 +27,16 @@ export const UPDATE_EXIT_CODES = [
   [0, "updated (or already up to date)"],
   [1, "internal error"],
   [2, "usage error: bad flag or answer, not a generated repository, a new question with no answer and no terminal"],
-  [3, "not safe to update: not a git work tree, uncommitted changes (without --allow-dirty), a merge in progress"],
-  [4, "--commit failed: the update is written and staged"],
-  [5, "conflicts: the files are written with markers (or kept), listed on stderr; resolve them and commit"],
-  [130, "cancelled at a prompt: nothing was written"],
+  [3, "not safe to update, nothing changed: not a git work tree, uncommitted changes (without --allow-dirty, or where --allow-dirty's undo could lose them), a merge in progress, .git/index.lock held, a git step failed, a shallow clone without the base"],
+  [4, "--commit/--branch failed (git commit refused): the update was undone"],
+  [5, "conflicts: the files are written with markers (or kept), listed on stderr; resolve them and commit (with --branch: nothing written)"],
+  [130, "cancelled (SIGINT or at a prompt): nothing was written, or the update was undone; 143 for SIGTERM"],
 ] as const;
 
 export function updateHelpText(): string {
   const pad = (s: string, n: number) => (s.length >= n ? `${s}  ` : s.padEnd(n));
   const lines = UPDATE_FLAGS.map((m) => `  ${pad(`${"short" in m ? `-${m.short}, ` : ""}--${m.flag}${"value" in m ? ` ${m.value}` : ""}`, 26)}${m.help}`);
-  return `Usage: ${TOOL.name} update [directory] [options]
+  return `Usage: ${TOOL.name} update [directory...] [options]
        ${TOOL.name} update --check [directory...]
 
 Bring a generated repository to the templates of this version (${TOOL.version}). Per file, by its
@@ -48,35 +51,8 @@ ${lines.join("\n")}
 Exit codes:
 ${UPDATE_EXIT_CODES.map(([c, t]) => `  ${String(c).padEnd(5)}${t}`).join("\n")}
   --check: 0 every repository up to date, 1 at least one behind, 2 at least one unreadable
+  several directories: the first failed repository's code, else 5 if any has conflicts, else 0
 `;
-}
-
-const SHOWN: Decision["action"][] = ["conflict", "replace", "merge", "add", "remove"];
-
-function formatPlan(plan: UpdatePlan, cwd: string, applied: Applied | undefined, dryRun: boolean): string {
-  const short = (s: string) => s.slice(0, 12);
-  const where = path.relative(cwd, plan.directory) || ".";
-  const out: string[] = [];
-  const same = plan.from.sha256 === plan.to.sha256;
-  out.push(`${where}: template ${plan.from.version} (${short(plan.from.sha256)}) → ${plan.to.version} (${short(plan.to.sha256)})${same ? ": templates unchanged" : ""}`);
-  for (const [k, v] of Object.entries(plan.newAnswers)) out.push(`  new question ${k}: ${JSON.stringify(v)}${plan.placeholders.includes(k as never) ? " (placeholder: change it)" : ""}`);
-  const shown = plan.decisions.filter((d) => SHOWN.includes(d.action) || (d.action === "keep" && /edited locally|deleted locally/.test(d.reason)));
-  const width = Math.max(0, ...shown.map((d) => d.path.length));
-  for (const d of shown.sort((a, b) => SHOWN.indexOf(a.action) - SHOWN.indexOf(b.action) || (a.path < b.path ? -1 : 1)))
-    out.push(`  ${d.action.padEnd(8)} ${d.path.padEnd(width)}  ${d.ownership}: ${d.reason}`);
-  const kept = plan.decisions.length - shown.length;
-  if (kept > 0) out.push(`  (${kept} file${kept === 1 ? "" : "s"} kept: unchanged, or team-owned)`);
-  const conflicts = plan.decisions.filter((d) => d.action === "conflict");
-  if (dryRun) out.push(`dry run: nothing written${conflicts.length ? `; ${conflicts.length} conflict${conflicts.length === 1 ? "" : "s"} expected` : ""}`);
-  else if (applied && applied.changed.length === 0) out.push("already up to date: nothing changed");
-  else if (conflicts.length === 0)
-    out.push(
-      applied?.commit
-        ? `committed ${short(applied.commit)}: ${applied.changed.length} file(s) changed`
-        : `${applied?.changed.length} file(s) changed and staged: review with git diff --cached, then git commit` +
-            (applied?.snapshot ? " (it records the template snapshot as a merge parent: the base of the next update; git merge --abort undoes the update)" : " (git reset --hard undoes the update)"),
-    );
-  return out.join("\n");
 }
 
 function report(error: unknown, args: UpdateArgs | undefined, io: Io): number {
@@ -93,18 +69,109 @@ function report(error: unknown, args: UpdateArgs | undefined, io: Io): number {
   return code;
 }
 
+const CHECK_CONCURRENCY = 8;
+
 async function runCheck(args: UpdateArgs, io: UpdateIo): Promise<number> {
   const dirs = args.directories.length > 0 ? args.directories : ["."];
   const digest = await currentDigest(args.templatesDir);
-  const rows = [];
-  for (const d of dirs) rows.push({ ...(await checkOne(path.resolve(io.cwd, d), digest)), directory: d });
+  // Each check mostly waits for one git process: a few at a time overlap that wait.
+  const rows: CheckRow[] = new Array(dirs.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < dirs.length; i = next++) rows[i] = { ...(await checkOne(path.resolve(io.cwd, dirs[i]), digest)), directory: dirs[i] };
+  };
+  await Promise.all(Array.from({ length: Math.min(CHECK_CONCURRENCY, dirs.length) }, worker));
   if (args.json) io.stdout.write(`${JSON.stringify({ ok: rows.every((r) => r.status !== "error"), repositories: rows })}\n`);
   else io.stdout.write(`${rows.length === 1 ? formatCheckLine(rows[0]) : formatCheckTable(rows)}\n`);
   return checkExitCode(rows);
 }
 
+interface Outcome {
+  plan: UpdatePlan;
+  applied?: Applied;
+}
+
+/** Plan and (unless a dry run, or --branch with conflicts) apply one repository's update. */
+async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, interactive: boolean): Promise<Outcome> {
+  const prompter = interactive ? (io.prompter ?? inquirerPrompter) : undefined;
+  await checkWorkTree(directory, args.allowDirty);
+  const plan = await planUpdate(directory, {
+    flags: args.flags,
+    answersFile: args.answersFile,
+    presetFile: args.presetFile ?? (process.env[PRESET_ENV] || undefined),
+    templatesDir: args.templatesDir,
+    yes: args.yes,
+    overwritePlatform: args.overwritePlatform,
+    prompter,
+  });
+  if (args.allowDirty && !args.dryRun) await checkDirtyOverlap(plan);
+  if (io.signal?.aborted) throw new CancelledError("cancelled: nothing was written");
+  // A pull-request branch with conflict markers is no use: such a repository is left as it is.
+  const conflicted = plan.decisions.some((d) => d.action === "conflict");
+  if (args.dryRun || (args.branch && conflicted)) return { plan };
+  return { plan, applied: await applyUpdate(plan, { commit: args.commit, branch: args.branch, signal: io.signal }) };
+}
+
+function writeOne(directory: string, { plan, applied }: Outcome, args: UpdateArgs, io: UpdateIo): number {
+  const conflicts = plan.decisions.filter((d) => d.action === "conflict");
+  const written = !args.dryRun && !(args.branch && conflicts.length > 0);
+  if (args.json) {
+    io.stdout.write(
+      `${JSON.stringify({
+        ok: conflicts.length === 0,
+        directory,
+        dryRun: args.dryRun,
+        from: plan.from,
+        to: plan.to,
+        upToDate: plan.from.sha256 === plan.to.sha256,
+        newAnswers: plan.newAnswers,
+        placeholders: plan.placeholders,
+        files: plan.decisions.map(({ path: p, ownership, action, reason }) => ({ path: p, ownership, action, reason })),
+        conflicts: conflicts.map((d) => d.path),
+        changed: applied?.changed ?? [],
+        snapshot: applied?.snapshot ?? null,
+        commit: applied?.commit ?? null,
+        branch: applied?.branch ?? null,
+      })}\n`,
+    );
+  } else io.stdout.write(`${formatPlan(plan, io.cwd, applied, !written)}\n`);
+  if (conflicts.length === 0) return ExitCode.ok;
+  io.stderr.write(
+    `error: ${conflicts.length} conflict${conflicts.length === 1 ? "" : "s"}${written ? "" : " expected"}:\n${conflicts.map((d) => `  ${d.path} (${d.ownership}: ${d.reason})`).join("\n")}\n` +
+      (written
+        ? "hint: resolve the <<<<<<< ours / ||||||| base / ======= / >>>>>>> template markers, git add the files, then git commit (git merge --abort undoes the whole update)\n"
+        : args.branch
+          ? "hint: nothing was written; run update without --branch in it to resolve the conflicts\n"
+          : ""),
+  );
+  return ExitCode.conflicts;
+}
+
+/** Several directories: each on its own, a failure is that repository's row; a signal stops before the next. */
+async function runFleet(args: UpdateArgs, io: UpdateIo): Promise<number> {
+  const rows: FleetRow[] = [];
+  for (const d of args.directories) {
+    const directory = path.resolve(io.cwd, d);
+    if (io.signal?.aborted) {
+      rows.push({ directory: d, status: "error", exitCode: ExitCode.cancelled, changed: 0, conflicts: [], error: "cancelled before it started: nothing written" });
+      continue;
+    }
+    try {
+      const outcome = await updateOne(directory, args, io, false);
+      rows.push(fleetRow(d, outcome.plan, outcome.applied, 0));
+    } catch (error) {
+      const code = error instanceof UserError ? error.exitCode : ExitCode.internal;
+      rows.push({ directory: d, status: "error", exitCode: code, changed: 0, conflicts: [], error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  const written = !args.dryRun && !args.branch;
+  if (args.json) io.stdout.write(`${JSON.stringify({ ok: rows.every((r) => r.status === "updated" || r.status === "up-to-date"), repositories: rows })}\n`);
+  else io.stdout.write(`${formatFleetTable(rows, written)}\n`);
+  return fleetExitCode(rows);
+}
+
 /**
- * `update [directory] [options]` / `update --check [directory...]`, argv after the word `update`.
+ * `update [directory...] [options]` / `update --check [directory...]`, argv after the word `update`.
  * @example process.exitCode = await runUpdateCommand(["--dry-run", "--json"], { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr })
  */
 export async function runUpdateCommand(argv: string[], io: UpdateIo): Promise<number> {
@@ -113,53 +180,12 @@ export async function runUpdateCommand(argv: string[], io: UpdateIo): Promise<nu
     args = parseUpdateArgs(argv);
     if (args.help) return void io.stdout.write(updateHelpText()), ExitCode.ok;
     if (args.check) return await runCheck(args, io);
+    if (args.branch !== undefined) await checkBranchName(io.cwd, args.branch);
+    if (args.directories.length > 1) return await runFleet(args, io);
     const directory = path.resolve(io.cwd, args.directories[0] ?? ".");
     const interactive = (io.interactive ?? (Boolean(process.stdin.isTTY && process.stdout.isTTY) && !isCI(process.env))) && !args.yes && !args.json;
-    const prompter = interactive ? (io.prompter ?? inquirerPrompter) : undefined;
-    await checkWorkTree(directory, args.allowDirty);
-    const plan = await planUpdate(directory, {
-      flags: args.flags,
-      answersFile: args.answersFile,
-      presetFile: args.presetFile ?? (process.env[PRESET_ENV] || undefined),
-      templatesDir: args.templatesDir,
-      yes: args.yes,
-      overwritePlatform: args.overwritePlatform,
-      prompter,
-    });
-    if (io.signal?.aborted) throw new CancelledError("cancelled: nothing was written");
-    const applied = args.dryRun ? undefined : await applyUpdate(plan, { commit: args.commit });
-    const conflicts = plan.decisions.filter((d) => d.action === "conflict");
-    if (args.json) {
-      io.stdout.write(
-        `${JSON.stringify({
-          ok: conflicts.length === 0,
-          directory,
-          dryRun: args.dryRun,
-          from: plan.from,
-          to: plan.to,
-          upToDate: plan.from.sha256 === plan.to.sha256,
-          newAnswers: plan.newAnswers,
-          placeholders: plan.placeholders,
-          files: plan.decisions.map(({ path: p, ownership, action, reason }) => ({ path: p, ownership, action, reason })),
-          conflicts: conflicts.map((d) => d.path),
-          changed: applied?.changed ?? [],
-          snapshot: applied?.snapshot ?? null,
-          commit: applied?.commit ?? null,
-        })}\n`,
-      );
-    } else io.stdout.write(`${formatPlan(plan, io.cwd, applied, args.dryRun)}\n`);
-    if (conflicts.length > 0) {
-      io.stderr.write(
-        `error: ${conflicts.length} conflict${conflicts.length === 1 ? "" : "s"}${args.dryRun ? " expected" : ""}:\n${conflicts.map((d) => `  ${d.path} (${d.ownership}: ${d.reason})`).join("\n")}\n` +
-          (args.dryRun
-            ? ""
-            : "hint: resolve the <<<<<<< ours / ||||||| base / ======= / >>>>>>> template markers, git add the files, then git commit (git merge --abort undoes the whole update)\n"),
-      );
-      return ExitCode.conflicts;
-    }
-    return ExitCode.ok;
+    return writeOne(directory, await updateOne(directory, args, io, interactive), args, io);
   } catch (error) {
     return report(error, args, io);
   }
 }
-

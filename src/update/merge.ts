@@ -29,6 +29,8 @@ export interface Decision {
   write?: Buffer | "delete";
   /** Conflict markers in the written content (false for conflicts that leave the file as it is). */
   markers?: boolean;
+  /** The decision had to do without the generated base (its blob is not in the repository). */
+  baseMissing?: boolean;
 }
 
 export type MergeFn = typeof gitMergeFile;
@@ -49,11 +51,33 @@ async function conflictContent(ours: Buffer, base: Buffer | undefined, theirs: B
 }
 
 /**
+ * Lines CI writes and owns: the image tag in each overlay (scripts/set-image.sh rewrites exactly that
+ * line). The repository's value is the truth, so it is put into base and template output before the
+ * merge: a template change next to it (newName after a registry change) then merges instead of
+ * conflicting with every release bump.
+ */
+const CI_WRITTEN: { path: RegExp; line: RegExp }[] = [{ path: /^deploy\/overlays\/[^/]+\/kustomization\.yaml$/, line: /^\s*newTag:.*$/m }];
+
+function keepCiWritten(file: string, ours: Buffer | null, base: Buffer, theirs: Buffer): { base: Buffer; theirs: Buffer; kept?: string } {
+  const rule = CI_WRITTEN.find((r) => r.path.test(file));
+  if (!rule || !ours) return { base, theirs };
+  const one = (b: Buffer) => {
+    const all = b.toString("utf8").match(new RegExp(rule.line.source, "gm"));
+    return all && all.length === 1 ? all[0] : undefined;
+  };
+  const [o, b, t] = [one(ours), one(base), one(theirs)];
+  if (o === undefined || b === undefined || t === undefined || o === b) return { base, theirs };
+  const swap = (buf: Buffer, line: string) => Buffer.from(buf.toString("utf8").replace(line, () => o));
+  return { base: swap(base, b), theirs: swap(theirs, t), kept: o.trim().split(":")[0] };
+}
+
+/**
  * The decision table (README, "Updating a generated repository"). `team` files are never touched;
  * `platform` files are replaced unless edited locally; `shared` files are merged three ways.
  */
 export async function decide(input: FileInput, options: { overwritePlatform: boolean }, merge: MergeFn = gitMergeFile): Promise<Decision> {
-  const { path, ownership, theirs } = input;
+  const { path, ownership } = input;
+  let theirs = input.theirs;
   const out = (action: Action, reason: string, extra: Partial<Decision> = {}): Decision => ({ path, ownership, action, reason, ...extra });
   const same = (a: Buffer | null | "irregular" | "unknown", b: Buffer | null) => Buffer.isBuffer(a) && b !== null && a.equals(b);
 
@@ -69,14 +93,14 @@ export async function decide(input: FileInput, options: { overwritePlatform: boo
     return out("conflict", "new in the template, but a different file is already at this path", content ? { write: content, markers: true } : {});
   }
 
-  const base = input.base === "unknown" ? undefined : input.base;
+  let base = input.base === "unknown" ? undefined : input.base;
   const ours = input.ours;
 
   // Removed by the template.
   if (theirs === null) {
     if (ownership === "team") return out("keep", "no longer generated; team-owned, so kept");
     if (ours === null) return out("remove", "no longer generated (already deleted)");
-    if (!base) return out("conflict", "no longer generated, and its generated content is not in the history to tell whether it was edited: kept");
+    if (!base) return out("conflict", "no longer generated, and its generated content is not in the history to tell whether it was edited: kept", { baseMissing: true });
     if (ours.equals(base)) return out("remove", "no longer generated", { write: "delete" });
     return out("conflict", "no longer generated, but edited locally: kept");
   }
@@ -84,11 +108,18 @@ export async function decide(input: FileInput, options: { overwritePlatform: boo
   if (ownership === "team") return out("keep", "team-owned");
   if (same(ours, theirs)) return out("keep", "up to date");
   if (!base) {
-    if (ownership === "platform" && options.overwritePlatform) return out("replace", "generated content not in the history; --overwrite-platform", { write: theirs });
-    if (ours === null) return out("conflict", "deleted locally, and its generated content is not in the history: left deleted");
+    if (ownership === "platform" && options.overwritePlatform) return out("replace", "generated content not in the history; --overwrite-platform", { write: theirs, baseMissing: true });
+    if (ours === null) return out("conflict", "deleted locally, and its generated content is not in the history: left deleted", { baseMissing: true });
     const content = await conflictContent(ours, undefined, theirs, merge);
-    return out("conflict", "its generated content is not in the history (rewritten?), so local edits cannot be told from the template's", content ? { write: content, markers: true } : {});
+    return out(
+      "conflict",
+      "its generated content is not in this repository's history (a squash or rebase merge dropped the template snapshot), so local edits cannot be told from the template's",
+      { ...(content ? { write: content, markers: true } : {}), baseMissing: true },
+    );
   }
+  const ci = keepCiWritten(path, ours, base, theirs);
+  ({ base, theirs } = ci);
+  const kept = ci.kept ? `; CI's ${ci.kept} kept` : "";
   const templateChanged = !base.equals(theirs);
   if (ours === null) {
     if (!templateChanged) return out("keep", "deleted locally; the template did not change it");
@@ -97,7 +128,7 @@ export async function decide(input: FileInput, options: { overwritePlatform: boo
   }
   const edited = !ours.equals(base);
   if (!templateChanged) return out("keep", ownership === "platform" ? "edited locally (platform-owned); the template did not change it" : "edited locally; the template did not change it");
-  if (!edited) return out("replace", "changed by the template", { write: theirs });
+  if (!edited) return out("replace", `changed by the template${kept}`, { write: theirs });
   if (ownership === "platform") {
     if (options.overwritePlatform) return out("replace", "edited locally; overwritten (--overwrite-platform)", { write: theirs });
     const content = await conflictContent(ours, base, theirs, merge);
@@ -106,6 +137,6 @@ export async function decide(input: FileInput, options: { overwritePlatform: boo
   // shared: a real three-way merge.
   if (isBinary(ours) || isBinary(base) || isBinary(theirs)) return out("conflict", "binary file edited on both sides: yours is kept");
   const merged = await merge(ours, base, theirs);
-  if (merged.conflicts === 0) return out("merge", "edited locally and by the template: merged", { write: merged.content });
+  if (merged.conflicts === 0) return out("merge", `edited locally and by the template: merged${kept}`, { write: merged.content });
   return out("conflict", `edited locally and by the template in the same place (${merged.conflicts} conflicting hunk${merged.conflicts === 1 ? "" : "s"})`, { write: merged.content, markers: true });
 }

@@ -12,7 +12,8 @@ import { describePreset, readPreset, type Preset } from "../preset.js";
 import type { Prompter } from "../prompts.js";
 import { PROVENANCE_FILE, type Provenance } from "../provenance.js";
 import { questionFor, questionList } from "../questions.js";
-import { readBlobs } from "./git.js";
+import { gitBlobId } from "../provenance.js";
+import { readBlobs, runGit } from "./git.js";
 import { decide, type Decision, type MergeFn } from "./merge.js";
 import { readRecord } from "./record.js";
 
@@ -42,8 +43,10 @@ export interface UpdatePlan {
   provenance: PlannedFile;
   /** The new plan by path: the pure template output (the base of the next update). */
   plan: Map<string, PlannedFile>;
-  /** Recorded paths whose generated content (base) was found in the history. */
+  /** Recorded paths whose generated content (base) was found in the history (or regenerated). */
   baseKnown: Set<string>;
+  /** Bases rendered again because history lost them: written as blobs when a conflict stages them. */
+  regenerated: Buffer[];
 }
 
 /** The work-tree bytes at a recorded path: null if absent, "irregular" if it or a folder on the way is not a plain file/folder. */
@@ -105,6 +108,10 @@ export async function planUpdate(directory: string, options: UpdateOptions): Pro
 
   const paths = [...new Set([...Object.keys(record.files), ...next.keys()])].filter((p) => p !== PROVENANCE_FILE).sort();
   const blobs = await readBlobs(directory, Object.values(record.files).map((f) => f.gitBlob));
+  const regenerated =
+    Object.values(record.files).some((f) => blobs.get(f.gitBlob) === undefined) && record.template.sha256 === to.sha256
+      ? await regenerateBases(record, directory, blobs, { preset, templatesDir: options.templatesDir })
+      : [];
   const decisions: Decision[] = [];
   for (const p of paths) {
     const rec = record.files[p];
@@ -124,6 +131,13 @@ export async function planUpdate(directory: string, options: UpdateOptions): Pro
       ),
     );
   }
+  const missing = decisions.filter((d) => d.baseMissing).map((d) => d.path);
+  if (missing.length > 0 && (await runGit(directory, ["rev-parse", "--is-shallow-repository"])).stdout.toString().trim() === "true")
+    throw new UserError(
+      `this is a shallow clone: the generated content of ${missing.length} file${missing.length === 1 ? "" : "s"} (${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ", …" : ""}) is in commits it does not have, so local edits cannot be told from the template's`,
+      ExitCode.unsafeTarget,
+      "fetch the whole history first: git fetch --unshallow (in CI: actions/checkout with fetch-depth: 0, or GIT_DEPTH: 0 on GitLab), then run update again",
+    );
   return {
     directory,
     record,
@@ -136,5 +150,27 @@ export async function planUpdate(directory: string, options: UpdateOptions): Pro
     provenance,
     plan: next,
     baseKnown: new Set(Object.entries(record.files).filter(([, f]) => blobs.get(f.gitBlob) !== undefined).map(([p]) => p)),
+    regenerated,
   };
+}
+
+/**
+ * The base after a squash or rebase merge dropped the snapshot commit (or in a clone without it): when
+ * the recorded templates are the ones this run has, rendering the recorded answers gives the
+ * generated content again. Only bytes whose blob id is the recorded one are used, so a difference in
+ * rendering can never pass for the base.
+ */
+async function regenerateBases(record: Provenance, directory: string, blobs: Map<string, Buffer | undefined>, options: { preset?: Preset; templatesDir?: string }): Promise<Buffer[]> {
+  let plan: PlannedFile[];
+  try {
+    ({ plan } = await renderRepository({ ...record.answers, directory } as Answers, options));
+  } catch {
+    return []; // the recorded answers no longer render (edited by hand): the bases stay unknown
+  }
+  const found: Buffer[] = [];
+  for (const f of plan) {
+    const id = record.files[f.path]?.gitBlob;
+    if (id && blobs.get(id) === undefined && gitBlobId(f.content) === id) blobs.set(id, f.content), found.push(f.content);
+  }
+  return found;
 }

@@ -1,0 +1,67 @@
+// Where `update` refuses to run, because it could lose work or mix with another operation.
+// --allow-dirty is allowed only where the undo (git merge --abort / git reset --merge) is safe: both
+// keep a file's unstaged changes and never touch untracked files, as long as the update does not
+// write that path and nothing is staged (the undo resets the index; --commit would commit it).
+import { ExitCode, UserError } from "../errors.js";
+import { PROVENANCE_FILE } from "../provenance.js";
+import { git, runGit } from "./git.js";
+import type { UpdatePlan } from "./plan-update.js";
+
+/** Refuse a folder outside git, a merge in progress, and (without allowDirty) any uncommitted change. */
+export async function checkWorkTree(directory: string, allowDirty: boolean): Promise<void> {
+  const inside = await runGit(directory, ["rev-parse", "--is-inside-work-tree"]);
+  if (inside.code !== 0 || inside.stdout.toString().trim() !== "true")
+    throw new UserError(`${directory} is not in a git work tree`, ExitCode.unsafeTarget, "update reads the generated base from the repository's history: run it in the generated repository (git init && git add -A && git commit first if it has none)");
+  if ((await runGit(directory, ["rev-parse", "-q", "--verify", "MERGE_HEAD"])).code === 0)
+    throw new UserError("a merge is in progress (MERGE_HEAD exists)", ExitCode.unsafeTarget, "finish it with git commit, or abandon it with git merge --abort, then run update again");
+  if (allowDirty) return;
+  const status = await git(directory, ["status", "--porcelain", "--", "."]);
+  if (status.trim() !== "") {
+    const lines = status.trimEnd().split("\n");
+    throw new UserError(
+      `the work tree has uncommitted changes: ${lines.slice(0, 5).map((l) => l.slice(3)).join(", ")}${lines.length > 5 ? `, … (${lines.length})` : ""}`,
+      ExitCode.unsafeTarget,
+      "commit or stash them first, so the update's changes can be reviewed and undone on their own (or pass --allow-dirty)",
+    );
+  }
+}
+
+/** The paths the update writes, deletes or records a conflict at (relative to the repository folder). */
+export function touchedPaths(plan: UpdatePlan): Set<string> {
+  const touched = new Set(plan.decisions.filter((d) => d.write !== undefined || d.action === "conflict").map((d) => d.path));
+  touched.add(PROVENANCE_FILE);
+  return touched;
+}
+
+const list = (paths: string[]) => `${paths.slice(0, 5).join(", ")}${paths.length > 5 ? `, … (${paths.length})` : ""}`;
+
+/** With --allow-dirty: refuse staged changes, and uncommitted or untracked files the update would touch. */
+export async function checkDirtyOverlap(plan: UpdatePlan): Promise<void> {
+  const dir = plan.directory;
+  const prefix = (await git(dir, ["rev-parse", "--show-prefix"])).trim();
+  const fields = (await git(dir, ["status", "--porcelain", "-z", "--untracked-files=all", "--", "."])).split("\0");
+  const staged: string[] = [];
+  const dirty = new Set<string>();
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
+    if (f.length < 4) continue;
+    const [x, y, file] = [f[0], f[1], f.slice(3)];
+    if (x === "R" || x === "C" || y === "R" || y === "C") i++; // the source path follows
+    const rel = file.startsWith(prefix) ? file.slice(prefix.length) : file;
+    if (x !== " " && x !== "?" && x !== "!") staged.push(rel);
+    dirty.add(rel);
+  }
+  if (staged.length > 0)
+    throw new UserError(
+      `--allow-dirty: staged changes (${list(staged)}) would be mixed into the update: its commit, and its undo, which resets the index`,
+      ExitCode.unsafeTarget,
+      "unstage them (git restore --staged <path>), commit them, or stash them first",
+    );
+  const overlap = [...touchedPaths(plan)].filter((p) => dirty.has(p)).sort();
+  if (overlap.length > 0)
+    throw new UserError(
+      `--allow-dirty: the update would write ${list(overlap)}, which ${overlap.length === 1 ? "has" : "have"} uncommitted changes or ${overlap.length === 1 ? "is" : "are"} untracked: the update's undo would lose them`,
+      ExitCode.unsafeTarget,
+      "commit or stash those files first (git stash push --include-untracked -- <path>); uncommitted changes elsewhere are fine",
+    );
+}

@@ -1,0 +1,85 @@
+// Issue #16: routine changes (registry, owner, a new environment, a new secret) through
+// `update --<flag>` merge without conflicts in a repository whose only local change is what CI
+// writes: the newTag line of each overlay, which the update keeps.
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { runCli, tempDir } from "./helpers/cli.js";
+import { commitAll, edit, generate, git, olderTemplates, tree, update } from "./helpers/update-repo.js";
+
+const SHA = "0123456789abcdef0123456789abcdef01234567";
+
+describe("routine changes next to CI's tag", () => {
+  test("--registry, --owner, a new environment and a new secret: exit 0, no conflict, every CI tag kept", async () => {
+    const dir = await generate();
+    for (const env of ["dev", "staging", "prod"])
+      await edit(dir, `deploy/overlays/${env}/kustomization.yaml`, (t) => t.replace(/^(\s*newTag:).*$/m, `$1 ${SHA}`)); // what scripts/set-image.sh does
+    await commitAll(dir, "ci: release");
+    const run = await update(dir, ["--json", "--registry", "registry.example.com/team", "--owner", "other", "--environments", "dev,staging,prod,qa", "--secret", "DB_PASSWORD"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.conflicts).toEqual([]);
+    for (const env of ["dev", "staging", "prod"]) {
+      const overlay = await readFile(path.join(dir, `deploy/overlays/${env}/kustomization.yaml`), "utf8");
+      expect(overlay).toContain("newName: registry.example.com/team/svc");
+      expect(overlay).toContain(`newTag: ${SHA}`);
+      expect(result.files.find((f: { path: string }) => f.path === `deploy/overlays/${env}/kustomization.yaml`).reason).toContain("CI's newTag kept");
+    }
+    // The next update (same answers) finds its bases in the snapshot: nothing to do.
+    await git(dir, "commit", "--quiet", "-m", "update");
+    const again = await update(dir, ["--json"]);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).changed).toEqual([]);
+  }, 300_000);
+});
+
+describe("fleet mode", () => {
+  test("update --yes --branch over several repositories: a row each; a failure or a conflict leaves that repository as it was", async () => {
+    const templates = await olderTemplates();
+    const root = await tempDir("cggs-fleet-");
+    for (const [name, extra] of [["orders", ["--templates", templates]], ["billing", ["--templates", templates]], ["locked", ["--templates", templates]], ["search", []]] as const) {
+      const run = await runCli([name, "--yes", "--owner", "acme", ...extra], { cwd: root });
+      expect(run.exitCode, run.stderr).toBe(0);
+    }
+    await edit(path.join(root, "billing"), "README.md", (t) => t.replace(/^# billing \(old heading\)\n/, "# billing: the team's title\n"));
+    await commitAll(path.join(root, "billing"));
+    await writeFile(path.join(root, "locked/.git/index.lock"), "");
+    const before = { billing: await git(path.join(root, "billing"), "rev-parse", "HEAD"), locked: await tree(path.join(root, "locked")) };
+
+    const run = await runCli(["update", "--yes", "--branch", "chore/templates", "orders", "billing", "missing", "locked", "search"], { cwd: root });
+    const lines = run.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^SERVICE\s+DIRECTORY\s+TEMPLATE\s+RESULT\s+DETAIL$/);
+    expect(lines[1]).toMatch(/^orders\s+orders\s+\S+ → \S+\s+updated\s+\d+ file\(s\), commit [0-9a-f]{12} on chore\/templates$/);
+    expect(lines[2]).toMatch(/^billing\s+billing\s+.*conflicts \(1\)\s+README\.md \(nothing written: run update in it\)$/);
+    expect(lines[3]).toMatch(/^\?\s+missing\s+\?\s+error\s+.*missing.*not a repository this tool generated|^\?\s+missing\s+\?\s+error/);
+    expect(lines[4]).toMatch(/^\?\s+locked\s+\?\s+error\s+.*index\.lock exists/);
+    expect(lines[5]).toMatch(/^search\s+search\s+.*up-to-date/);
+    expect(lines.at(-1)).toBe("5 repositories: 1 updated, 1 up to date, 1 with conflicts, 2 failed");
+    expect(run.exitCode).toBe(2); // the first failure's code (missing: not a generated repository)
+
+    const orders = path.join(root, "orders");
+    expect(await git(orders, "branch", "--show-current")).toBe("chore/templates");
+    expect(await git(orders, "status", "--porcelain")).toBe("");
+    expect(await git(orders, "log", "-1", "--format=%s")).toMatch(/^chore: update to create-gitops-go-service v/);
+    expect(await git(path.join(root, "billing"), "rev-parse", "HEAD")).toBe(before.billing);
+    expect(await git(path.join(root, "billing"), "status", "--porcelain")).toBe("");
+    expect(await git(path.join(root, "billing"), "branch", "--list", "chore/templates")).toBe("");
+    expect(await tree(path.join(root, "locked"))).toEqual(before.locked);
+    expect(await git(path.join(root, "search"), "branch", "--list", "chore/templates")).toBe("");
+
+    // Bad input: a specific error and exit code, for the whole run, before any repository is touched.
+    const bad = await runCli(["update", "--yes", "--branch", "no..dots", "orders", "search"], { cwd: root });
+    expect([bad.exitCode, bad.stderr]).toEqual([2, "error: --branch: 'no..dots' is not a valid branch name\nhint: see git check-ref-format"]);
+    await git(path.join(root, "billing"), "branch", "taken");
+    await edit(path.join(root, "billing"), "README.md", (t) => t.replace("# billing: the team's title\n", "# billing (old heading)\n"));
+    await commitAll(path.join(root, "billing"));
+    const taken = await runCli(["update", "--yes", "--branch", "taken", "billing"], { cwd: root });
+    expect(taken.exitCode, taken.stderr).toBe(3);
+    expect(taken.stderr).toContain("--branch: a branch 'taken' already exists");
+    expect(await git(path.join(root, "billing"), "status", "--porcelain")).toBe("");
+
+    const json = await runCli(["update", "--yes", "--json", "--dry-run", "orders", "search"], { cwd: root });
+    expect(json.exitCode, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout).repositories.map((r: { status: string }) => r.status)).toEqual(["up-to-date", "up-to-date"]);
+  }, 600_000);
+});
