@@ -51,7 +51,7 @@ const VARIANTS: Variant[] = [
 ];
 const image = (name: string, tag: string) => `${REGISTRY}/${name}:${tag}`;
 
-/** Figures per variant, printed at the end (and quoted in README's testing section). */
+/** Figures per variant, printed at the end (and quoted in docs/gitops-loop.md). */
 const figures: Record<string, Record<string, number>> = {};
 const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
 
