@@ -93,7 +93,7 @@ export const questions = [
     example: "orders-api",
     default: (a) => (a.directory ? path.basename(path.resolve(a.directory)) : undefined),
     placeholder: "my-service",
-    validate: rules.dns1035Label,
+    validate: rules.serviceName,
     schema: { pattern: "^[a-z]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 },
   }),
   q({
