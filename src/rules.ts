@@ -1,5 +1,6 @@
 // Validation rules shared by every source of an answer (flag, answers file, prompt, Backstage).
 // Each returns undefined when the value is fine, else the rule it breaks, phrased for the user.
+import { shown } from "./show.js";
 
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -33,7 +34,7 @@ export function goPathElement(element: string): string | undefined {
   if (element.endsWith(".")) return "ends with '.', which Go does not allow in a path element";
   const short = element.split(".")[0];
   if (WINDOWS_DEVICE.test(short))
-    return `is a Windows device name ('${short}'), which Go refuses as a path element on every OS (module.CheckPath)`;
+    return `is a Windows device name (${shown(short)}), which Go refuses as a path element on every OS (module.CheckPath)`;
   if (/~[0-9]+$/.test(short)) return "ends in '~' and digits (a Windows short name), which Go refuses as a path element (module.CheckPath)";
   if (element === "vendor") return "is 'vendor': Go reads the packages below it as vendored code and refuses to import them by their path";
   return undefined;
@@ -52,7 +53,7 @@ function majorVersionProblem(value: string): string | undefined {
   const m = /\/v([0-9.]+)$/.exec(value);
   if (!m) return undefined;
   const major = m[1];
-  if (major.includes(".") || major.startsWith("0") || major === "1") return `ends in '/v${major}': a major version suffix must be /v2 or above, without dots or leading zeros`;
+  if (major.includes(".") || major.startsWith("0") || major === "1") return `ends in ${shown(`/v${major}`)}: a major version suffix must be /v2 or above, without dots or leading zeros`;
   return undefined;
 }
 
@@ -64,12 +65,12 @@ export function goModulePath(value: string): string | undefined {
   for (const element of elements) {
     if (element === "") return "has an empty path element ('//')";
     const problem = goPathElement(element);
-    if (problem) return `has an element '${element}' that ${problem}`;
+    if (problem) return `has an element ${shown(element)} that ${problem}`;
   }
   const first = elements[0];
-  if (!/^[a-z0-9.-]+$/.test(first)) return `its first element '${first}' must be a lowercase domain name`;
-  if (!first.includes(".")) return `its first element '${first}' must be a domain name containing a dot (e.g. github.com/acme/svc)`;
-  if (first.startsWith("-")) return `its first element '${first}' must not start with '-'`;
+  if (!/^[a-z0-9.-]+$/.test(first)) return `its first element ${shown(first)} must be a lowercase domain name`;
+  if (!first.includes(".")) return `its first element ${shown(first)} must be a domain name containing a dot (e.g. github.com/acme/svc)`;
+  if (first.startsWith("-")) return `its first element ${shown(first)} must not start with '-'`;
   return majorVersionProblem(value);
 }
 
@@ -106,7 +107,7 @@ export function registry(value: string): string | undefined {
     return "must start with a registry host (e.g. ghcr.io/acme, registry.example.com:5000/team)";
   if (path.length === 0) return "needs a repository path after the host (e.g. ghcr.io/acme)";
   const bad = path.find((c) => !REGISTRY_COMPONENT.test(c));
-  if (bad !== undefined) return `has an invalid path component '${bad}': use lowercase letters, digits and single separators ('.', '_', '-')`;
+  if (bad !== undefined) return `has an invalid path component ${shown(bad)}: use lowercase letters, digits and single separators ('.', '_', '-')`;
   if (value.length > 200) return "is longer than 200 characters";
   return undefined;
 }
@@ -122,7 +123,7 @@ export function gitUrl(value: string): string | undefined {
   } catch {
     return "is not an https or ssh git URL (e.g. https://github.com/acme/svc.git or git@github.com:acme/svc.git)";
   }
-  if (url.protocol !== "https:" && url.protocol !== "ssh:") return `uses '${url.protocol}': use an https or ssh git URL`;
+  if (url.protocol !== "https:" && url.protocol !== "ssh:") return `uses ${shown(url.protocol)}: use an https or ssh git URL`;
   if (!url.hostname) return "has no host";
   if (url.password || (url.protocol === "https:" && url.username)) return "must not contain credentials";
   if (url.search || url.hash) return "must not contain a query or fragment";
