@@ -256,6 +256,9 @@ describe("property: an invalid value for any question is refused, naming its fla
         expect(run.exitCode, `${args.join(" ")}\n${run.stderr}`).toBe(2);
         expect(run.stderr).toContain(`--${question.flag}`);
         expect(run.stderr).not.toMatch(/\n\s+at /);
+        // Issue #17: the rejected value cannot drive the terminal or flood it.
+        expect(run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+        expect(Buffer.byteLength(run.stderr)).toBeLessThanOrEqual(4096);
         expect(await readdir(cwd)).toEqual([]);
       }
     }
