@@ -97,6 +97,9 @@ describe("cross-field rules", () => {
     [["--gitops", "none", "--argocd-project", "payments"], /--argocd-project applies only with --gitops argocd \(got --gitops none\)/],
     [["--environments", "prod", "--resources", "cpu=1,memory=1Gi,replicas=1-2"], /--resources sizes the environments outside production, and every environment here is production \(--environments prod\): use --production-resources/],
     [["--environments", "dev", "--production-resources", "cpu=1,memory=1Gi,replicas=2-4"], /--production-resources sizes production, and no environment here is production \(--environments dev; .*\): use --resources/],
+    [["--owner", "group/sub", "--ci", "github"], /--owner\/--ci: 'group\/sub' is a group path, which GitHub does not have/],
+    [["--owner", "group/sub", "--ci", "none"], /--repo-url: 'https:\/\/github.com\/group\/sub\/svc.git' is not a GitHub repository address/],
+    [["--repo-url", "https://github.com/acme/x/svc.git"], /--repo-url: .* is not a GitHub repository address \(github.com\/<owner>\/<repository>\)$/],
     [["--production-resources", "cpu=1,memory=1Gi,replicas=1-4"], /^--production-resources: 'cpu=1,memory=1Gi,replicas=1-4' has replicas '1-4': production needs at least 2 replicas/],
   ])("%j", async (flags, message) => {
     const error = await failure(resolve(["svc", "--owner", "acme", ...(flags as string[])]));

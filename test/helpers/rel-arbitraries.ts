@@ -102,6 +102,8 @@ export const validAnswers: fc.Arbitrary<Answers> = fc
   })
   .map((r): Answers => {
     const owner = r.owner;
+    // GitHub has no subgroups (cross-checks.ts): a group path goes with GitLab.
+    if (owner.includes("/")) r.ci = "gitlab";
     const host = r.ci === "gitlab" ? "gitlab.com" : "github.com";
     const names = [...r.envNames, ...r.secretNames];
     const envNames = r.envNames;
