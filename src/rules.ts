@@ -168,6 +168,9 @@ export function envName(value: string): string | undefined {
   if (!ENV_NAME.test(value)) return "is not an environment variable name: use A-Z, 0-9 and '_', starting with a letter";
   if (value.length > 100) return "is longer than 100 characters";
   if (RESERVED_ENV.includes(value)) return "is set by the service or the Go runtime already";
+  // kustomize reads config.env's keys as YAML 1.2 and fails on these (found by test/accepted-space.test.ts).
+  if (value === "TRUE" || value === "FALSE" || value === "NULL")
+    return "is read by kustomize's configMapGenerator as a YAML boolean or null, not a name (kubectl kustomize fails): choose another name";
   if (value.endsWith("_FILE")) return "ends in _FILE, which the service reserves for file-mounted secrets";
   return undefined;
 }
