@@ -5,7 +5,8 @@
 // - in memory: a render; every generated YAML file read by YAML 1.1 and 1.2 readers with the types of
 //   a bland twin (names, namespaces, projects, list elements, keys stay strings); the module and
 //   import paths by Go's own rules (tools/gopath-check) and by the build-meaning rules;
-// - on disk (fewer): `kubectl kustomize` of every overlay read back under YAML 1.1, and `go build`
+// - on disk (fewer): `kubectl kustomize` of every overlay (names and namespaces must come back as
+//   written), and `go build`
 //   and `go list` of every package, the main one included (one Go workspace for all of them).
 // Counts: ACCEPTED_MEM_RUNS / ACCEPTED_DISK_RUNS, larger when CI=true; seed: FC_SEED.
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
@@ -148,14 +149,16 @@ describe.sequential("property: every accepted answer set yields a working reposi
       await writePlan(await planFiles(buildContext(a, TOOL)), dir);
       dirs.push(dir);
     }
-    // kubectl kustomize (Go's YAML reader) on every overlay, two at a time; its output read as YAML 1.1.
+    // kubectl kustomize (Go's YAML reader) on every overlay, two at a time. Its output is Go's YAML
+    // writer's, quoted for Go's reader: read back as YAML 1.2 (the \`yaml\` package's 1.1 schema would
+    // take a plain e1, which Go writes unquoted, for a float).
     const jobs = sets.flatMap((a, i) => a.environments.map((env) => ({ a, env, dir: path.join(dirs[i], "deploy/overlays", env) })));
     let overlays = 0;
     await pool(jobs, 2, async ({ a, env, dir }) => {
       const run = await execa("kubectl", ["kustomize", dir], { reject: false });
       overlays++;
       if (run.exitCode !== 0) return void problems.push(`${a.name}/${env}: kubectl kustomize: ${run.stderr.slice(0, 300)}`);
-      for (const doc of parseAllDocuments(run.stdout, { version: "1.1" }) as ReturnType<typeof parseAllDocuments> & unknown[]) {
+      for (const doc of parseAllDocuments(run.stdout, { version: "1.2" }) as ReturnType<typeof parseAllDocuments> & unknown[]) {
         const obj = doc.toJS() as { kind: string; metadata: { name: unknown; namespace?: unknown } };
         if (typeof obj.metadata.name !== "string") problems.push(`${a.name}/${env}: ${obj.kind} name reads as ${typeof obj.metadata.name}`);
         const ns = obj.kind === "Namespace" ? obj.metadata.name : obj.metadata.namespace;
