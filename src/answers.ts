@@ -17,6 +17,8 @@ export interface AnswerInput {
   prompter?: Prompter;
   /** The platform team's preset: defaults under the user's answers, locks and policy over them. */
   preset?: Preset;
+  /** Problems found before (flag values that could not be typed): reported with the others. */
+  flagProblems?: string[];
 }
 
 function describe(value: Value): string {
@@ -62,7 +64,7 @@ export async function resolveAnswers(input: AnswerInput): Promise<{ answers: Ans
     if (value !== undefined) given.set(question.name, { value, source: `--${question.flag}` });
   }
   const preset = input.preset;
-  const problems: string[] = [];
+  const problems: string[] = [...(input.flagProblems ?? [])];
   for (const [name, { value, source }] of given) {
     const locked = preset?.defaults[name];
     if (isLocked(preset, name) && describe(value) !== describe(locked as Value))

@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     const file = args.answersFile ? { path: args.answersFile, answers: await readAnswersFile(args.answersFile) } : undefined;
     const prompter = interactive ? inquirerPrompter : undefined;
     const result = await createService(
-      { directory: args.directory, flags: args.flags, file, yes: args.yes, force: args.force, dryRun: args.dryRun, git: args.git, presetFile, templatesDir: args.templatesDir, verify: args.verify },
+      { directory: args.directory, flags: args.flags, flagProblems: args.flagProblems, file, yes: args.yes, force: args.force, dryRun: args.dryRun, git: args.git, presetFile, templatesDir: args.templatesDir, verify: args.verify },
       { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, prompter, signal: controller.signal },
     );
     if (signalled) throw new CancelledError();

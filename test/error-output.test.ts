@@ -73,11 +73,11 @@ describe("the CLI's stderr for hostile values", () => {
   }, 60_000);
 
   test("every bad value of a repeatable flag, and of other flags, in one run", async () => {
-    const run = await runCli(["svc", "--yes", "--owner", "acme", "--no-git", "--env", "ADMIN_PORT", "--env", "LOG_LEVEL=debug", "--env", "OK=1", "--env", "lower", "--registry", "ghcr.io/UP"], {
+    const run = await runCli(["svc", "--yes", "--owner", "acme", "--no-git", "--env", "ADMIN_PORT", "--env", "LOG_LEVEL=debug", "--env", "OK=1", "--env", "lower", "--registry", "ghcr.io/UP", "--port", "abc"], {
       cwd: await tempDir(),
     });
     expect(run.exitCode).toBe(2);
-    for (const needle of ["--env: 'ADMIN_PORT'", "--env: 'LOG_LEVEL=debug'", "--env: 'lower'", "--registry: 'ghcr.io/UP'"]) expect(run.stderr).toContain(needle);
+    for (const needle of ["--env: 'ADMIN_PORT'", "--env: 'LOG_LEVEL=debug'", "--env: 'lower'", "--registry: 'ghcr.io/UP'", "--port: 'abc' is not a whole number"]) expect(run.stderr).toContain(needle);
     expect(run.stderr).not.toContain("'OK=1'");
   });
 
