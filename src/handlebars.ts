@@ -14,8 +14,10 @@ function registerHelpers(hbs: Instance): void {
   hbs.registerHelper("yaml", (...args: unknown[]) => yamlScalar(args.slice(0, -1).map(String).join("")));
   hbs.registerHelper("json", (value: unknown) => JSON.stringify(value));
   // Go interpreted string literal. JSON escapes are a subset of Go's, except that Go has no `\/`
-  // (JSON.stringify never emits it) and U+2028/2029 are legal raw in Go: JSON output is valid Go.
-  hbs.registerHelper("goString", (value: unknown) => JSON.stringify(String(value)));
+  // (JSON.stringify never emits it) and U+2028/2029 are legal raw in Go: JSON output is valid Go,
+  // but for a raw BOM, which Go refuses anywhere but at the start of a file ("invalid BOM in the
+  // middle of the file"; found by test/accepted-space.test.ts).
+  hbs.registerHelper("goString", (value: unknown) => JSON.stringify(String(value)).replaceAll("\ufeff", "\\ufeff"));
   // Inline code in a Markdown table cell: a fence longer than any backtick run inside, and `|` escaped
   // (GitHub ends a table cell at `|` even inside a code span).
   hbs.registerHelper("mdCode", (value: unknown) => {

@@ -10,7 +10,7 @@
 //   and `go list` of every package, the main one included (one Go workspace for all of them).
 // Counts: ACCEPTED_MEM_RUNS / ACCEPTED_DISK_RUNS, larger when CI=true; seed: FC_SEED.
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { execa } from "execa";
@@ -149,12 +149,12 @@ describe.sequential("property: every accepted answer set yields a working reposi
       await writePlan(await planFiles(buildContext(a, TOOL)), dir);
       dirs.push(dir);
     }
-    // kubectl kustomize (Go's YAML reader) on every overlay, two at a time. Its output is Go's YAML
+    // kubectl kustomize (Go's YAML reader) on every overlay, one per core. Its output is Go's YAML
     // writer's, quoted for Go's reader: read back as YAML 1.2 (the \`yaml\` package's 1.1 schema would
     // take a plain e1, which Go writes unquoted, for a float).
     const jobs = sets.flatMap((a, i) => a.environments.map((env) => ({ a, env, dir: path.join(dirs[i], "deploy/overlays", env) })));
     let overlays = 0;
-    await pool(jobs, 2, async ({ a, env, dir }) => {
+    await pool(jobs, availableParallelism(), async ({ a, env, dir }) => {
       const run = await execa("kubectl", ["kustomize", dir], { reject: false });
       overlays++;
       if (run.exitCode !== 0) return void problems.push(`${a.name}/${env}: kubectl kustomize: ${run.stderr.slice(0, 300)}`);

@@ -181,7 +181,7 @@ describe("property: any valid answer set renders a well-formed repository", () =
   test.runIf(goFound || inCI)("go build ./... succeeds for 2 sampled answer sets", { timeout: 600_000 }, async () => {
     const samples = fc.sample(validAnswers, { seed: FIXED_SEED, numRuns: 2 });
     // Make sure at least one sample has env defaults (hostile ones end up in config.go).
-    samples[1] = { ...samples[1], env: ["GREETING=it's \"quoted\" \\ `x` ${{ y }} $(id) 🚀 é", "UPSTREAM_URL", "MODE=#: &a *a"] };
+    samples[1] = { ...samples[1], env: ["GREETING=it's \"quoted\" \\ `x` ${{ y }} $(id) 🚀 é \ufeff BOM", "UPSTREAM_URL", "MODE=#: &a *a"] };
     for (const a of samples) {
       const plan = await render(a);
       const dir = await tempDir("cggs-prop-go-");
