@@ -17,6 +17,7 @@ import { buildContext } from "../src/context.js";
 import { UserError } from "../src/errors.js";
 import { hasLeftoverMarker, planFiles, type Plan } from "../src/plan.js";
 import { questionFor, questionList } from "../src/questions.js";
+import { yamlScalar } from "../src/yaml-scalar.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { baseAnswers, inCI, TOOL } from "./helpers/render.js";
 import { GO_ENV, goFound } from "./helpers/go-service.js";
@@ -50,11 +51,14 @@ function neutral(a: Answers): Answers {
   };
 }
 
+/** The goString helper's Go literal: JSON, with a BOM escaped (Go refuses it raw mid-file). */
+const goLiteral = (v: string) => JSON.stringify(v).replaceAll("\ufeff", "\\ufeff");
+
 /** Every encoding of the user's free text the templates may legitimately contain. */
 function freeTextForms(a: Answers): string[] {
   const values = [a.description, ...a.env.filter((e) => e.includes("=")).map((e) => e.slice(e.indexOf("=") + 1))];
   return values
-    .flatMap((v) => [JSON.stringify(v), v, JSON.stringify(v).slice(1, -1), v.replaceAll("|", "\\|")])
+    .flatMap((v) => [JSON.stringify(v), goLiteral(v), yamlScalar(v), v, JSON.stringify(v).slice(1, -1), v.replaceAll("|", "\\|")])
     .filter((v) => v.length > 0)
     .sort((x, y) => y.length - x.length);
 }
@@ -158,7 +162,7 @@ async function validProperty(a: Answers): Promise<void> {
   const swaps = answers.env
     .map((e, i) => [e, neutral(answers).env[i]] as const)
     .filter(([e, n]) => e !== n)
-    .map(([e, n]) => [JSON.stringify(e.slice(e.indexOf("=") + 1)), JSON.stringify(n.slice(n.indexOf("=") + 1))] as const);
+    .map(([e, n]) => [goLiteral(e.slice(e.indexOf("=") + 1)), goLiteral(n.slice(n.indexOf("=") + 1))] as const);
   for (const file of plan.filter((f) => CODE_FILE(f.path))) {
     let content = file.content.toString("utf8");
     if (file.path.endsWith(".go")) for (const [from, to] of swaps) content = content.replaceAll(from, to);
