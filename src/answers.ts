@@ -4,6 +4,7 @@ import { ExitCode, UserError } from "./errors.js";
 import { questionList, type AnyQuestion, type Value } from "./questions.js";
 import type { Prompter } from "./prompts.js";
 import { describePreset, isLocked, policyProblem, type Preset } from "./preset.js";
+import { shown, shownPath } from "./show.js";
 
 export interface AnswerInput {
   directory?: string;
@@ -16,6 +17,8 @@ export interface AnswerInput {
   prompter?: Prompter;
   /** The platform team's preset: defaults under the user's answers, locks and policy over them. */
   preset?: Preset;
+  /** Problems found before (flag values that could not be typed): reported with the others. */
+  flagProblems?: string[];
 }
 
 function describe(value: Value): string {
@@ -30,10 +33,17 @@ function problemOf(question: AnyQuestion, value: Value, preset: Preset | undefin
   return policy && `${policy}: policy of ${describePreset(preset!)}`;
 }
 
-function check(question: AnyQuestion, value: Value, source: string, preset?: Preset): void {
+/** What is wrong with one answer, one line per problem, each naming its source; [] when nothing. */
+function check(question: AnyQuestion, value: Value, source: string, preset?: Preset): string[] {
   const problem = problemOf(question, value, preset);
-  // List rules name the offending item themselves.
-  if (problem) throw new UserError(Array.isArray(value) ? `${source}: ${problem}` : `${source}: '${describe(value)}' ${problem}`, ExitCode.usage);
+  if (!problem) return [];
+  // List rules name each offending item themselves, one a line.
+  return Array.isArray(value) ? problem.split("\n").map((line) => `${source}: ${line}`) : [`${source}: ${shown(value)} ${problem}`];
+}
+
+/** Every problem found, reported together: one run tells the user everything to fix. */
+function throwAll(problems: string[]): void {
+  if (problems.length > 0) throw new UserError(problems.join("\n"), ExitCode.usage);
 }
 
 function flagsFor(missing: AnyQuestion[]): string {
@@ -48,18 +58,20 @@ function flagsFor(missing: AnyQuestion[]): string {
  */
 export async function resolveAnswers(input: AnswerInput): Promise<{ answers: Answers; placeholders: (keyof Answers)[] }> {
   const given = new Map<keyof Answers, { value: Value; source: string }>();
-  for (const [key, value] of Object.entries(input.file?.answers ?? {})) given.set(key as keyof Answers, { value: value as Value, source: `${input.file!.path}: key '${key}'` });
+  for (const [key, value] of Object.entries(input.file?.answers ?? {})) given.set(key as keyof Answers, { value: value as Value, source: `${shownPath(input.file!.path)}: key '${key}'` });
   for (const question of questionList) {
     const value = input.flags[question.name];
     if (value !== undefined) given.set(question.name, { value, source: `--${question.flag}` });
   }
   const preset = input.preset;
+  const problems: string[] = [...(input.flagProblems ?? [])];
   for (const [name, { value, source }] of given) {
     const locked = preset?.defaults[name];
     if (isLocked(preset, name) && describe(value) !== describe(locked as Value))
-      throw new UserError(`${source}: '${describe(value)}' cannot be used: ${describePreset(preset!)} locks it to '${describe(locked as Value)}'`, ExitCode.usage);
-    check(questionList.find((q) => q.name === name)!, value, source, preset);
+      problems.push(`${source}: ${shown(value)} cannot be used: ${describePreset(preset!)} locks it to ${shown(locked)}`);
+    else problems.push(...check(questionList.find((q) => q.name === name)!, value, source, preset));
   }
+  throwAll(problems);
 
   const answers: Partial<Record<keyof Answers, Value>> = { directory: input.directory };
   const missing: AnyQuestion[] = [];
@@ -88,8 +100,9 @@ export async function resolveAnswers(input: AnswerInput): Promise<{ answers: Ans
   const resolved = { ...answers, directory: input.directory ?? (answers.name as string) } as Answers;
   // Defaults are validated too: a default derived from a valid owner can still break a rule.
   for (const question of questionList)
-    if (!given.has(question.name)) check(question, resolved[question.name], `--${question.flag} (${preset?.defaults[question.name] !== undefined ? `default from ${describePreset(preset)}` : "default"})`, preset);
-  const problems = crossCheck(resolved, new Set(given.keys()));
-  if (problems.length > 0) throw new UserError(problems.join("\n"), ExitCode.usage);
+    if (!given.has(question.name))
+      problems.push(...check(question, resolved[question.name], `--${question.flag} (${preset?.defaults[question.name] !== undefined ? `default from ${describePreset(preset)}` : "default"})`, preset));
+  throwAll(problems);
+  throwAll(crossCheck(resolved, new Set(given.keys())));
   return { answers: resolved, placeholders };
 }

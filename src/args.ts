@@ -3,10 +3,13 @@ import type { Answers } from "./answers-types.js";
 import { fromFlag } from "./coerce.js";
 import { ExitCode, UserError } from "./errors.js";
 import { questionList } from "./questions.js";
+import { shown } from "./show.js";
 
 export interface CliArgs {
   directory?: string;
   flags: Partial<Answers>;
+  /** Flag values that could not be typed (`--port abc`): reported with the answers' own problems. */
+  flagProblems: string[];
   answersFile?: string;
   presetFile?: string;
   templatesDir?: string;
@@ -56,10 +59,19 @@ export function questionOptions(modeFlags: readonly { flag: string; short?: stri
 
 /** The question answers among parsed flag values, typed; a bad value is a usage error naming the flag. */
 export function questionFlags(values: Record<string, string | boolean | string[] | undefined>): Partial<Answers> {
+  const { flags, problems } = typedFlags(values);
+  if (problems.length > 0) throw new UserError(problems.join("\n"), ExitCode.usage);
+  return flags;
+}
+
+/** The typed flag values, and a line for each that cannot be typed (all of them, issue #17). */
+function typedFlags(values: Record<string, string | boolean | string[] | undefined>): { flags: Partial<Answers>; problems: string[] } {
   const flags: Partial<Record<keyof Answers, unknown>> = {};
+  // Every bad flag value at once (issue #17).
+  const problems: string[] = [];
   for (const q of questionList) {
     if (q.kind === "boolean") {
-      if (values[q.flag] && values[`no-${q.flag}`]) throw new UserError(`--${q.flag} and --no-${q.flag} contradict each other`, ExitCode.usage);
+      if (values[q.flag] && values[`no-${q.flag}`]) problems.push(`--${q.flag} and --no-${q.flag} contradict each other`);
       if (values[q.flag]) flags[q.name] = true;
       if (values[`no-${q.flag}`]) flags[q.name] = false;
       continue;
@@ -69,10 +81,10 @@ export function questionFlags(values: Record<string, string | boolean | string[]
     try {
       flags[q.name] = fromFlag(q, raw);
     } catch (problem) {
-      throw new UserError(`--${q.flag}: ${String(problem)}`, ExitCode.usage);
+      problems.push(`--${q.flag}: ${String(problem)}`);
     }
   }
-  return flags as Partial<Answers>;
+  return { flags: flags as Partial<Answers>, problems };
 }
 
 /** Parse argv (without node and script). Unknown flags and bad values exit 2 naming the flag. */
@@ -86,10 +98,12 @@ export function parseCliArgs(argv: string[]): CliArgs {
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (parsed.positionals.length > 1)
-    throw new UserError(`expected at most one directory, got ${parsed.positionals.length}: ${parsed.positionals.join(" ")}`, ExitCode.usage);
+    throw new UserError(`expected at most one directory, got ${parsed.positionals.length}: ${parsed.positionals.slice(0, 5).map((p) => shown(p)).join(" ")}`, ExitCode.usage);
+  const { flags, problems } = typedFlags(values);
   return {
     directory: parsed.positionals[0],
-    flags: questionFlags(values),
+    flags,
+    flagProblems: problems,
     answersFile: values.answers as string | undefined,
     presetFile: values.preset as string | undefined,
     templatesDir: values.templates as string | undefined,

@@ -4,6 +4,8 @@ import { parseCliArgs, type CliArgs } from "./args.js";
 import { isCI } from "./io.js";
 import { createService } from "./create-service.js";
 import { CancelledError, ExitCode, UserError } from "./errors.js";
+import { fileSystemFault } from "./fs-errors.js";
+import { terminalSafe } from "./show.js";
 import { helpText } from "./help.js";
 import { formatSummary } from "./report.js";
 import { TOOL } from "./tool.js";
@@ -66,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
     const file = args.answersFile ? { path: args.answersFile, answers: await readAnswersFile(args.answersFile) } : undefined;
     const prompter = interactive ? inquirerPrompter : undefined;
     const result = await createService(
-      { directory: args.directory, flags: args.flags, file, yes: args.yes, force: args.force, dryRun: args.dryRun, git: args.git, presetFile, templatesDir: args.templatesDir, verify: args.verify },
+      { directory: args.directory, flags: args.flags, flagProblems: args.flagProblems, file, yes: args.yes, force: args.force, dryRun: args.dryRun, git: args.git, presetFile, templatesDir: args.templatesDir, verify: args.verify },
       { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, prompter, signal: controller.signal },
     );
     if (signalled) throw new CancelledError();
@@ -85,17 +87,21 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function report(error: unknown, args: CliArgs | undefined, signalled: NodeJS.Signals | undefined): number {
+function report(thrown: unknown, args: CliArgs | undefined, signalled: NodeJS.Signals | undefined): number {
+  // A file-system error that no step turned into words is still the environment's, not a bug.
+  const error = fileSystemFault(thrown, { path: "a file", verb: "write" }) ?? thrown;
   let code: number = error instanceof UserError ? error.exitCode : ExitCode.internal;
   if (error instanceof CancelledError || signalled) code = signalled === "SIGTERM" ? 143 : ExitCode.cancelled;
-  const message = error instanceof Error ? error.message : String(error);
-  if (args?.json) process.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: message, hint: error instanceof UserError ? error.hint : undefined })}\n`);
+  // Messages repeat values and paths: nothing in them may drive the terminal or flood it.
+  const message = terminalSafe(error instanceof Error ? error.message : String(error));
+  const hint = error instanceof UserError && error.hint ? terminalSafe(error.hint) : undefined;
+  if (args?.json) process.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: message, hint })}\n`);
   if (error instanceof UserError || signalled) {
     process.stderr.write(`error: ${message}\n`);
-    if (error instanceof UserError && error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+    if (hint) process.stderr.write(`hint: ${hint}\n`);
   } else {
     process.stderr.write(`internal error: ${message}\n`);
-    process.stderr.write(args?.debug && error instanceof Error ? `${error.stack}\n` : "rerun with --debug for the stack trace, and please report it\n");
+    process.stderr.write(args?.debug && error instanceof Error ? `${terminalSafe(error.stack ?? "")}\n` : "rerun with --debug for the stack trace, and please report it\n");
   }
   return code;
 }

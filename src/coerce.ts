@@ -1,6 +1,7 @@
 // Turn raw values (CLI strings, answers-file YAML values, prompt text) into typed answers.
 // Each returns the typed value or throws a plain string naming the expected shape.
 import type { AnyQuestion, Value } from "./questions.js";
+import { shown } from "./show.js";
 
 function splitList(text: string): string[] {
   return text
@@ -61,12 +62,12 @@ export function fromPrompt(question: AnyQuestion, text: string): Value {
 }
 
 function toNumber(text: string): number {
-  if (!/^\d+$/.test(text.trim())) throw `'${text}' is not a whole number`;
+  if (!/^\d+$/.test(text.trim())) throw `${shown(text)} is not a whole number`;
   return Number(text.trim());
 }
 
 function toChoice(question: AnyQuestion, text: string): string {
-  if (!question.choices!.includes(text)) throw `'${text}' is not one of: ${question.choices!.join(", ")}`;
+  if (!question.choices!.includes(text)) throw `${shown(text)} is not one of: ${question.choices!.join(", ")}`;
   return text;
 }
 

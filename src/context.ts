@@ -77,6 +77,8 @@ export interface Context {
   initialImageTag: string;
   /** Where the GitOps controller pulls from, always in URL form (see gitopsRepoUrl). */
   repoUrl: string;
+  /** The repository's https address, for the image's source label (GHCR links only https). */
+  sourceUrl: string;
   gitops: { argocd: boolean; flux: boolean; none: boolean; argocdApplicationSet: boolean };
   /**
    * The Argo CD project the Applications name. `own`: it is the service's own project (named like
@@ -173,7 +175,14 @@ function toEnvironments(answers: Answers, sizes: { production: Sizing; other: Si
  */
 export function gitopsRepoUrl(url: string): string {
   const scp = /^([A-Za-z0-9._-]+)@([A-Za-z0-9.-]+):(?!\/\/)(.+)$/.exec(url);
-  return scp ? `ssh://${scp[1]}@${scp[2]}/${scp[3]}` : url;
+  // `git@github.com:/acme/svc.git` (a leading '/') means the same repository: no '//' in the URL.
+  return scp ? `ssh://${scp[1]}@${scp[2]}/${scp[3].replace(/^\/+/, "")}` : url;
+}
+
+/** `https://host/path` for any accepted git URL: https as given, ssh and scp-like without user and port. */
+export function httpsRepoUrl(url: string): string {
+  const parsed = new URL(gitopsRepoUrl(url));
+  return parsed.protocol === "https:" ? url : `https://${parsed.hostname}${parsed.pathname.replace(/^\/+/, "/")}`;
 }
 
 /** `acme/orders` from `https://github.com/acme/orders.git` or `git@github.com:acme/orders.git`. */
@@ -229,6 +238,7 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     image: `${answers.registry}/${answers.name}`,
     initialImageTag: INITIAL_IMAGE_TAG,
     repoUrl: gitopsRepoUrl(answers.repoUrl),
+    sourceUrl: httpsRepoUrl(answers.repoUrl),
     gitops: {
       argocd: answers.gitops === "argocd",
       flux: answers.gitops === "flux",

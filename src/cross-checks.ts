@@ -1,6 +1,7 @@
 // Rules that span several answers. They run once all answers are known, whatever their source.
 import type { Answers } from "./answers-types.js";
-import { goIdentifier } from "./context.js";
+import { gitopsRepoUrl, goIdentifier } from "./context.js";
+import { shown } from "./show.js";
 import { sizeClasses } from "./sizing.js";
 
 const BUILTIN_GO_FIELDS = ["Port", "AdminPort", "LogLevel", "ShutdownDelay", "ShutdownTimeout"];
@@ -28,6 +29,12 @@ export function crossCheck(answers: Answers, explicit: ReadonlySet<keyof Answers
   }
   if (new Set(answers.environments).size !== answers.environments.length)
     problems.push(`--environments: '${answers.environments.join(",")}' names an environment twice`);
+  // GitHub has no subgroups: github.com/<group>/<sub>/<name> cannot exist, nor can its Actions run.
+  if (answers.owner.includes("/") && answers.ci === "github")
+    problems.push(`--owner/--ci: ${shown(answers.owner)} is a group path, which GitHub does not have (--ci github): use --ci gitlab or a GitHub organisation`);
+  const github = /^(?:https:\/\/|ssh:\/\/[^@/]+@)github\.com(?::\d+)?\/(.+)$/.exec(gitopsRepoUrl(answers.repoUrl));
+  if (github && github[1].replace(/\.git$/, "").split("/").filter(Boolean).length !== 2)
+    problems.push(`--repo-url: ${shown(answers.repoUrl)} is not a GitHub repository address (github.com/<owner>/<repository>)${explicit.has("repoUrl") ? "" : ": pass --repo-url, or --ci gitlab for a GitLab group"}`);
   if (`${answers.registry}/${answers.name}`.length > 255) problems.push("--registry/--name: the image name is longer than 255 characters");
   if (explicit.has("argocdMode") && answers.gitops !== "argocd")
     problems.push(`--argocd-mode applies only with --gitops argocd (got --gitops ${answers.gitops})`);

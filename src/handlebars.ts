@@ -1,5 +1,6 @@
 import Runtime from "handlebars/runtime";
 import type { TemplateFile } from "./templates.js";
+import { yamlScalar } from "./yaml-scalar.js";
 
 type Instance = typeof Runtime;
 type Delegate = (context: object) => string;
@@ -7,13 +8,16 @@ type Delegate = (context: object) => string;
 // Helpers live on isolated instances: nothing registered here can leak into (or from) another
 // Handlebars user in the same process, which matters when Backstage embeds us.
 function registerHelpers(hbs: Instance): void {
-  // A JSON string is a valid YAML double-quoted scalar, so this quotes any text (newlines, `#`, `: `,
-  // `{{`, anchors, non-ASCII) so that YAML reads back exactly what the user typed.
-  hbs.registerHelper("yaml", (value: unknown) => JSON.stringify(String(value)));
+  // Every answer written into YAML goes through this one rule (yaml-scalar.ts): plain where every
+  // YAML 1.1 and 1.2 reader sees a string, else double-quoted. Several arguments are joined first, so
+  // `{{yaml name "-" environment.name}}` is one scalar (test/yaml-scalar.test.ts scans the templates).
+  hbs.registerHelper("yaml", (...args: unknown[]) => yamlScalar(args.slice(0, -1).map(String).join("")));
   hbs.registerHelper("json", (value: unknown) => JSON.stringify(value));
   // Go interpreted string literal. JSON escapes are a subset of Go's, except that Go has no `\/`
-  // (JSON.stringify never emits it) and U+2028/2029 are legal raw in Go: JSON output is valid Go.
-  hbs.registerHelper("goString", (value: unknown) => JSON.stringify(String(value)));
+  // (JSON.stringify never emits it) and U+2028/2029 are legal raw in Go: JSON output is valid Go,
+  // but for a raw BOM, which Go refuses anywhere but at the start of a file ("invalid BOM in the
+  // middle of the file"; found by test/accepted-space.test.ts).
+  hbs.registerHelper("goString", (value: unknown) => JSON.stringify(String(value)).replaceAll("\ufeff", "\\ufeff"));
   // Inline code in a Markdown table cell: a fence longer than any backtick run inside, and `|` escaped
   // (GitHub ends a table cell at `|` even inside a code span).
   hbs.registerHelper("mdCode", (value: unknown) => {

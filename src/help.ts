@@ -40,7 +40,8 @@ Exit codes:
   0    success
   1    internal error (a bug: rerun with --debug and report it)
   2    usage error or invalid answer (the message names the flag, the value and the rule)
-  3    target not safe to write (not empty without --force, a file, a symlink, not writable)
+  3    target not safe to write (not empty without --force, a file, a symlink), or the file
+       system refused a write (no space, quota, permission, read-only): the path is named
   4    a post-step failed (e.g. git): the files are written and kept
   130  cancelled (Ctrl-C or SIGINT; 143 for SIGTERM): nothing half-written is left
 `;

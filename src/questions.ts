@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Answers } from "./answers-types.js";
 import * as rules from "./rules.js";
 import { productionSizing, sizeClasses, sizing, SIZING_PATTERN } from "./sizing.js";
+import { shown } from "./show.js";
 
 export type Kind = "text" | "number" | "boolean" | "choice" | "list" | "repeatable";
 type Value = Answers[keyof Answers];
@@ -35,14 +36,15 @@ export interface Question<K extends keyof Answers = keyof Answers> {
   schema?: Record<string, unknown>;
 }
 
+/** A rule for every item of a list: each bad item on a line of its own, all of them (issue #17). */
 const each =
   (rule: (v: string) => string | undefined) =>
   (values: string[]): string | undefined => {
-    for (const v of values) {
+    const problems = values.flatMap((v) => {
       const problem = rule(v);
-      if (problem) return `'${v}' ${problem}`;
-    }
-    return undefined;
+      return problem ? [`${shown(v)} ${problem}`] : [];
+    });
+    return problems.length > 0 ? problems.join("\n") : undefined;
   };
 
 const lowerOwner = (a: Partial<Answers>): string => (a.owner ?? "").toLowerCase();
@@ -71,7 +73,7 @@ function httpUrl(value: string): string | undefined {
   } catch {
     return "is not an http or https URL (e.g. http://prometheus-operated.monitoring.svc:9090)";
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return `uses '${url.protocol}': use an http or https URL`;
+  if (url.protocol !== "http:" && url.protocol !== "https:") return `uses ${shown(url.protocol)}: use an http or https URL`;
   if (!url.hostname) return "has no host";
   if (/[\s"'`$\\{}]/.test(value)) return "contains whitespace, quotes, braces, '$' or '\\'";
   if (url.username || url.password) return "must not contain credentials (add them to the AnalysisTemplate's authentication instead)";
@@ -93,7 +95,7 @@ export const questions = [
     example: "orders-api",
     default: (a) => (a.directory ? path.basename(path.resolve(a.directory)) : undefined),
     placeholder: "my-service",
-    validate: rules.dns1035Label,
+    validate: rules.serviceName,
     schema: { pattern: "^[a-z]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 },
   }),
   q({

@@ -1,5 +1,6 @@
 // Validation rules shared by every source of an answer (flag, answers file, prompt, Backstage).
 // Each returns undefined when the value is fine, else the rule it breaks, phrased for the user.
+import { shown } from "./show.js";
 
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -18,22 +19,72 @@ export function dns1123Label(value: string): string | undefined {
 }
 
 const MODULE_ELEMENT = /^[A-Za-z0-9._~-]+$/;
+// Device names Windows reserves, with or without an extension: Go refuses them as path elements on
+// every OS, so that a module can be checked out anywhere (golang.org/x/mod/module, badWindowsNames).
+const WINDOWS_DEVICE = /^(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$/i;
 
-/** Go's module path rules (golang.org/x/mod/module.CheckPath), without the Windows-name subtleties. */
+/**
+ * One element of a Go module or import path, by module.CheckPath's rules (checkElem), plus `vendor`,
+ * which cmd/go reads as vendored code ("must be imported as ..."). undefined when fine.
+ */
+export function goPathElement(element: string): string | undefined {
+  if (element === "") return "is empty";
+  if (!MODULE_ELEMENT.test(element)) return "has a character Go does not allow in a module path: use letters, digits and '.', '-', '_', '~'";
+  if (element.startsWith(".")) return "starts with '.', which Go does not allow in a module path";
+  if (element.endsWith(".")) return "ends with '.', which Go does not allow in a path element";
+  const short = element.split(".")[0];
+  if (WINDOWS_DEVICE.test(short))
+    return `is a Windows device name (${shown(short)}), which Go refuses as a path element on every OS (module.CheckPath)`;
+  if (/~[0-9]+$/.test(short)) return "ends in '~' and digits (a Windows short name), which Go refuses as a path element (module.CheckPath)";
+  if (element === "vendor") return "is 'vendor': Go reads the packages below it as vendored code and refuses to import them by their path";
+  return undefined;
+}
+
+/**
+ * A trailing major version must be /v2 or above (module.SplitPathVersion): /v0, /v1, /v01 and /v1.2
+ * are refused; gopkg.in paths end in .vN.
+ */
+function majorVersionProblem(value: string): string | undefined {
+  if (value.startsWith("gopkg.in/")) {
+    const m = /\.v([0-9]+)(?:-unstable)?$/.exec(value);
+    if (!m || (m[1].startsWith("0") && m[1] !== "0")) return "is a gopkg.in path without a .vN version suffix (e.g. gopkg.in/yaml.v3)";
+    return undefined;
+  }
+  const m = /\/v([0-9.]+)$/.exec(value);
+  if (!m) return undefined;
+  const major = m[1];
+  if (major.includes(".") || major.startsWith("0") || major === "1") return `ends in ${shown(`/v${major}`)}: a major version suffix must be /v2 or above, without dots or leading zeros`;
+  return undefined;
+}
+
+/** Go's module path rules (golang.org/x/mod/module.CheckPath, Windows names included), and no `vendor` element. */
 export function goModulePath(value: string): string | undefined {
   if (value === "") return "is empty";
   if (value.startsWith("/") || value.endsWith("/")) return "must not start or end with '/'";
   const elements = value.split("/");
   for (const element of elements) {
     if (element === "") return "has an empty path element ('//')";
-    if (!MODULE_ELEMENT.test(element)) return `has an invalid character in '${element}': use letters, digits and '.', '-', '_', '~'`;
-    if (element.startsWith(".") || element.endsWith(".")) return `has an element '${element}' that starts or ends with '.'`;
+    const problem = goPathElement(element);
+    if (problem) return `has an element ${shown(element)} that ${problem}`;
   }
   const first = elements[0];
-  if (!/^[a-z0-9.-]+$/.test(first)) return `its first element '${first}' must be a lowercase domain name`;
-  if (!first.includes(".")) return `its first element '${first}' must be a domain name containing a dot (e.g. github.com/acme/svc)`;
-  if (first.startsWith("-")) return `its first element '${first}' must not start with '-'`;
-  return undefined;
+  if (!/^[a-z0-9.-]+$/.test(first)) return `its first element ${shown(first)} must be a lowercase domain name`;
+  if (!first.includes(".")) return `its first element ${shown(first)} must be a domain name containing a dot (e.g. github.com/acme/svc)`;
+  if (first.startsWith("-")) return `its first element ${shown(first)} must not start with '-'`;
+  return majorVersionProblem(value);
+}
+
+/**
+ * The service name: a DNS-1035 label (it names the Kubernetes Service) that is also a Go path element
+ * (it names cmd/<name>, and the default module path ends in it), and not `testdata`, which `./...`
+ * skips (go build, vet and test would silently leave the main package out).
+ */
+export function serviceName(value: string): string | undefined {
+  const dns = dns1035Label(value);
+  if (dns) return dns;
+  if (value === "testdata") return "is 'testdata': Go's ./... skips folders of that name, so cmd/testdata would never be built, vetted or tested";
+  const go = goPathElement(value);
+  return go && `names the folder cmd/${value} and ${go}`;
 }
 
 const OWNER_SEGMENT = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
@@ -56,7 +107,7 @@ export function registry(value: string): string | undefined {
     return "must start with a registry host (e.g. ghcr.io/acme, registry.example.com:5000/team)";
   if (path.length === 0) return "needs a repository path after the host (e.g. ghcr.io/acme)";
   const bad = path.find((c) => !REGISTRY_COMPONENT.test(c));
-  if (bad !== undefined) return `has an invalid path component '${bad}': use lowercase letters, digits and single separators ('.', '_', '-')`;
+  if (bad !== undefined) return `has an invalid path component ${shown(bad)}: use lowercase letters, digits and single separators ('.', '_', '-')`;
   if (value.length > 200) return "is longer than 200 characters";
   return undefined;
 }
@@ -72,7 +123,7 @@ export function gitUrl(value: string): string | undefined {
   } catch {
     return "is not an https or ssh git URL (e.g. https://github.com/acme/svc.git or git@github.com:acme/svc.git)";
   }
-  if (url.protocol !== "https:" && url.protocol !== "ssh:") return `uses '${url.protocol}': use an https or ssh git URL`;
+  if (url.protocol !== "https:" && url.protocol !== "ssh:") return `uses ${shown(url.protocol)}: use an https or ssh git URL`;
   if (!url.hostname) return "has no host";
   if (url.password || (url.protocol === "https:" && url.username)) return "must not contain credentials";
   if (url.search || url.hash) return "must not contain a query or fragment";
@@ -117,6 +168,9 @@ export function envName(value: string): string | undefined {
   if (!ENV_NAME.test(value)) return "is not an environment variable name: use A-Z, 0-9 and '_', starting with a letter";
   if (value.length > 100) return "is longer than 100 characters";
   if (RESERVED_ENV.includes(value)) return "is set by the service or the Go runtime already";
+  // kustomize reads config.env's keys as YAML 1.2 and fails on these (found by test/accepted-space.test.ts).
+  if (value === "TRUE" || value === "FALSE" || value === "NULL")
+    return "is read by kustomize's configMapGenerator as a YAML boolean or null, not a name (kubectl kustomize fails): choose another name";
   if (value.endsWith("_FILE")) return "ends in _FILE, which the service reserves for file-mounted secrets";
   return undefined;
 }

@@ -2,6 +2,7 @@
 // environment, `cpu=250m,memory=512Mi,replicas=3-10`, so a flag, an answers file and a preset's
 // defaults all say it the same way. Parsed here, once; the templates only see the parsed numbers.
 
+import { shown } from "./show.js";
 /** A parsed sizing: what each overlay's patch-resources.yaml writes. */
 export interface Sizing {
   /** requests.cpu in canonical form (`250m`, `1`, `1500m`). No CPU limit is written: it throttles a Go service. */
@@ -40,9 +41,9 @@ export function parseSizing(value: string): { sizing?: Sizing; problem?: string 
   for (const part of value.split(",")) {
     const eq = part.indexOf("=");
     const key = eq === -1 ? part.trim() : part.slice(0, eq).trim();
-    if (!(KEYS as readonly string[]).includes(key)) return { problem: `has an unknown part '${part}': write ${SIZING_FORM}` };
-    if (eq === -1) return { problem: `has no value for '${key}': write ${SIZING_FORM}` };
-    if (parts.has(key)) return { problem: `sets '${key}' twice` };
+    if (!(KEYS as readonly string[]).includes(key)) return { problem: `has an unknown part ${shown(part)}: write ${SIZING_FORM}` };
+    if (eq === -1) return { problem: `has no value for ${shown(key)}: write ${SIZING_FORM}` };
+    if (parts.has(key)) return { problem: `sets ${shown(key)} twice` };
     parts.set(key, part.slice(eq + 1).trim());
   }
   const missing = KEYS.filter((k) => !parts.has(k));
@@ -50,16 +51,16 @@ export function parseSizing(value: string): { sizing?: Sizing; problem?: string 
   const cpu = parts.get("cpu")!;
   const memory = parts.get("memory")!;
   const replicas = parts.get("replicas")!;
-  if (!CPU.test(cpu)) return { problem: `has cpu '${cpu}', which is not a CPU quantity such as 250m or 1.5` };
-  if (millicores(cpu) < 10 || millicores(cpu) > 64000) return { problem: `has cpu '${cpu}': use 10m to 64 cores` };
-  if (!MEMORY.test(memory)) return { problem: `has memory '${memory}', which is not a whole number of Mi or Gi such as 512Mi or 2Gi` };
+  if (!CPU.test(cpu)) return { problem: `has cpu ${shown(cpu)}, which is not a CPU quantity such as 250m or 1.5` };
+  if (millicores(cpu) < 10 || millicores(cpu) > 64000) return { problem: `has cpu ${shown(cpu)}: use 10m to 64 cores` };
+  if (!MEMORY.test(memory)) return { problem: `has memory ${shown(memory)}, which is not a whole number of Mi or Gi such as 512Mi or 2Gi` };
   // Below 32 MiB the Go runtime, the Prometheus registry and a few requests already reach the limit.
-  if (mebibytes(memory) < 32 || mebibytes(memory) > 65536) return { problem: `has memory '${memory}': use 32Mi to 64Gi` };
+  if (mebibytes(memory) < 32 || mebibytes(memory) > 65536) return { problem: `has memory ${shown(memory)}: use 32Mi to 64Gi` };
   const r = REPLICAS.exec(replicas);
-  if (!r) return { problem: `has replicas '${replicas}', which is not <min>-<max> such as 2-10` };
+  if (!r) return { problem: `has replicas ${shown(replicas)}, which is not <min>-<max> such as 2-10` };
   const [minReplicas, maxReplicas] = [Number(r[1]), Number(r[2])];
-  if (minReplicas > maxReplicas) return { problem: `has replicas '${replicas}': the minimum is above the maximum` };
-  if (maxReplicas > 100) return { problem: `has replicas '${replicas}': at most 100` };
+  if (minReplicas > maxReplicas) return { problem: `has replicas ${shown(replicas)}: the minimum is above the maximum` };
+  if (maxReplicas > 100) return { problem: `has replicas ${shown(replicas)}: at most 100` };
   // Written in the form the API server stores (1.5 -> 1500m, 1024Mi -> 1Gi), so Git and the live
   // object read the same and a GitOps diff never shows a change that is not one.
   const m = millicores(cpu);

@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync, type Stats } from "node:fs";
 import { lstat, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { CancelledError, ExitCode, UserError } from "./errors.js";
+import { explain, fileSystemFault } from "./fs-errors.js";
+import { shownPath } from "./show.js";
 import type { Plan } from "./plan.js";
 
 export interface WriteOptions {
@@ -16,20 +18,6 @@ async function lstatOrUndefined(p: string) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
-}
-
-/** An errno code in words, code kept for searching (e.g. "a part of the path is a file, not a folder (ENOTDIR)"). */
-function explain(code: string | undefined): string {
-  const words: Record<string, string> = {
-    ENOTDIR: "a part of the path is a file, not a folder",
-    EACCES: "permission denied: the folder is not writable",
-    EPERM: "operation not permitted: the folder is not writable",
-    EROFS: "the file system is read-only",
-    ENOENT: "a part of the path does not exist and cannot be created",
-    ENOSPC: "no space left on the device",
-    EEXIST: "a file is in the way",
-  };
-  return code && words[code] ? `${words[code]} (${code})` : String(code);
 }
 
 /**
@@ -70,16 +58,21 @@ export async function checkTarget(targetDir: string, plan: Plan, force: boolean)
   } catch (error) {
     // ENOTDIR: some folder on the way is a file (found by test/reliability.test.ts: was an internal error).
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot use ${targetDir}: ${explain(code)}`, ExitCode.unsafeTarget, "choose another location");
+    throw new UserError(`cannot use ${shownPath(targetDir)}: ${explain(code)}`, ExitCode.unsafeTarget, "choose another location");
   }
   if (!stat) return { exists: false, empty: true };
-  if (stat.isSymbolicLink()) throw new UserError(`target ${targetDir} is a symbolic link: refusing to write through it`, ExitCode.unsafeTarget, "pass the real directory instead");
-  if (!stat.isDirectory()) throw new UserError(`target ${targetDir} exists and is not a directory`, ExitCode.unsafeTarget);
-  const entries = (await readdir(targetDir)).sort();
+  if (stat.isSymbolicLink()) throw new UserError(`target ${shownPath(targetDir)} is a symbolic link: refusing to write through it`, ExitCode.unsafeTarget, "pass the real directory instead");
+  if (!stat.isDirectory()) throw new UserError(`target ${shownPath(targetDir)} exists and is not a directory`, ExitCode.unsafeTarget);
+  let entries: string[];
+  try {
+    entries = (await readdir(targetDir)).sort();
+  } catch (error) {
+    throw fileSystemFault(error, { path: targetDir, verb: "read" }) ?? error;
+  }
   if (entries.length === 0) return { exists: true, empty: true };
   if (!force) {
-    const shown = entries.slice(0, 10).join(", ") + (entries.length > 10 ? `, … (${entries.length} entries)` : "");
-    throw new UserError(`target ${targetDir} is not empty: ${shown}`, ExitCode.unsafeTarget, "choose an empty or new directory, or pass --force to write the planned files over it (nothing else is touched)");
+    const shown = entries.slice(0, 10).map(shownPath).join(", ") + (entries.length > 10 ? `, … (${entries.length} entries)` : "");
+    throw new UserError(`target ${shownPath(targetDir)} is not empty: ${shown}`, ExitCode.unsafeTarget, "choose an empty or new directory, or pass --force to write the planned files over it (nothing else is touched)");
   }
   // --force: every planned path, and every folder on the way to it, must be ours to write:
   // no symlink may redirect a write outside the target, and no folder may stand where a file goes.
@@ -87,11 +80,13 @@ export async function checkTarget(targetDir: string, plan: Plan, force: boolean)
     const parts = file.path.split("/");
     for (let i = 1; i <= parts.length; i++) {
       const p = path.join(targetDir, ...parts.slice(0, i));
-      const s = await lstatOrUndefined(p);
+      const s = await lstatOrUndefined(p).catch((error: unknown) => {
+        throw fileSystemFault(error, { path: p, verb: "read" }) ?? error;
+      });
       if (!s) break;
-      if (s.isSymbolicLink()) throw new UserError(`--force: ${p} is a symbolic link: refusing to write through it`, ExitCode.unsafeTarget);
-      if (i < parts.length && !s.isDirectory()) throw new UserError(`--force: ${p} is a file where the folder ${parts.slice(0, i).join("/")}/ goes`, ExitCode.unsafeTarget);
-      if (i === parts.length && !s.isFile()) throw new UserError(`--force: ${p} exists and is not a regular file`, ExitCode.unsafeTarget);
+      if (s.isSymbolicLink()) throw new UserError(`--force: ${shownPath(p)} is a symbolic link: refusing to write through it`, ExitCode.unsafeTarget);
+      if (i < parts.length && !s.isDirectory()) throw new UserError(`--force: ${shownPath(p)} is a file where the folder ${parts.slice(0, i).join("/")}/ goes`, ExitCode.unsafeTarget);
+      if (i === parts.length && !s.isFile()) throw new UserError(`--force: ${shownPath(p)} exists and is not a regular file`, ExitCode.unsafeTarget);
     }
   }
   return { exists: true, empty: false };
@@ -115,10 +110,32 @@ async function stage(plan: Plan, stagingDir: string, signal?: AbortSignal): Prom
 }
 
 /**
+ * Where to stage: beside the target (a rename then puts the whole tree in place at once), or, when
+ * the parent may not be written but the target exists and may (a mounted volume, a folder someone
+ * made for us), inside the target; the files are then moved in one by one, and moved out again on
+ * failure.
+ */
+async function makeStaging(targetDir: string, exists: boolean): Promise<{ dir: string; inside: boolean }> {
+  const parent = path.dirname(targetDir);
+  const prefix = `.${path.basename(targetDir)}.tmp-`;
+  try {
+    return { dir: await mkdtemp(path.join(parent, prefix)), inside: false };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (exists && (code === "EACCES" || code === "EPERM" || code === "EROFS")) {
+      const inside = await mkdtemp(path.join(targetDir, prefix)).catch(() => undefined);
+      if (inside) return { dir: inside, inside: true };
+    }
+    throw new UserError(`cannot write in ${shownPath(parent)}: ${explain(code)}`, ExitCode.unsafeTarget, "choose another location");
+  }
+}
+
+/**
  * Write the plan to targetDir so that an error or interrupt leaves either nothing new or the whole
- * tree: files go to a staging folder beside the target, which is then renamed into place. With
+ * tree: files go to a staging folder (see makeStaging), which is then renamed into place. With
  * --force over a non-empty folder, each planned file is renamed in and any file it replaces is
- * restored on failure; nothing outside the planned paths is touched.
+ * restored on failure; nothing outside the planned paths is touched. A file-system error (a full
+ * disk, a folder we may not write in) is the environment's: exit 3 with the path.
  */
 export async function writePlan(plan: Plan, targetDir: string, options: WriteOptions): Promise<void> {
   const { exists, empty } = await checkTarget(targetDir, plan, options.force);
@@ -127,25 +144,19 @@ export async function writePlan(plan: Plan, targetDir: string, options: WriteOpt
     await makeParents(parent);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot create ${parent}: ${explain(code)}`, ExitCode.unsafeTarget, "choose another location");
+    throw new UserError(`cannot create ${shownPath(parent)}: ${explain(code)}`, ExitCode.unsafeTarget, "choose another location");
   }
-  let stagingDir: string;
+  const staging = await makeStaging(targetDir, exists);
   try {
-    stagingDir = await mkdtemp(path.join(parent, `.${path.basename(targetDir)}.tmp-`));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot write in ${parent}: ${explain(code)}`, ExitCode.unsafeTarget, "choose another location");
-  }
-  try {
-    await stage(plan, stagingDir, options.signal);
+    await stage(plan, staging.dir, options.signal);
     if (options.signal?.aborted) throw new CancelledError("interrupted while writing: nothing was left behind");
-    if (!exists) await rename(stagingDir, targetDir);
-    else if (empty) {
-      // rename(2) replaces an empty directory atomically on POSIX.
-      await rename(stagingDir, targetDir);
-    } else await mergeInto(plan, stagingDir, targetDir);
+    // rename(2) replaces an empty directory atomically on POSIX.
+    if (!staging.inside && (!exists || empty)) await rename(staging.dir, targetDir);
+    else await mergeInto(plan, staging.dir, targetDir);
+  } catch (error) {
+    throw fileSystemFault(error, { path: targetDir, stagingDir: staging.dir, targetDir }) ?? error;
   } finally {
-    await rm(stagingDir, { recursive: true, force: true });
+    await rm(staging.dir, { recursive: true, force: true });
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { buildContext, gitopsRepoUrl, goIdentifier } from "../src/context.js";
+import { buildContext, gitopsRepoUrl, goIdentifier, httpsRepoUrl } from "../src/context.js";
 import { baseAnswers, TOOL } from "./helpers/render.js";
 
 describe("derived names", () => {
@@ -15,7 +15,16 @@ describe("derived names", () => {
     ["git@github.com:acme/svc.git", "ssh://git@github.com/acme/svc.git"],
     ["https://github.com/acme/svc.git", "https://github.com/acme/svc.git"],
     ["ssh://git@gitlab.com/acme/svc.git", "ssh://git@gitlab.com/acme/svc.git"],
+    ["git@github.com:/acme/svc.git", "ssh://git@github.com/acme/svc.git"],
   ])("GitOps URL of %s is %s", (url, expected) => expect(gitopsRepoUrl(url)).toBe(expected));
+
+  // The image's org.opencontainers.image.source label: GHCR links a package to https addresses only.
+  test.each([
+    ["git@github.com:acme/svc.git", "https://github.com/acme/svc.git"],
+    ["git@github.com:/acme/svc.git", "https://github.com/acme/svc.git"],
+    ["ssh://git@gitlab.example.com:2222/group/sub/svc.git", "https://gitlab.example.com/group/sub/svc.git"],
+    ["https://github.com/acme/svc.git", "https://github.com/acme/svc.git"],
+  ])("source URL of %s is %s", (url, expected) => expect(httpsRepoUrl(url)).toBe(expected));
 
   test("environments: namespaces, promotion order, production sizing", () => {
     const c = buildContext({ ...baseAnswers, name: "orders", environments: ["dev", "qa", "live"] }, TOOL);

@@ -50,7 +50,7 @@ test("every question can be answered at a real terminal, and the answers land in
   expect(result).toContain(".gitlab-ci.yml");
   expect(result).toContain("deploy/flux".split("/")[1]);
   const prod = await readFile(path.join(dir, "deploy/overlays/prod/patch-resources.yaml"), "utf8");
-  expect(prod).toMatch(/cpu: "500m"\n\s+memory: 1Gi\n\s+limits:\n\s+memory: 1Gi/);
+  expect(prod).toMatch(/cpu: "500m"\n\s+memory: "1Gi"\n\s+limits:\n\s+memory: "1Gi"/);
   expect(prod).toMatch(/minReplicas: 2\n\s+maxReplicas: 6/);
 });
 

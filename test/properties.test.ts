@@ -17,6 +17,7 @@ import { buildContext } from "../src/context.js";
 import { UserError } from "../src/errors.js";
 import { hasLeftoverMarker, planFiles, type Plan } from "../src/plan.js";
 import { questionFor, questionList } from "../src/questions.js";
+import { yamlScalar } from "../src/yaml-scalar.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { baseAnswers, inCI, TOOL } from "./helpers/render.js";
 import { GO_ENV, goFound } from "./helpers/go-service.js";
@@ -50,11 +51,14 @@ function neutral(a: Answers): Answers {
   };
 }
 
+/** The goString helper's Go literal: JSON, with a BOM escaped (Go refuses it raw mid-file). */
+const goLiteral = (v: string) => JSON.stringify(v).replaceAll("\ufeff", "\\ufeff");
+
 /** Every encoding of the user's free text the templates may legitimately contain. */
 function freeTextForms(a: Answers): string[] {
   const values = [a.description, ...a.env.filter((e) => e.includes("=")).map((e) => e.slice(e.indexOf("=") + 1))];
   return values
-    .flatMap((v) => [JSON.stringify(v), v, JSON.stringify(v).slice(1, -1), v.replaceAll("|", "\\|")])
+    .flatMap((v) => [JSON.stringify(v), goLiteral(v), yamlScalar(v), v, JSON.stringify(v).slice(1, -1), v.replaceAll("|", "\\|")])
     .filter((v) => v.length > 0)
     .sort((x, y) => y.length - x.length);
 }
@@ -158,7 +162,7 @@ async function validProperty(a: Answers): Promise<void> {
   const swaps = answers.env
     .map((e, i) => [e, neutral(answers).env[i]] as const)
     .filter(([e, n]) => e !== n)
-    .map(([e, n]) => [JSON.stringify(e.slice(e.indexOf("=") + 1)), JSON.stringify(n.slice(n.indexOf("=") + 1))] as const);
+    .map(([e, n]) => [goLiteral(e.slice(e.indexOf("=") + 1)), goLiteral(n.slice(n.indexOf("=") + 1))] as const);
   for (const file of plan.filter((f) => CODE_FILE(f.path))) {
     let content = file.content.toString("utf8");
     if (file.path.endsWith(".go")) for (const [from, to] of swaps) content = content.replaceAll(from, to);
@@ -181,7 +185,7 @@ describe("property: any valid answer set renders a well-formed repository", () =
   test.runIf(goFound || inCI)("go build ./... succeeds for 2 sampled answer sets", { timeout: 600_000 }, async () => {
     const samples = fc.sample(validAnswers, { seed: FIXED_SEED, numRuns: 2 });
     // Make sure at least one sample has env defaults (hostile ones end up in config.go).
-    samples[1] = { ...samples[1], env: ["GREETING=it's \"quoted\" \\ `x` ${{ y }} $(id) 🚀 é", "UPSTREAM_URL", "MODE=#: &a *a"] };
+    samples[1] = { ...samples[1], env: ["GREETING=it's \"quoted\" \\ `x` ${{ y }} $(id) 🚀 é \ufeff BOM", "UPSTREAM_URL", "MODE=#: &a *a"] };
     for (const a of samples) {
       const plan = await render(a);
       const dir = await tempDir("cggs-prop-go-");
@@ -256,6 +260,9 @@ describe("property: an invalid value for any question is refused, naming its fla
         expect(run.exitCode, `${args.join(" ")}\n${run.stderr}`).toBe(2);
         expect(run.stderr).toContain(`--${question.flag}`);
         expect(run.stderr).not.toMatch(/\n\s+at /);
+        // Issue #17: the rejected value cannot drive the terminal or flood it.
+        expect(run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+        expect(Buffer.byteLength(run.stderr)).toBeLessThanOrEqual(4096);
         expect(await readdir(cwd)).toEqual([]);
       }
     }

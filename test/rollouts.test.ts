@@ -360,7 +360,7 @@ describe("progressive answers: validators and cross-checks", () => {
     );
     expect(run.exitCode, run.stderr).toBe(0);
     const template = await readFile(path.join(cwd, "svc/deploy/components/rollout-canary/analysistemplate.yaml"), "utf8");
-    expect(template).toContain("successCondition: result[0] <= 0.5");
-    expect(template).toContain("successCondition: result[0] <= 250");
+    expect(template).toContain(`successCondition: "result[0] <= 0.5"`);
+    expect(template).toContain(`successCondition: "result[0] <= 250"`);
   });
 });

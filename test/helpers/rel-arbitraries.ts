@@ -61,7 +61,7 @@ const envChar = fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
 const envName = fc
   .tuple(upper, fc.array(envChar, { maxLength: 14 }))
   .map(([a, rest]) => a + rest.join(""))
-  .filter((n) => !RESERVED_ENV.includes(n) && !n.endsWith("_FILE") && !n.includes("__") && !n.endsWith("_"));
+  .filter((n) => !RESERVED_ENV.includes(n) && !["TRUE", "FALSE", "NULL"].includes(n) && !n.endsWith("_FILE") && !n.includes("__") && !n.endsWith("_"));
 
 const ownerSegment = fc
   .tuple(fc.constantFrom(..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"), fc.array(fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789-"), { maxLength: 12 }), alnum)
@@ -102,6 +102,8 @@ export const validAnswers: fc.Arbitrary<Answers> = fc
   })
   .map((r): Answers => {
     const owner = r.owner;
+    // GitHub has no subgroups (cross-checks.ts): a group path goes with GitLab.
+    if (owner.includes("/")) r.ci = "gitlab";
     const host = r.ci === "gitlab" ? "gitlab.com" : "github.com";
     const names = [...r.envNames, ...r.secretNames];
     const envNames = r.envNames;

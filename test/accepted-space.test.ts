@@ -1,0 +1,201 @@
+// Issue #17: every answer set the CLI accepts yields a repository that works. Answers are drawn from
+// the whole accepted space, weighted towards what broke before: YAML-1.1-special and number-like
+// strings, Go-special path elements, maximum lengths. Candidates the CLI's own resolution refuses
+// are dropped (that is the definition of "accepted"); every accepted set must pass
+// - in memory: a render; every generated YAML file read by YAML 1.1 and 1.2 readers with the types of
+//   a bland twin (names, namespaces, projects, list elements, keys stay strings); the module and
+//   import paths by Go's own rules (tools/gopath-check) and by the build-meaning rules;
+// - on disk (fewer): `kubectl kustomize` of every overlay (names and namespaces must come back as
+//   written), and `go build`
+//   and `go list` of every package, the main one included (one Go workspace for all of them).
+// Counts: ACCEPTED_MEM_RUNS / ACCEPTED_DISK_RUNS, larger when CI=true; seed: FC_SEED.
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { availableParallelism, tmpdir } from "node:os";
+import path from "node:path";
+import fc from "fast-check";
+import { execa } from "execa";
+import { parseAllDocuments } from "yaml";
+import { describe, expect, test } from "vitest";
+import type { Answers } from "../src/answers-types.js";
+import { resolveAnswers } from "../src/answers.js";
+import { buildContext } from "../src/context.js";
+import { planFiles, type Plan } from "../src/plan.js";
+import { goModulePath } from "../src/rules.js";
+import { GO_ENV, goFound } from "./helpers/go-service.js";
+import { inCI, TOOL } from "./helpers/render.js";
+import { asFlagInput, FIXED_SEED, validAnswers } from "./helpers/rel-arbitraries.js";
+import { yamlTypeDrift } from "./helpers/yaml-types.js";
+import { go } from "../src/versions.js";
+
+const MEM_RUNS = Number(process.env.ACCEPTED_MEM_RUNS ?? (inCI ? 2000 : 120));
+const DISK_RUNS = Number(process.env.ACCEPTED_DISK_RUNS ?? (inCI ? 200 : 6));
+const SEED = Number(process.env.FC_SEED ?? FIXED_SEED);
+const kubectlFound = (await execa("kubectl", ["version", "--client"], { reject: false })).exitCode === 0;
+
+/** Words YAML 1.1 reads as booleans, nulls, numbers or timestamps, as DNS labels can spell them. */
+const YAML_WORDS = ["yes", "no", "on", "off", "y", "n", "true", "false", "null", "e3", "e1"];
+const YAML_LABELS = [...YAML_WORDS, "1e3", "012", "0x1f", "0b1", "0o7", "1", "2001-12-14", "1-2", "prod", "production"];
+const YAML_ENV_NAMES = ["ON", "OFF", "YES", "NO", "Y", "N", "TRUE", "FALSE", "NULL", "E1"];
+const GO_ELEMENTS = ["internal", "testdata", "vendor", "con", "aux", "nul", "com1", "lpt9", "aux.txt", "x~1", "_x", "v1", "v2", "0x1F", "yes"];
+
+const candidate = fc
+  .record({
+    base: validAnswers,
+    name: fc.option(fc.oneof(fc.constantFrom(...YAML_WORDS, "internal", "testdata", "vendor", "con", "nul", "lpt1", "v1"), fc.integer({ min: 40, max: 61 }).map((n) => `s${"x".repeat(n - 2)}9`)), { nil: undefined, freq: 2 }),
+    environments: fc.option(fc.uniqueArray(fc.constantFrom(...YAML_LABELS), { minLength: 1, maxLength: 10 }), { nil: undefined, freq: 2 }),
+    project: fc.option(fc.constantFrom(...YAML_LABELS), { nil: undefined, freq: 2 }),
+    envNames: fc.option(fc.uniqueArray(fc.constantFrom(...YAML_ENV_NAMES), { minLength: 1, maxLength: 4 }), { nil: undefined, freq: 2 }),
+    secretNames: fc.option(fc.uniqueArray(fc.constantFrom(...YAML_ENV_NAMES.map((n) => `${n}_S`), ...YAML_ENV_NAMES), { minLength: 1, maxLength: 3 }), { nil: undefined, freq: 2 }),
+    owner: fc.option(fc.constantFrom("0x1F", "NULL", "yes", "012", "1e3", "internal", "con", "vendor"), { nil: undefined, freq: 2 }),
+    moduleElement: fc.option(fc.constantFrom(...GO_ELEMENTS), { nil: undefined, freq: 2 }),
+    registryPath: fc.option(fc.constantFrom("012", "yes", "null", "1e3", "0x1f"), { nil: undefined, freq: 2 }),
+  })
+  .map(({ base, ...o }): Answers => {
+    const a: Answers = { ...base };
+    if (o.name !== undefined) a.name = a.directory = o.name;
+    if (o.environments) a.environments = o.environments;
+    if (o.project !== undefined) a.argocdProject = o.project;
+    else a.argocdProject = a.name;
+    if (o.envNames) a.env = o.envNames.map((n, i) => (i % 2 === 0 ? `${n}=${YAML_WORDS[i]}` : n));
+    if (o.secretNames) a.secret = o.secretNames.filter((s) => !a.env.some((e) => e.split("=")[0].replaceAll("_", "") === s.replaceAll("_", "")));
+    if (o.owner !== undefined) a.owner = o.owner;
+    const host = a.ci === "gitlab" ? "gitlab.com" : "github.com";
+    a.module = o.moduleElement ? `${host}/${a.owner}/${o.moduleElement}/${a.name}` : `${host}/${a.owner}/${a.name}`;
+    a.repoUrl = a.repoUrl.startsWith("git@") ? `git@${host}:${a.owner}/${a.name}.git` : `https://${host}/${a.owner}/${a.name}.git`;
+    if (o.registryPath) a.registry = `ghcr.io/${o.registryPath}`;
+    return a;
+  });
+
+/** Candidates the CLI's resolution accepts, as it resolves them; and how many it refused. */
+async function acceptedSets(count: number): Promise<{ sets: Answers[]; refused: number; drawn: number; reasons: Map<string, number> }> {
+  const sets: Answers[] = [];
+  const reasons = new Map<string, number>();
+  let refused = 0;
+  let drawn = 0;
+  for (const c of fc.sample(candidate, { seed: SEED, numRuns: count * 10 })) {
+    if (sets.length === count) break;
+    drawn++;
+    try {
+      sets.push((await resolveAnswers({ directory: c.name, flags: asFlagInput(c), yes: true })).answers);
+    } catch (error) {
+      refused++;
+      // The flag(s) named, as a histogram: the refusals must be the intended ones, not a generator bug.
+      const flag = /^(--[a-z-]+(?:\/--[a-z-]+)*)/.exec((error as Error).message)?.[1] ?? "other";
+      reasons.set(flag, (reasons.get(flag) ?? 0) + 1);
+    }
+  }
+  return { sets, refused, drawn, reasons };
+}
+
+/** The rules with build meaning that Go's CheckPath does not know (issue #17). */
+function buildMeaningProblems(a: Answers): string[] {
+  const problems: string[] = [];
+  if (a.module.split("/").includes("vendor")) problems.push(`module ${a.module}: a 'vendor' element`);
+  if (["testdata", "vendor"].includes(a.name) || /^[._]/.test(a.name)) problems.push(`cmd/${a.name}: a folder ./... skips or reads as vendored`);
+  return problems;
+}
+
+const isYaml = (p: string) => /\.ya?ml$/.test(p);
+
+describe.sequential("property: every accepted answer set yields a working repository (issue #17)", () => {
+  test(`in memory: ${MEM_RUNS} accepted sets, seed ${SEED}`, { timeout: 1_800_000 }, async () => {
+    const started = Date.now();
+    const { sets, refused, drawn, reasons } = await acceptedSets(MEM_RUNS);
+    expect(sets.length).toBe(MEM_RUNS);
+    const problems: string[] = [];
+    const paths = new Set<string>();
+    let yamlFiles = 0;
+    for (const a of sets) {
+      const { problems: drift, plan } = await yamlTypeDrift(a);
+      yamlFiles += plan.filter((f) => isYaml(f.path)).length;
+      problems.push(...drift.map((p) => `${a.name}: ${p}`), ...buildMeaningProblems(a));
+      const goMod = plan.find((f) => f.path === "go.mod")!.content.toString("utf8");
+      if (!goMod.startsWith(`module ${a.module}\n`)) problems.push(`${a.name}: go.mod does not declare ${a.module}`);
+      if (!plan.some((f) => f.path === `cmd/${a.name}/main.go`)) problems.push(`${a.name}: no cmd/${a.name}/main.go`);
+      paths.add(a.module);
+    }
+    // Go's own rules over every module path and the import paths the repository has.
+    if (goFound || inCI) {
+      const bin = await buildGopathCheck();
+      const all = sets.flatMap((a) => [a.module, `${a.module}/cmd/${a.name}`, `${a.module}/internal/config`]);
+      const verdicts = JSON.parse((await execa(bin, [], { input: JSON.stringify(all) })).stdout) as { path: string; module: string; importPath: string }[];
+      for (const v of verdicts) if (paths.has(v.path) ? v.module : v.importPath) problems.push(`Go refuses ${v.path}: ${v.module || v.importPath}`);
+    } else for (const a of sets) if (goModulePath(a.module)) problems.push(`module ${a.module}: ${goModulePath(a.module)}`);
+    const special = sets.filter((a) => [a.name, a.argocdProject, ...a.environments].some((s) => YAML_LABELS.includes(s))).length;
+    console.info(
+      `accepted-space (memory): ${sets.length} accepted of ${drawn} drawn (${refused} refused: ${[...reasons].map(([k, v]) => `${k} ${v}`).join(", ")}), seed ${SEED}; ${special} with YAML-1.1-special names; ` +
+        `${yamlFiles} YAML files read twice each; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    expect(special).toBeGreaterThan(sets.length / 4);
+    expect(problems).toEqual([]);
+  });
+
+  test.runIf((goFound && kubectlFound) || inCI)(`on disk: ${DISK_RUNS} accepted sets through kubectl kustomize, go build and go list`, { timeout: 1_800_000 }, async () => {
+    const started = Date.now();
+    const { sets: drawn } = await acceptedSets(DISK_RUNS * 2);
+    // One workspace holds them all: module paths must differ, and none may be inside another.
+    const sets: Answers[] = [];
+    for (const a of drawn) {
+      if (sets.length === DISK_RUNS) break;
+      if (sets.some((b) => b.module === a.module || b.module.startsWith(`${a.module}/`) || a.module.startsWith(`${b.module}/`))) continue;
+      sets.push(a);
+    }
+    expect(sets.length).toBe(DISK_RUNS);
+    const root = await mkdtemp(path.join(tmpdir(), "cggs-accepted-"));
+    const problems: string[] = [];
+    const dirs: string[] = [];
+    for (const [i, a] of sets.entries()) {
+      const dir = path.join(root, `r${i}`);
+      await writePlan(await planFiles(buildContext(a, TOOL)), dir);
+      dirs.push(dir);
+    }
+    // kubectl kustomize (Go's YAML reader) on every overlay, one per core. Its output is Go's YAML
+    // writer's, quoted for Go's reader: read back as YAML 1.2 (the \`yaml\` package's 1.1 schema would
+    // take a plain e1, which Go writes unquoted, for a float).
+    const jobs = sets.flatMap((a, i) => a.environments.map((env) => ({ a, env, dir: path.join(dirs[i], "deploy/overlays", env) })));
+    let overlays = 0;
+    await pool(jobs, availableParallelism(), async ({ a, env, dir }) => {
+      const run = await execa("kubectl", ["kustomize", dir], { reject: false });
+      overlays++;
+      if (run.exitCode !== 0) return void problems.push(`${a.name}/${env}: kubectl kustomize: ${run.stderr.slice(0, 300)}`);
+      for (const doc of parseAllDocuments(run.stdout, { version: "1.2" }) as ReturnType<typeof parseAllDocuments> & unknown[]) {
+        const obj = doc.toJS() as { kind: string; metadata: { name: unknown; namespace?: unknown } };
+        if (typeof obj.metadata.name !== "string") problems.push(`${a.name}/${env}: ${obj.kind} name reads as ${typeof obj.metadata.name}`);
+        const ns = obj.kind === "Namespace" ? obj.metadata.name : obj.metadata.namespace;
+        if (ns !== `${a.name}-${env}`) problems.push(`${a.name}/${env}: ${obj.kind} namespace is ${JSON.stringify(ns)}`);
+      }
+    });
+    // go build and go list over every module at once (a workspace), the main package included.
+    await writeFile(path.join(root, "go.work"), `go ${go.directive}\n\nuse (\n${dirs.map((d) => `\t./${path.basename(d)}\n`).join("")})\n`);
+    const patterns = sets.map((a) => `${a.module}/...`);
+    const env = { ...GO_ENV, GOFLAGS: "-mod=readonly", GOWORK: path.join(root, "go.work") };
+    const build = await execa("go", ["build", ...patterns], { cwd: root, env, reject: false, all: true });
+    if (build.exitCode !== 0) problems.push(`go build: ${build.all!.slice(0, 2000)}`);
+    const list = await execa("go", ["list", ...patterns], { cwd: root, env, reject: false, all: true });
+    if (list.exitCode !== 0) problems.push(`go list: ${list.all!.slice(0, 2000)}`);
+    const listed = new Set(list.stdout.split("\n"));
+    for (const a of sets) if (!listed.has(`${a.module}/cmd/${a.name}`)) problems.push(`go list ${a.module}/... leaves out the main package cmd/${a.name}`);
+    console.info(`accepted-space (disk): ${sets.length} repositories, ${overlays} overlays through kubectl kustomize, go build + go list of ${patterns.length} modules; seed ${SEED}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(problems).toEqual([]);
+  });
+});
+
+async function writePlan(plan: Plan, dir: string): Promise<void> {
+  for (const f of plan) {
+    await mkdir(path.dirname(path.join(dir, f.path)), { recursive: true });
+    await writeFile(path.join(dir, f.path), f.content, { mode: f.mode });
+  }
+}
+
+async function pool<T>(items: T[], width: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) await run(items[next++]);
+  }));
+}
+
+async function buildGopathCheck(): Promise<string> {
+  const bin = path.join(await mkdtemp(path.join(tmpdir(), "cggs-gopath-")), "gopath-check");
+  await execa("go", ["build", "-o", bin, "."], { cwd: path.resolve(import.meta.dirname, "../tools/gopath-check"), env: GO_ENV });
+  return bin;
+}
