@@ -28,7 +28,9 @@ import { yamlTypeDrift } from "./helpers/yaml-types.js";
 import { go } from "../src/versions.js";
 
 const MEM_RUNS = Number(process.env.ACCEPTED_MEM_RUNS ?? (inCI ? 2000 : 120));
-const DISK_RUNS = Number(process.env.ACCEPTED_DISK_RUNS ?? (inCI ? 200 : 6));
+// CI runs 50 on disk, to keep .ci/run within its time with the GitOps loop; run more by hand with
+// ACCEPTED_DISK_RUNS=200 (such a run found the BOM that broke go build).
+const DISK_RUNS = Number(process.env.ACCEPTED_DISK_RUNS ?? (inCI ? 50 : 6));
 const SEED = Number(process.env.FC_SEED ?? FIXED_SEED);
 const kubectlFound = (await execa("kubectl", ["version", "--client"], { reject: false })).exitCode === 0;
 
