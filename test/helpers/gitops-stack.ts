@@ -7,6 +7,7 @@
 // scripts/build-cluster.sh into .tools/cluster, all on 127.0.0.1 ports the OS hands out, all ended
 // by the control plane's stop() (by the PIDs started here), pass or fail.
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -237,7 +238,9 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
     };
 
     const crds = async (dir: string) => {
-      for (const f of yamlFiles(dir)) await cp.kubectlOk(["apply", "--server-side", "--field-manager=gitops-test", "-f", f], undefined, 120_000);
+      // A folder with a kustomization.yaml is applied as upstream means it (-k); otherwise file by file.
+      const sources = existsSync(path.join(dir, "kustomization.yaml")) ? [["-k", dir]] : yamlFiles(dir).map((f) => ["-f", f]);
+      for (const source of sources) await cp.kubectlOk(["apply", "--server-side", "--field-manager=gitops-test", ...source], undefined, 120_000);
     };
     const established = async () => {
       // Right after an apply the wait can fail once (the CRDs are not listed yet): retry.
@@ -302,7 +305,7 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
         { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "argocd-tls-certs-cm", namespace: "argocd", labels: { ...partOf, "app.kubernetes.io/name": "argocd-tls-certs-cm" } }, data: { "127.0.0.1": readFileSync(certFile, "utf8") } },
         { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "argocd-ssh-known-hosts-cm", namespace: "argocd", labels: { ...partOf, "app.kubernetes.io/name": "argocd-ssh-known-hosts-cm" } }, data: {} },
         { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "argocd-gpg-keys-cm", namespace: "argocd", labels: { ...partOf, "app.kubernetes.io/name": "argocd-gpg-keys-cm" } }, data: {} },
-        { apiVersion: "v1", kind: "Secret", metadata: { name: "argocd-secret", namespace: "argocd", labels: { ...partOf, "app.kubernetes.io/name": "argocd-secret" } }, type: "Opaque", data: {} },
+        { apiVersion: "v1", kind: "Secret", metadata: { name: "argocd-secret", namespace: "argocd", labels: { ...partOf, "app.kubernetes.io/name": "argocd-secret" } }, type: "Opaque", stringData: { "server.secretkey": randomBytes(32).toString("base64") } },
       ];
       await cp.kubectlOk(["apply", "--server-side", "--field-manager=gitops-test", "-f", "-"], configs.map((c) => stringify(c)).join("---\n"));
       const tlsDir = path.join(cp.dir, "argocd-tls");
@@ -338,7 +341,7 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
         `--metrics-addr=127.0.0.1:${appsetMetrics}`, `--probe-addr=127.0.0.1:${appsetProbe}`, `--webhook-addr=127.0.0.1:${appsetWebhook}`,
         "--enable-leader-election=false", "--loglevel=info",
       ], argoEnv("argocd-applicationset-controller"));
-      await healthy("argocd-applicationset-controller", appset, `http://127.0.0.1:${appsetProbe}/healthz`);
+      await healthy("argocd-applicationset-controller", appset, `http://127.0.0.1:${appsetMetrics}/metrics`);
     };
 
     const startRollouts = async () => {
