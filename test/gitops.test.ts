@@ -265,8 +265,9 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
 
       it("drift is undone and a resource removed from git is pruned", async () => {
         // A manual change to a field git manages.
-        await kubectl(["patch", "deployment", variant.name, "-n", namespace("dev"), "--type=merge", "-p", '{"spec":{"revisionHistoryLimit":1}}']);
-        expect((await deployment("dev")).spec.revisionHistoryLimit).toBe(1);
+        // (Read from the patch's own answer: Argo CD's selfHeal can undo it before a second read.)
+        const patched = await kubectl(["patch", "deployment", variant.name, "-n", namespace("dev"), "--type=merge", "-p", '{"spec":{"revisionHistoryLimit":1}}', "-o", "jsonpath={.spec.revisionHistoryLimit}"]);
+        expect(patched.stdout).toBe("1");
         await nudge();
         await eventually("the controller to undo the drift", 60_000, async () => ((await deployment("dev")).spec.revisionHistoryLimit === 5 ? true : undefined), describeEnvs);
         // Remove the NetworkPolicy from git the supported way: regenerate with update.
