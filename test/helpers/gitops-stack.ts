@@ -167,27 +167,18 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
     const bin = (name: string) => path.join(CLUSTER_BIN, name);
     const baseEnv = { PATH: process.env.PATH, HOME: cp.dir, KUBECONFIG: kubeconfig };
     const [kcmPort, schedPort, kwokPort] = await freePorts(3);
+    // What both control-plane components need: the kubeconfig for everything, loopback, one instance.
+    const component = (port: number) => [
+      `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
+      "--bind-address=127.0.0.1", `--secure-port=${port}`, "--leader-elect=false", "--v=1",
+    ];
     const kcm = cp.start("kube-controller-manager", bin("kube-controller-manager"), [
-      `--kubeconfig=${kubeconfig}`,
-      `--authentication-kubeconfig=${kubeconfig}`,
-      `--authorization-kubeconfig=${kubeconfig}`,
-      "--bind-address=127.0.0.1",
-      `--secure-port=${kcmPort}`,
-      "--leader-elect=false",
+      ...component(kcmPort),
       `--service-account-private-key-file=${cp.saKeyFile}`,
       `--root-ca-file=${cp.caFile}`,
       "--cluster-name=gitops-test",
-      "--v=1",
     ], baseEnv);
-    const scheduler = cp.start("kube-scheduler", bin("kube-scheduler"), [
-      `--kubeconfig=${kubeconfig}`,
-      `--authentication-kubeconfig=${kubeconfig}`,
-      `--authorization-kubeconfig=${kubeconfig}`,
-      "--bind-address=127.0.0.1",
-      `--secure-port=${schedPort}`,
-      "--leader-elect=false",
-      "--v=1",
-    ], baseEnv);
+    const scheduler = cp.start("kube-scheduler", bin("kube-scheduler"), component(schedPort), baseEnv);
     const stagesFile = path.join(cp.dir, "kwok-stages.yaml");
     await writeFile(stagesFile, await kwokStages(bin("kubectl"), opts.unreadyImages));
     const kwok = cp.start("kwok", bin("kwok"), [
