@@ -70,8 +70,6 @@ export interface Git {
 export interface Stack {
   cp: ControlPlane;
   git: Git;
-  /** Images whose pods kwok never lets become Ready (a release that fails its readiness probe). */
-  unreadyImages: string[];
   startFlux(): Promise<void>;
   startArgoCD(): Promise<void>;
   startRollouts(): Promise<void>;
@@ -351,7 +349,7 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
       let started: Promise<void> | undefined;
       return () => (started ??= start());
     };
-    return { cp, git, unreadyImages: opts.unreadyImages, startFlux: once(startFlux), startArgoCD: once(startArgoCD), startRollouts: once(startRollouts), stop: () => cp.stop() };
+    return { cp, git, startFlux: once(startFlux), startArgoCD: once(startArgoCD), startRollouts: once(startRollouts), stop: () => cp.stop() };
   } catch (e) {
     await cp.stop();
     throw e;
