@@ -149,6 +149,9 @@ async function validProperty(a: Answers): Promise<void> {
   const forms = freeTextForms(answers);
   for (const file of plan) {
     let content = file.content.toString("utf8");
+    // Only a file that seems to hold a marker has the user's text taken out first: taking a text such
+    // as `}}` out of every file would cut the workflows' own `${{ … }}` in half.
+    if (!hasLeftoverMarker(content)) continue;
     for (const form of forms) content = content.replaceAll(form, "");
     expect(hasLeftoverMarker(content), `${file.path} has an unrendered {{`).toBe(false);
   }
