@@ -1,18 +1,18 @@
 import path from "node:path";
-import { resolveAnswers, type AnswerInput } from "./answers.js";
-import type { Answers } from "./answers-types.js";
-import { buildContext, type Context } from "./context.js";
-import { commitRepository, type GitOutcome } from "./git.js";
+import { resolveAnswers, type AnswerInput } from "./answers/resolve.js";
+import type { Answers } from "./answers/types.js";
+import { buildContext, type Context } from "./render/context.js";
+import { commitRepository, type GitOutcome } from "./output/git.js";
 import type { Io } from "./io.js";
-import { planFiles, type Plan } from "./plan.js";
-import { provenanceFile } from "./provenance.js";
-import { readTemplates } from "./templates.js";
-import { readPreset, type Preset } from "./preset.js";
-import { applyOverrides } from "./overrides.js";
+import { planFiles, type Plan } from "./render/plan.js";
+import { provenanceFile } from "./render/provenance.js";
+import { readTemplates } from "./render/templates.js";
+import { readPreset, type Preset } from "./answers/preset.js";
+import { applyOverrides } from "./render/overrides.js";
 import { generators, type Generator } from "../generators/index.js";
-import { verifyRepository, type Check } from "./verify.js";
-import { TOOL } from "./tool.js";
-import { checkTarget, writePlan } from "./write.js";
+import { verifyRepository, type Check } from "./output/verify.js";
+import { TOOL } from "./shared/tool.js";
+import { checkTarget, writePlan } from "./output/write.js";
 
 export interface CreateOptions extends Omit<AnswerInput, "prompter" | "preset"> {
   force: boolean;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { buildContext, gitopsRepoUrl, goIdentifier, httpsRepoUrl } from "../src/context.js";
+import { buildContext, gitopsRepoUrl, goIdentifier, httpsRepoUrl } from "../src/render/context.js";
 import { baseAnswers, TOOL } from "./helpers/render.js";
 
 describe("derived names", () => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { expect, test } from "vitest";
 import { CLI, gitEnv, tempDir } from "./helpers/cli.js";
-import { questionList } from "../src/questions.js";
+import { questionList } from "../src/answers/questions.js";
 
 const DRIVER = path.resolve(import.meta.dirname, "helpers/pty-drive.py");
 const ENTER = "\r";

@@ -6,10 +6,10 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { execa } from "execa";
 import { parse, parseAllDocuments } from "yaml";
 import { describe, expect, test } from "vitest";
-import { resolveAnswers } from "../src/answers.js";
-import { readPreset, type Preset } from "../src/preset.js";
-import { questionList } from "../src/questions.js";
-import { answersSchema } from "../src/schema.js";
+import { resolveAnswers } from "../src/answers/resolve.js";
+import { readPreset, type Preset } from "../src/answers/preset.js";
+import { questionList } from "../src/answers/questions.js";
+import { answersSchema } from "../src/answers/schema.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { failure } from "./helpers/user-error.js";
 

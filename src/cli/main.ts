@@ -1,24 +1,24 @@
 #!/usr/bin/env node
 // The only place that prints errors, reads the terminal and sets the exit code.
 import { parseCliArgs, type CliArgs } from "./args.js";
-import { isCI } from "./io.js";
-import { createService } from "./create-service.js";
-import { CancelledError, ExitCode, UserError } from "./errors.js";
-import { fileSystemFault } from "./fs-errors.js";
-import { terminalSafe } from "./show.js";
+import { isCI } from "../io.js";
+import { createService } from "../create-service.js";
+import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
+import { fileSystemFault } from "../shared/fs-errors.js";
+import { terminalSafe } from "../shared/show.js";
 import { helpText } from "./help.js";
 import { formatSummary } from "./report.js";
-import { TOOL } from "./tool.js";
-import { PRESET_ENV, readPreset } from "./preset.js";
-import { answersSchema } from "./schema.js";
-import { formatChecks } from "./verify.js";
+import { TOOL } from "../shared/tool.js";
+import { PRESET_ENV, readPreset } from "../answers/preset.js";
+import { answersSchema } from "../answers/schema.js";
+import { formatChecks } from "../output/verify.js";
 // Static, although not every run needs them: they are small, and each dynamic import of our own code
 // made esbuild split the code they share into more chunks, files that every run then loaded (9 on
 // the --yes path; now 4 and the templates). What is heavy (prompts, yaml, the Handlebars compiler)
 // is still imported only where it is used.
-import { readAnswersFile } from "./answers-file.js";
-import { inquirerPrompter } from "./prompts.js";
-import { runUpdateCommand } from "./update/index.js";
+import { readAnswersFile } from "../answers/answers-file.js";
+import { inquirerPrompter } from "../answers/prompts.js";
+import { runUpdateCommand } from "../update/index.js";
 
 /** How long a cancelled run may take to clean up before it exits anyway. */
 const SIGNAL_GRACE_MS = 5000;

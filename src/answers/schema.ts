@@ -1,9 +1,9 @@
 // The published input schema (JSON Schema draft 2020-12), generated from the question table so it
 // cannot drift from the prompts and flags. A preset's policy and locks narrow it.
-import type { Answers } from "./answers-types.js";
+import type { Answers } from "./types.js";
 import { questionList, type AnyQuestion } from "./questions.js";
 import { isLocked, type Preset } from "./preset.js";
-import { TOOL } from "./tool.js";
+import { TOOL } from "../shared/tool.js";
 
 type Schema = Record<string, unknown>;
 

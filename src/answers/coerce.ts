@@ -1,7 +1,7 @@
 // Turn raw values (CLI strings, answers-file YAML values, prompt text) into typed answers.
 // Each returns the typed value or throws a plain string naming the expected shape.
 import type { AnyQuestion, Value } from "./questions.js";
-import { shown } from "./show.js";
+import { shown } from "../shared/show.js";
 
 function splitList(text: string): string[] {
   return text

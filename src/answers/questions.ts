@@ -2,10 +2,10 @@
 // and (later) the published JSON Schema and the Backstage action's input. Order = prompt order;
 // a question's default may read the answers to the questions above it.
 import path from "node:path";
-import type { Answers } from "./answers-types.js";
+import type { Answers } from "./types.js";
 import * as rules from "./rules.js";
 import { productionSizing, sizeClasses, sizing, SIZING_PATTERN } from "./sizing.js";
-import { shown } from "./show.js";
+import { shown } from "../shared/show.js";
 
 export type Kind = "text" | "number" | "boolean" | "choice" | "list" | "repeatable";
 type Value = Answers[keyof Answers];

@@ -1,10 +1,10 @@
-import type { Answers } from "./answers-types.js";
+import type { Answers } from "./types.js";
 import { crossCheck } from "./cross-checks.js";
-import { ExitCode, UserError } from "./errors.js";
+import { ExitCode, UserError } from "../shared/errors.js";
 import { questionList, type AnyQuestion, type Value } from "./questions.js";
 import type { Prompter } from "./prompts.js";
 import { describePreset, isLocked, policyProblem, type Preset } from "./preset.js";
-import { shown, shownPath } from "./show.js";
+import { shown, shownPath } from "../shared/show.js";
 
 export interface AnswerInput {
   directory?: string;

@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync, type Stats } from "node:fs";
 import { lstat, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { CancelledError, ExitCode, UserError } from "./errors.js";
-import { explain, fileSystemFault } from "./fs-errors.js";
-import { shownPath } from "./show.js";
-import type { Plan } from "./plan.js";
+import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
+import { explain, fileSystemFault } from "../shared/fs-errors.js";
+import { shownPath } from "../shared/show.js";
+import type { Plan } from "../render/plan.js";
 
 export interface WriteOptions {
   force: boolean;

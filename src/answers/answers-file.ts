@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
-import { readYaml } from "./yaml.js";
-import { ExitCode, UserError } from "./errors.js";
+import { readYaml } from "../shared/yaml.js";
+import { ExitCode, UserError } from "../shared/errors.js";
 import { fromFile } from "./coerce.js";
 import { questionFor, type Value } from "./questions.js";
-import { shown, shownPath } from "./show.js";
-import type { Answers } from "./answers-types.js";
+import { shown, shownPath } from "../shared/show.js";
+import type { Answers } from "./types.js";
 
 /**
  * Read an answers file (JSON or YAML: JSON is YAML). Unknown keys and bad values name the file,

@@ -1,6 +1,6 @@
 // Validation rules shared by every source of an answer (flag, answers file, prompt, Backstage).
 // Each returns undefined when the value is fine, else the rule it breaks, phrased for the user.
-import { shown } from "./show.js";
+import { shown } from "../shared/show.js";
 
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

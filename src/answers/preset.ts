@@ -2,12 +2,12 @@
 // trusted (the platform team wrote it); it is still validated, and its own mistakes are reported as
 // preset errors naming file, line and key, not blamed on the user.
 import { createHash } from "node:crypto";
-import { readYaml } from "./yaml.js";
+import { readYaml } from "../shared/yaml.js";
 import { readFile } from "node:fs/promises";
-import type { YamlNode } from "./yaml-tree.js";
-import type { Answers } from "./answers-types.js";
+import type { YamlNode } from "../shared/yaml-tree.js";
+import type { Answers } from "./types.js";
 import { fromFile } from "./coerce.js";
-import { ExitCode, UserError } from "./errors.js";
+import { ExitCode, UserError } from "../shared/errors.js";
 import { questionFor, type Value } from "./questions.js";
 import * as rules from "./rules.js";
 

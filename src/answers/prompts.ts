@@ -4,7 +4,7 @@
 // pulls in the editor prompt and its encoding tables (iconv-lite, ~480 KB), which we never show.
 import type { AnyQuestion, Value } from "./questions.js";
 import { fromPrompt } from "./coerce.js";
-import { CancelledError } from "./errors.js";
+import { CancelledError } from "../shared/errors.js";
 
 export type Prompter = (question: AnyQuestion, defaultValue: Value | undefined, validate: (v: Value) => string | undefined) => Promise<Value>;
 

@@ -2,7 +2,7 @@
 // PATH. A missing tool is reported as missing, never passed over in silence.
 import { spawn } from "node:child_process";
 import path from "node:path";
-import type { Context } from "./context.js";
+import type { Context } from "../render/context.js";
 
 export interface Check {
   name: string;

@@ -1,7 +1,7 @@
 // Rules that span several answers. They run once all answers are known, whatever their source.
-import type { Answers } from "./answers-types.js";
-import { gitopsRepoUrl, goIdentifier } from "./context.js";
-import { shown } from "./show.js";
+import type { Answers } from "./types.js";
+import { gitopsRepoUrl, goIdentifier } from "../render/context.js";
+import { shown } from "../shared/show.js";
 import { sizeClasses } from "./sizing.js";
 
 const BUILTIN_GO_FIELDS = ["Port", "AdminPort", "LogLevel", "ShutdownDelay", "ShutdownTimeout"];

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Answers } from "./answers-types.js";
+import type { Answers } from "../answers/types.js";
 import type { Plan, PlannedFile } from "./plan.js";
 import type { TemplateFile } from "./templates.js";
 

@@ -1,9 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import type { Answers } from "./answers-types.js";
-import { fromFlag } from "./coerce.js";
-import { ExitCode, UserError } from "./errors.js";
-import { questionList } from "./questions.js";
-import { shown } from "./show.js";
+import type { Answers } from "../answers/types.js";
+import { fromFlag } from "../answers/coerce.js";
+import { ExitCode, UserError } from "../shared/errors.js";
+import { questionList } from "../answers/questions.js";
+import { shown } from "../shared/show.js";
 
 export interface CliArgs {
   directory?: string;

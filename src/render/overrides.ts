@@ -2,11 +2,11 @@
 // has the layout of templates/; a file that does not exist upstream must be declared an addition
 // in the folder's `overrides.yaml` (`additions: [path, ...]`), so a typo cannot silently add a file.
 import { existsSync } from "node:fs";
-import { readYaml } from "./yaml.js";
+import { readYaml } from "../shared/yaml.js";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import type { Generator } from "../generators/index.js";
-import { ExitCode, UserError } from "./errors.js";
+import type { Generator } from "../../generators/index.js";
+import { ExitCode, UserError } from "../shared/errors.js";
 import { readTemplates, type TemplateFile } from "./templates.js";
 
 export const OVERRIDES_MANIFEST = "overrides.yaml";

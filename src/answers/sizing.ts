@@ -2,7 +2,7 @@
 // environment, `cpu=250m,memory=512Mi,replicas=3-10`, so a flag, an answers file and a preset's
 // defaults all say it the same way. Parsed here, once; the templates only see the parsed numbers.
 
-import { shown } from "./show.js";
+import { shown } from "../shared/show.js";
 /** A parsed sizing: what each overlay's patch-resources.yaml writes. */
 export interface Sizing {
   /** requests.cpu in canonical form (`250m`, `1`, `1500m`). No CPU limit is written: it throttles a Go service. */

@@ -1,6 +1,6 @@
 import { go, goModules, images, tools, actions } from "./versions.js";
-import type { Answers } from "./answers-types.js";
-import { isProduction, parseSizing, type Sizing } from "./sizing.js";
+import type { Answers } from "../answers/types.js";
+import { isProduction, parseSizing, type Sizing } from "../answers/sizing.js";
 
 /** One `--env NAME[=default]` entry as the templates see it. */
 export interface EnvVar {

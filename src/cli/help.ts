@@ -1,6 +1,6 @@
 import { MODE_FLAGS } from "./args.js";
-import { questionList } from "./questions.js";
-import { TOOL } from "./tool.js";
+import { questionList } from "../answers/questions.js";
+import { TOOL } from "../shared/tool.js";
 
 const pad = (s: string, n: number) => (s.length >= n ? `${s}  ` : s.padEnd(n));
 

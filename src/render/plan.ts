@@ -1,4 +1,4 @@
-import { generators, type Generator, type Owned, type Ownership } from "../generators/index.js";
+import { generators, type Generator, type Owned, type Ownership } from "../../generators/index.js";
 import type { Context } from "./context.js";
 import { loadCompiler, renderTemplate } from "./handlebars.js";
 import { readTemplates, outputPath, type TemplateFile } from "./templates.js";

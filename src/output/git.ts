@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { CancelledError, ExitCode, UserError } from "./errors.js";
+import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
 
 export type GitOutcome = { status: "committed"; commit: string } | { status: "skipped"; reason: string };
 

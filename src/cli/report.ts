@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { Result } from "./create-service.js";
+import type { Result } from "../create-service.js";
 
 /** The written files as an indented tree, folders first. */
 export function formatTree(paths: string[]): string {

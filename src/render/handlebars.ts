@@ -1,6 +1,6 @@
 import Runtime from "handlebars/runtime";
 import type { TemplateFile } from "./templates.js";
-import { yamlScalar } from "./yaml-scalar.js";
+import { yamlScalar } from "../shared/yaml-scalar.js";
 
 type Instance = typeof Runtime;
 type Delegate = (context: object) => string;

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 /** templates/ beside src/: read in development and tests (the published bundle inlines them). */
-export const TEMPLATES_DIR = fileURLToPath(new URL("../templates/", import.meta.url));
+export const TEMPLATES_DIR = fileURLToPath(new URL("../../templates/", import.meta.url));
 
 // npm drops or mangles these on publish, so they are stored under a safe name.
 const RENAMES: Record<string, string> = {
