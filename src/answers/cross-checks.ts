@@ -1,6 +1,6 @@
 // Rules that span several answers. They run once all answers are known, whatever their source.
 import type { Answers } from "./types.js";
-import { gitopsRepoUrl, goIdentifier } from "../render/context.js";
+import { gitopsRepoUrl, goIdentifier } from "./names.js";
 import { shown } from "../shared/show.js";
 import { sizeClasses } from "./sizing.js";
 
