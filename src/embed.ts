@@ -6,13 +6,13 @@ import type { Answers } from "./answers/types.js";
 import { resolveAnswers } from "./answers/resolve.js";
 import { fromFile } from "./answers/coerce.js";
 import type { Context } from "./render/context.js";
-import { renderRepository } from "./create-service.js";
+import { renderRepository } from "./render/render-repository.js";
 import { ExitCode, UserError } from "./shared/errors.js";
 import type { Plan } from "./render/plan.js";
 import type { Preset } from "./answers/preset.js";
 import { questionList } from "./answers/questions.js";
 
-export { renderRepository } from "./create-service.js";
+export { renderRepository } from "./render/render-repository.js";
 export { readPreset, describePreset, type Preset } from "./answers/preset.js";
 export { answersSchema } from "./answers/schema.js";
 export { checkTarget } from "./output/write.js";

@@ -1,8 +1,7 @@
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseArgs } from "node:util";
 import type { Answers } from "../answers/types.js";
-import { fromFlag } from "../answers/coerce.js";
+import { questionOptions, typedFlags } from "../answers/flags.js";
 import { ExitCode, UserError } from "../shared/errors.js";
-import { questionList } from "../answers/questions.js";
 import { shown } from "../shared/show.js";
 
 export interface CliArgs {
@@ -25,8 +24,6 @@ export interface CliArgs {
   version: boolean;
 }
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
-
 /** Flags that are not questions: how to run, not what to write. */
 export const MODE_FLAGS = [
   { flag: "yes", short: "y", help: "Use defaults (and visible placeholders) for everything not given; never prompt" },
@@ -43,49 +40,6 @@ export const MODE_FLAGS = [
   { flag: "help", short: "h", help: "Show this help" },
   { flag: "version", short: "v", help: "Show the version" },
 ] as const;
-
-/** A flag per question (booleans also `--no-x`), plus the given mode flags: for node:util parseArgs. */
-export function questionOptions(modeFlags: readonly { flag: string; short?: string; value?: string }[]): Options {
-  const opts: Options = {};
-  for (const q of questionList) {
-    if (q.kind === "boolean") {
-      opts[q.flag] = { type: "boolean" };
-      opts[`no-${q.flag}`] = { type: "boolean" };
-    } else opts[q.flag] = { type: "string", multiple: q.kind === "repeatable" };
-  }
-  for (const m of modeFlags) opts[m.flag] = { type: m.value ? "string" : "boolean", ...(m.short ? { short: m.short } : {}) };
-  return opts;
-}
-
-/** The question answers among parsed flag values, typed; a bad value is a usage error naming the flag. */
-export function questionFlags(values: Record<string, string | boolean | string[] | undefined>): Partial<Answers> {
-  const { flags, problems } = typedFlags(values);
-  if (problems.length > 0) throw new UserError(problems.join("\n"), ExitCode.usage);
-  return flags;
-}
-
-/** The typed flag values, and a line for each that cannot be typed (all of them, issue #17). */
-function typedFlags(values: Record<string, string | boolean | string[] | undefined>): { flags: Partial<Answers>; problems: string[] } {
-  const flags: Partial<Record<keyof Answers, unknown>> = {};
-  // Every bad flag value at once (issue #17).
-  const problems: string[] = [];
-  for (const q of questionList) {
-    if (q.kind === "boolean") {
-      if (values[q.flag] && values[`no-${q.flag}`]) problems.push(`--${q.flag} and --no-${q.flag} contradict each other`);
-      if (values[q.flag]) flags[q.name] = true;
-      if (values[`no-${q.flag}`]) flags[q.name] = false;
-      continue;
-    }
-    const raw = values[q.flag];
-    if (raw === undefined) continue;
-    try {
-      flags[q.name] = fromFlag(q, raw);
-    } catch (problem) {
-      problems.push(`--${q.flag}: ${String(problem)}`);
-    }
-  }
-  return { flags: flags as Partial<Answers>, problems };
-}
 
 /** Parse argv (without node and script). Unknown flags and bad values exit 2 naming the flag. */
 export function parseCliArgs(argv: string[]): CliArgs {

@@ -1,4 +1,4 @@
-import type { TemplateFile } from "./templates.js";
+import type { TemplateFile } from "./template-file.js";
 
 /**
  * The templates inlined into the published bundle (precompiled `.hbs`, other files as bytes).

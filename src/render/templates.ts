@@ -2,6 +2,9 @@ import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import type { TemplateFile } from "./template-file.js";
+
+export type { TemplateFile } from "./template-file.js";
 
 /** templates/ beside src/: read in development and tests (the published bundle inlines them). */
 export const TEMPLATES_DIR = fileURLToPath(new URL("../../templates/", import.meta.url));
@@ -15,17 +18,6 @@ const RENAMES: Record<string, string> = {
   _github: ".github",
   "_gitlab-ci.yml.hbs": ".gitlab-ci.yml.hbs",
 };
-
-export interface TemplateFile {
-  /** Path under templates/, POSIX separators, as stored (e.g. `cmd/[name]/main.go.hbs`). */
-  id: string;
-  /** The bytes as stored: always for copied files; for `.hbs` only when read as source. */
-  content?: Buffer;
-  /** A `.hbs` template precompiled at build time (the published bundle). */
-  spec?: unknown;
-  /** sha256 of the stored bytes, whichever form the template arrives in (provenance digests it). */
-  sha256: string;
-}
 
 /**
  * Every file under a templates folder, sorted so the plan never depends on the file system's order.

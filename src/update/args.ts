@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import type { Answers } from "../answers/types.js";
-import { questionFlags, questionOptions } from "../cli/args.js";
+import { questionFlags, questionOptions } from "../answers/flags.js";
 import { ExitCode, UserError } from "../shared/errors.js";
 
 export interface UpdateArgs {

@@ -5,7 +5,7 @@ import path from "node:path";
 import { readAnswersFile } from "../answers/answers-file.js";
 import { resolveAnswers } from "../answers/resolve.js";
 import type { Answers } from "../answers/types.js";
-import { renderRepository } from "../create-service.js";
+import { renderRepository } from "../render/render-repository.js";
 import { ExitCode, UserError } from "../shared/errors.js";
 import type { PlannedFile } from "../render/plan.js";
 import { describePreset, readPreset, type Preset } from "../answers/preset.js";
