@@ -41,7 +41,7 @@ export interface Result {
  */
 export async function createService(options: CreateOptions, io: Io): Promise<Result> {
   const preset = options.presetFile ? await readPreset(options.presetFile) : undefined;
-  const { answers, placeholders } = await resolveAnswers({ ...options, prompter: io.prompter, preset });
+  const { answers, placeholders } = await resolveAnswers({ ...options, prompter: io.prompter, preset, guided: true });
   const { context, plan } = await renderRepository(answers, { preset, templatesDir: options.templatesDir });
   const directory = path.resolve(io.cwd, answers.directory);
   const result = (git: Result["git"]): Result => ({ directory, answers, placeholders, files: summarize(plan), dryRun: options.dryRun, git });

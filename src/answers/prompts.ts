@@ -6,7 +6,12 @@ import type { AnyQuestion, Value } from "./questions.js";
 import { fromPrompt } from "./coerce.js";
 import { CancelledError } from "../shared/errors.js";
 
-export type Prompter = (question: AnyQuestion, defaultValue: Value | undefined, validate: (v: Value) => string | undefined) => Promise<Value>;
+export type Prompter = ((question: AnyQuestion, defaultValue: Value | undefined, validate: (v: Value) => string | undefined) => Promise<Value>) & {
+  /** With these two, create takes the guided path (answers/guided.ts); a bare function asks every question. */
+  confirm?: (message: string, defaultValue: boolean) => Promise<boolean>;
+  /** Lines shown between prompts (a group's heading, a summary). */
+  note?: (text: string) => void;
+};
 
 function display(value: Value | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -14,27 +19,43 @@ function display(value: Value | undefined): string | undefined {
 }
 
 /** The terminal prompter, backed by @inquirer/prompts. */
-export const inquirerPrompter: Prompter = async (question, defaultValue, validate) => {
-  const { input, select, confirm } = await import("./inquirer.js");
+export const inquirerPrompter: Prompter = Object.assign(
+  async (question: AnyQuestion, defaultValue: Value | undefined, validate: (v: Value) => string | undefined): Promise<Value> =>
+    cancellable(async () => {
+      const { input, select, confirm } = await import("./inquirer.js");
+      if (question.kind === "boolean") return await confirm({ message: question.message, default: defaultValue as boolean | undefined });
+      if (question.kind === "choice")
+        return await select({ message: question.message, default: defaultValue as string, choices: question.choices!.map((c) => ({ value: c })) });
+      const answer = await input({
+        message: question.message,
+        default: display(defaultValue),
+        validate: (text) => {
+          try {
+            return validate(fromPrompt(question, text)) ?? true;
+          } catch (problem) {
+            return String(problem);
+          }
+        },
+      });
+      return fromPrompt(question, answer);
+    }),
+  {
+    confirm: (message: string, defaultValue: boolean): Promise<boolean> =>
+      cancellable(async () => {
+        const { confirm } = await import("./inquirer.js");
+        return confirm({ message, default: defaultValue });
+      }),
+    // The prompts write to the process's stdout too: the notes go where they go.
+    note: (text: string): void => void process.stdout.write(`${text}\n`),
+  },
+);
+
+async function cancellable<T>(prompt: () => Promise<T>): Promise<T> {
   try {
-    if (question.kind === "boolean") return await confirm({ message: question.message, default: defaultValue as boolean | undefined });
-    if (question.kind === "choice")
-      return await select({ message: question.message, default: defaultValue as string, choices: question.choices!.map((c) => ({ value: c })) });
-    const answer = await input({
-      message: question.message,
-      default: display(defaultValue),
-      validate: (text) => {
-        try {
-          return validate(fromPrompt(question, text)) ?? true;
-        } catch (problem) {
-          return String(problem);
-        }
-      },
-    });
-    return fromPrompt(question, answer);
+    return await prompt();
   } catch (error) {
     // Ctrl-C or a closed terminal: the prompt library throws ExitPromptError.
     if (error instanceof Error && error.name === "ExitPromptError") throw new CancelledError("cancelled at a prompt: nothing was written");
     throw error;
   }
-};
+}

@@ -14,6 +14,14 @@ export type { Kind, Question } from "./questions/question.js";
 
 export const questions = [...serviceQuestions, ...deliveryQuestions, ...environmentQuestions, ...platformQuestions];
 
+/** The groups in prompt order, each with the heading the guided prompts show above it. */
+export const questionGroups: readonly { heading: string; names: readonly (keyof Answers)[] }[] = [
+  { heading: "Service", names: serviceQuestions.map((q) => q.name) },
+  { heading: "Delivery", names: deliveryQuestions.map((q) => q.name) },
+  { heading: "Environments", names: environmentQuestions.map((q) => q.name) },
+  { heading: "Platform", names: platformQuestions.map((q) => q.name) },
+];
+
 export type AnyQuestion = Question<keyof Answers>;
 
 /** The question table typed loosely, for code that walks it generically. */

@@ -3,6 +3,7 @@ import { crossCheck } from "./cross-checks.js";
 import { ExitCode, UserError } from "../shared/errors.js";
 import { questionList, type AnyQuestion, type Value } from "./questions.js";
 import type { Prompter } from "./prompts.js";
+import { guidedAnswers, type Ask, type Filled, type GuidedPrompter } from "./guided.js";
 import { describePreset, isLocked, policyProblem, type Preset } from "./preset.js";
 import { shown, shownPath } from "../shared/show.js";
 
@@ -19,6 +20,8 @@ export interface AnswerInput {
   preset?: Preset;
   /** Problems found before (flag values that could not be typed): reported with the others. */
   flagProblems?: string[];
+  /** Take the guided path when the prompter can (create does; update asks only what is new). */
+  guided?: boolean;
 }
 
 function describe(value: Value): string {
@@ -73,22 +76,13 @@ export async function resolveAnswers(input: AnswerInput): Promise<{ answers: Ans
   }
   throwAll(problems);
 
-  const answers: Partial<Record<keyof Answers, Value>> = { directory: input.directory };
-  const missing: AnyQuestion[] = [];
-  const placeholders: (keyof Answers)[] = [];
-  for (const question of questionList) {
-    const explicit = given.get(question.name);
-    const def = (preset?.defaults[question.name] as Value | undefined) ?? question.default?.(answers as Partial<Answers>);
-    if (explicit) answers[question.name] = explicit.value;
-    else if (isLocked(preset, question.name) || (question.when && !question.when(answers as Partial<Answers>))) answers[question.name] = def;
-    else if (input.prompter) answers[question.name] = await input.prompter(question, def ?? question.placeholder, (v) => problemOf(question, v, preset));
-    else if (def !== undefined) answers[question.name] = def;
-    else if (input.yes && question.placeholder !== undefined) {
-      answers[question.name] = question.placeholder;
-      placeholders.push(question.name);
-    } else if (!question.default || question.name === "name") missing.push(question);
-    // A derived default (module from owner, say) is missing only because its inputs are: not named.
-  }
+  const fill = (ask?: Ask) => fillAnswers(input, given, ask);
+  const prompter = input.prompter;
+  const filled =
+    prompter && input.guided && prompter.confirm && prompter.note
+      ? await guidedAnswers(fill, prompter as GuidedPrompter)
+      : await fill(prompter && ((question, def, validate) => prompter(question, def, validate)));
+  const { answers, missing, placeholders } = filled;
   if (missing.length > 0) {
     const names = missing.map((m) => (m.name === "name" ? "a directory argument or --name" : `--${m.flag}`)).join(", ");
     throw new UserError(
@@ -105,4 +99,45 @@ export async function resolveAnswers(input: AnswerInput): Promise<{ answers: Ans
   throwAll(problems);
   throwAll(crossCheck(resolved, new Set(given.keys())));
   return { answers: resolved, placeholders };
+}
+
+/**
+ * One pass over the table in prompt order: given > locked or not applicable > asked (when `ask`
+ * returns a promise) > preset default > default > --yes placeholder; what is left is missing.
+ */
+async function fillAnswers(input: AnswerInput, given: Map<keyof Answers, { value: Value; source: string }>, ask: Ask | undefined): Promise<Filled> {
+  const preset = input.preset;
+  const answers: Partial<Record<keyof Answers, Value>> = { directory: input.directory };
+  const missing: AnyQuestion[] = [];
+  const placeholders: (keyof Answers)[] = [];
+  const defaults = new Map<keyof Answers, Value | undefined>();
+  const askable: AnyQuestion[] = [];
+  for (const question of questionList) {
+    const explicit = given.get(question.name);
+    const def = (preset?.defaults[question.name] as Value | undefined) ?? question.default?.(answers as Partial<Answers>);
+    defaults.set(question.name, def ?? question.placeholder);
+    if (explicit) {
+      answers[question.name] = explicit.value;
+      continue;
+    }
+    if (isLocked(preset, question.name) || (question.when && !question.when(answers as Partial<Answers>))) {
+      answers[question.name] = def;
+      continue;
+    }
+    if (ask) {
+      askable.push(question);
+      const asked = ask(question, def ?? question.placeholder, (v) => problemOf(question, v, preset));
+      if (asked) {
+        answers[question.name] = await asked;
+        continue;
+      }
+    }
+    if (def !== undefined) answers[question.name] = def;
+    else if (input.yes && question.placeholder !== undefined) {
+      answers[question.name] = question.placeholder;
+      placeholders.push(question.name);
+    } else if (!question.default || question.name === "name") missing.push(question);
+    // A derived default (module from owner, say) is missing only because its inputs are: not named.
+  }
+  return { answers, missing, placeholders, defaults, askable };
 }
