@@ -97,6 +97,9 @@ function customDefaults(keys: Record<string, string> = {}, patterns: Record<stri
   return questionList.filter((q) => !notAsked.includes(q.name)).map((q) => [patterns[q.name] ?? prompt(q.message), keys[q.name] ?? ENTER]);
 }
 
+/** Name (the directory's), owner acme, and "no" to the recommended setup. */
+const TO_CUSTOM: [string, string][] = [["Service name", ENTER], ["Git organisation", `acme${ENTER}`], ["Use the recommended setup", `n${ENTER}`]];
+
 const drive = async (steps: [string, string][]) => {
   const cwd = await tempDir();
   const run = await execa("python3", [DRIVER, JSON.stringify(steps), "--", "node", CLI, "orders"], { cwd, env, extendEnv: false, reject: false });
@@ -123,9 +126,7 @@ test("the default run answers three prompts and writes the same tree as --yes --
 
 test("the custom path asks by group, shows only what differs, and writes it", async () => {
   const { cwd, run, screen } = await drive([
-    ["Service name", ENTER],
-    ["Git organisation", `acme${ENTER}`],
-    ["Use the recommended setup", `n${ENTER}`],
+    ...TO_CUSTOM,
     ...customDefaults({ port: `9000${ENTER}` }),
     ["Write the service with these answers", ENTER],
   ]);
@@ -138,9 +139,7 @@ test("the custom path asks by group, shows only what differs, and writes it", as
 
 test("going back asks the custom questions again with the last answers as defaults", async () => {
   const { cwd, run, screen } = await drive([
-    ["Service name", ENTER],
-    ["Git organisation", `acme${ENTER}`],
-    ["Use the recommended setup", `n${ENTER}`],
+    ...TO_CUSTOM,
     ...customDefaults({ port: `9000${ENTER}` }),
     ["Write the service with these answers", `n${ENTER}`],
     // The driver waits for the port prompt to offer 9000, the answer given the first time.
