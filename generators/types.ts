@@ -1,4 +1,4 @@
-import type { Context } from "../src/context.js";
+import type { Context } from "../src/render/context.js";
 
 /**
  * Who owns a generated file after day one (recorded in the provenance file; `update` acts on it):

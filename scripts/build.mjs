@@ -65,7 +65,7 @@ async function templatesModule() {
 const inlineTemplates = {
   name: "inline-templates",
   setup(b) {
-    b.onLoad({ filter: /src[\\/]bundled-templates\.ts$/ }, async () => ({ contents: await templatesModule(), loader: "js" }));
+    b.onLoad({ filter: /src[\\/]render[\\/]bundled-templates\.ts$/ }, async () => ({ contents: await templatesModule(), loader: "js" }));
   },
 };
 
@@ -82,7 +82,7 @@ const handlebarsCompilerOnly = {
 await rm("dist", { recursive: true, force: true });
 const result = await build({
   metafile: true,
-  entryPoints: { cli: "src/cli.ts", index: "src/index.ts" },
+  entryPoints: { cli: "src/cli/main.ts", index: "src/index.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,

@@ -1,18 +1,14 @@
 import path from "node:path";
-import { resolveAnswers, type AnswerInput } from "./answers.js";
-import type { Answers } from "./answers-types.js";
-import { buildContext, type Context } from "./context.js";
-import { commitRepository, type GitOutcome } from "./git.js";
+import { resolveAnswers, type AnswerInput } from "./answers/resolve.js";
+import type { Answers } from "./answers/types.js";
+import type { Context } from "./render/context.js";
+import { renderRepository } from "./render/render-repository.js";
+import { commitRepository, type GitOutcome } from "./output/git.js";
 import type { Io } from "./io.js";
-import { planFiles, type Plan } from "./plan.js";
-import { provenanceFile } from "./provenance.js";
-import { readTemplates } from "./templates.js";
-import { readPreset, type Preset } from "./preset.js";
-import { applyOverrides } from "./overrides.js";
-import { generators, type Generator } from "../generators/index.js";
-import { verifyRepository, type Check } from "./verify.js";
-import { TOOL } from "./tool.js";
-import { checkTarget, writePlan } from "./write.js";
+import type { Plan } from "./render/plan.js";
+import { readPreset } from "./answers/preset.js";
+import { verifyRepository, type Check } from "./output/verify.js";
+import { checkTarget, writePlan } from "./output/write.js";
 
 export interface CreateOptions extends Omit<AnswerInput, "prompter" | "preset"> {
   force: boolean;
@@ -45,7 +41,7 @@ export interface Result {
  */
 export async function createService(options: CreateOptions, io: Io): Promise<Result> {
   const preset = options.presetFile ? await readPreset(options.presetFile) : undefined;
-  const { answers, placeholders } = await resolveAnswers({ ...options, prompter: io.prompter, preset });
+  const { answers, placeholders } = await resolveAnswers({ ...options, prompter: io.prompter, preset, guided: true });
   const { context, plan } = await renderRepository(answers, { preset, templatesDir: options.templatesDir });
   const directory = path.resolve(io.cwd, answers.directory);
   const result = (git: Result["git"]): Result => ({ directory, answers, placeholders, files: summarize(plan), dryRun: options.dryRun, git });
@@ -56,26 +52,6 @@ export async function createService(options: CreateOptions, io: Io): Promise<Res
   await writePlan(plan, directory, { force: options.force, signal: io.signal });
   const git = await runPostSteps(context, directory, options, io);
   return { ...result(git), ...(options.verify ? { checks: await verifyRepository(directory, context) } : {}) };
-}
-
-/**
- * Everything the repository will contain, rendered in memory: the templates' output plus the
- * provenance record that describes it. Pure given the answers and the templates.
- */
-export async function renderRepository(answers: Answers, options: { preset?: Preset; templatesDir?: string } = {}): Promise<{ context: Context; plan: Plan }> {
-  const { preset } = options;
-  const context = buildContext(answers, TOOL, preset?.policy.requiredLabels);
-  let templates = await readTemplates();
-  let list: readonly Generator[] = generators;
-  if (options.templatesDir) {
-    const overridden = await applyOverrides(templates, options.templatesDir);
-    templates = overridden.templates;
-    if (overridden.generator) list = [...generators, overridden.generator];
-  }
-  const rendered = await planFiles(context, templates, list);
-  const identity = preset ? { name: preset.name, ...(preset.version ? { version: preset.version } : {}), sha256: preset.sha256 } : null;
-  const plan = [...rendered, provenanceFile(rendered, answers, TOOL, templates, identity)];
-  return { context, plan: plan.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
 
 async function runPostSteps(context: Context, directory: string, options: CreateOptions, io: Io): Promise<Result["git"]> {

@@ -2,22 +2,22 @@
 // runs, minus the terminal and git. Answers are resolved exactly as the CLI resolves flags (same
 // validators, preset locks and policy, cross-checks and messages), rendered in memory, and written
 // with writePlan by the caller.
-import type { Answers } from "./answers-types.js";
-import { resolveAnswers } from "./answers.js";
-import { fromFile } from "./coerce.js";
-import type { Context } from "./context.js";
-import { renderRepository } from "./create-service.js";
-import { ExitCode, UserError } from "./errors.js";
-import type { Plan } from "./plan.js";
-import type { Preset } from "./preset.js";
-import { questionList } from "./questions.js";
+import type { Answers } from "./answers/types.js";
+import { resolveAnswers } from "./answers/resolve.js";
+import { fromFile } from "./answers/coerce.js";
+import type { Context } from "./render/context.js";
+import { renderRepository } from "./render/render-repository.js";
+import { ExitCode, UserError } from "./shared/errors.js";
+import type { Plan } from "./render/plan.js";
+import type { Preset } from "./answers/preset.js";
+import { questionList } from "./answers/questions.js";
 
-export { renderRepository } from "./create-service.js";
-export { readPreset, describePreset, type Preset } from "./preset.js";
-export { answersSchema } from "./schema.js";
-export { checkTarget } from "./write.js";
-export { PROVENANCE_FILE } from "./provenance.js";
-export { questionList, type AnyQuestion, type Kind } from "./questions.js";
+export { renderRepository } from "./render/render-repository.js";
+export { readPreset, describePreset, type Preset } from "./answers/preset.js";
+export { answersSchema } from "./answers/schema.js";
+export { checkTarget } from "./output/write.js";
+export { PROVENANCE_FILE } from "./render/provenance.js";
+export { questionList, type AnyQuestion, type Kind } from "./answers/questions.js";
 
 export interface RenderServiceOptions {
   /**

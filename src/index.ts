@@ -1,11 +1,11 @@
 export { createService, type CreateOptions, type Result } from "./create-service.js";
-export { resolveAnswers } from "./answers.js";
-export { buildContext, type Context } from "./context.js";
-export { planFiles, type Plan, type PlannedFile } from "./plan.js";
-export { writePlan } from "./write.js";
-export { questions } from "./questions.js";
-export { UserError, CancelledError, ExitCode } from "./errors.js";
-export type { Answers } from "./answers-types.js";
+export { resolveAnswers } from "./answers/resolve.js";
+export { buildContext, type Context } from "./render/context.js";
+export { planFiles, type Plan, type PlannedFile } from "./render/plan.js";
+export { writePlan } from "./output/write.js";
+export { questions } from "./answers/questions.js";
+export { UserError, CancelledError, ExitCode } from "./shared/errors.js";
+export type { Answers } from "./answers/types.js";
 export type { Io } from "./io.js";
 export { renderService, renderRepository, readPreset, describePreset, answersSchema, checkTarget, PROVENANCE_FILE, questionList } from "./embed.js";
 export type { RenderServiceOptions, RenderedService, Preset, AnyQuestion, Kind } from "./embed.js";

@@ -1,5 +1,5 @@
 import type { Writable } from "node:stream";
-import type { Prompter } from "./prompts.js";
+import type { Prompter } from "./answers/prompts.js";
 
 /** Everything the pipeline needs from the outside world, passed in so Backstage and tests can embed it. */
 export interface Io {

@@ -18,16 +18,16 @@ import fc from "fast-check";
 import { execa } from "execa";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, test } from "vitest";
-import type { Answers } from "../src/answers-types.js";
-import { resolveAnswers } from "../src/answers.js";
-import { buildContext } from "../src/context.js";
-import { planFiles, type Plan } from "../src/plan.js";
-import { goModulePath } from "../src/rules.js";
+import type { Answers } from "../src/answers/types.js";
+import { resolveAnswers } from "../src/answers/resolve.js";
+import { buildContext } from "../src/render/context.js";
+import { planFiles, type Plan } from "../src/render/plan.js";
+import { goModulePath } from "../src/answers/rules.js";
 import { GO_ENV, goFound } from "./helpers/go-service.js";
 import { inCI, tool, TOOL } from "./helpers/render.js";
 import { asFlagInput, FIXED_SEED, validAnswers } from "./helpers/rel-arbitraries.js";
 import { yamlTypeDrift } from "./helpers/yaml-types.js";
-import { go } from "../src/versions.js";
+import { go } from "../src/render/versions.js";
 
 const MEM_RUNS = Number(process.env.ACCEPTED_MEM_RUNS ?? (inCI ? 2000 : 120));
 // CI runs the 200 on disk (its minutes are in docs/development.md); a developer machine 6.

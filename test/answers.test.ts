@@ -2,12 +2,12 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { resolveAnswers } from "../src/answers.js";
-import { readAnswersFile } from "../src/answers-file.js";
-import { parseCliArgs } from "../src/args.js";
-import { helpText } from "../src/help.js";
-import { questionList } from "../src/questions.js";
-import type { Prompter } from "../src/prompts.js";
+import { resolveAnswers } from "../src/answers/resolve.js";
+import { readAnswersFile } from "../src/answers/answers-file.js";
+import { parseCliArgs } from "../src/cli/args.js";
+import { helpText } from "../src/cli/help.js";
+import { questionList } from "../src/answers/questions.js";
+import type { Prompter } from "../src/answers/prompts.js";
 import { failure } from "./helpers/user-error.js";
 
 const resolve = (argv: string[], extra: Partial<Parameters<typeof resolveAnswers>[0]> = {}) => {

@@ -4,9 +4,9 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect, test } from "vitest";
-import type { Answers } from "../src/answers-types.js";
-import { renderRepository } from "../src/create-service.js";
-import { outputPath, readTemplates } from "../src/templates.js";
+import type { Answers } from "../src/answers/types.js";
+import { renderRepository } from "../src/render/render-repository.js";
+import { outputPath, readTemplates } from "../src/render/templates.js";
 import { answersToFlags, runCli, tempDir } from "./helpers/cli.js";
 import { fixtures } from "./helpers/fixtures.js";
 import { baseAnswers } from "./helpers/render.js";

@@ -11,9 +11,9 @@ import { execa } from "execa";
 import { parse, parseAllDocuments } from "yaml";
 import { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } from "@actions/workflow-parser";
 import { renderToDir, tool, inCI } from "./helpers/render.js";
-import type { Context } from "../src/context.js";
-import type { Answers } from "../src/answers-types.js";
-import { actions } from "../src/versions.js";
+import type { Context } from "../src/render/context.js";
+import type { Answers } from "../src/answers/types.js";
+import { actions } from "../src/render/versions.js";
 
 type Yaml = Record<string, any>;
 type Rendered = { dir: string; context: Context; files: string[] };

@@ -13,7 +13,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { parseAllDocuments, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Context } from "../src/context.js";
+import type { Context } from "../src/render/context.js";
 import { deployCases } from "./helpers/fixtures.js";
 import { inCI, renderToDir } from "./helpers/render.js";
 import {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { buildContext, gitopsRepoUrl, goIdentifier, httpsRepoUrl } from "../src/context.js";
+import { gitopsRepoUrl, goIdentifier, httpsRepoUrl } from "../src/answers/names.js";
+import { buildContext } from "../src/render/context.js";
 import { baseAnswers, TOOL } from "./helpers/render.js";
 
 describe("derived names", () => {

@@ -7,10 +7,10 @@ import path from "node:path";
 import { execa } from "execa";
 import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Context } from "../src/context.js";
+import type { Context } from "../src/render/context.js";
 import { deployCases } from "./helpers/fixtures.js";
 import { baseAnswers, inCI, renderToDir, tool } from "./helpers/render.js";
-import { parseSizing } from "../src/sizing.js";
+import { parseSizing } from "../src/answers/sizing.js";
 import { CRD_DIR, crdKey, loadCrdValidators, validateCoreKind, type K8sObject } from "./helpers/deploy-schemas.js";
 
 /** What the service reads besides the declared env vars (internal/config). */

@@ -4,7 +4,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { escapeControls, shown, terminalSafe } from "../src/show.js";
+import { escapeControls, shown, terminalSafe } from "../src/shared/show.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 
 /** A raw control byte a terminal acts on: C0 but newline, DEL, and C1 (UTF-8 C2 80-9F). */

@@ -1,9 +1,9 @@
 import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
 import { generators } from "../generators/index.js";
-import { hasLeftoverMarker, ownersOf, planFiles } from "../src/plan.js";
-import { readTemplates } from "../src/templates.js";
-import { buildContext } from "../src/context.js";
+import { hasLeftoverMarker, ownersOf, planFiles } from "../src/render/plan.js";
+import { readTemplates } from "../src/render/templates.js";
+import { buildContext } from "../src/render/context.js";
 import { baseAnswers, TOOL } from "./helpers/render.js";
 
 describe("generators", () => {

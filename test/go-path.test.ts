@@ -8,7 +8,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { execa } from "execa";
 import { beforeAll, describe, expect, test } from "vitest";
-import { goModulePath, goPathElement, serviceName } from "../src/rules.js";
+import { goModulePath, goPathElement, serviceName } from "../src/answers/rules.js";
 import { GO_ENV, goFound } from "./helpers/go-service.js";
 import { inCI } from "./helpers/render.js";
 import { FIXED_SEED } from "./helpers/rel-arbitraries.js";

@@ -10,8 +10,8 @@ import { execa } from "execa";
 import { renderToDir, tool, inCI } from "./helpers/render.js";
 import { freePort, get, GO_ENV, goFound, requiredEnv, waitFor } from "./helpers/go-service.js";
 import { generateWithCli, gitEnv } from "./helpers/cli.js";
-import type { Context } from "../src/context.js";
-import type { Answers } from "../src/answers-types.js";
+import type { Context } from "../src/render/context.js";
+import type { Answers } from "../src/answers/types.js";
 
 if (!goFound) {
   if (inCI) throw new Error("go is required in CI to test the generated service");

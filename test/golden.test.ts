@@ -3,7 +3,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { renderRepository } from "../src/create-service.js";
+import { renderRepository } from "../src/render/render-repository.js";
 import { fixtures } from "./helpers/fixtures.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 

@@ -1,10 +1,11 @@
 // The real prompts (@inquirer/prompts) driven through a pseudo-terminal, every question answered.
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { expect, test } from "vitest";
 import { CLI, gitEnv, tempDir } from "./helpers/cli.js";
-import { questionList } from "../src/questions.js";
+import { questionList } from "../src/answers/questions.js";
+import { PROVENANCE_FILE } from "../src/render/provenance.js";
 
 const DRIVER = path.resolve(import.meta.dirname, "helpers/pty-drive.py");
 const ENTER = "\r";
@@ -15,6 +16,7 @@ const CTRL_C = "\x03";
 const script: [string, string][] = [
   ["Service name", ENTER], // keep the directory's name
   ["Git organisation", `acme${ENTER}`],
+  ["Use the recommended setup", `n${ENTER}`],
   ["One-line description", `Takes orders${ENTER}`],
   ["CI system", `${DOWN}${ENTER}`], // gitlab
   ["Go module path", ENTER], // derived default: gitlab.com/acme/orders
@@ -31,7 +33,10 @@ const script: [string, string][] = [
   ["ServiceMonitor", `n${ENTER}`],
   ["NetworkPolicy", ENTER],
   ["catalog-info", ENTER],
+  ["Write the service with these answers", ENTER],
 ];
+// The steps that are not questions of the table: the recommended-setup offer and the final confirm.
+const NOT_QUESTIONS = 2;
 
 const env = { ...gitEnv, PATH: process.env.PATH!, HOME: process.env.HOME ?? "/root", TERM: "xterm" };
 
@@ -39,7 +44,7 @@ test("every question can be answered at a real terminal, and the answers land in
   // The script covers every question the table would ask for these answers: flux skips argocdMode, argocdProject and
   // progressive (Argo Rollouts is not offered with Flux), and with it the canary thresholds.
   const skipped = ["argocdMode", "argocdProject", "progressive", "canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl"];
-  expect(script.length).toBe(questionList.filter((q) => !skipped.includes(q.name)).length);
+  expect(script.length - NOT_QUESTIONS).toBe(questionList.filter((q) => !skipped.includes(q.name)).length);
   const cwd = await tempDir();
   const run = await execa("python3", [DRIVER, JSON.stringify(script), "--", "node", CLI, "orders"], { cwd, env, extendEnv: false, reject: false });
   expect(run.exitCode, run.stdout).toBe(0);
@@ -54,10 +59,95 @@ test("every question can be answered at a real terminal, and the answers land in
   expect(prod).toMatch(/minReplicas: 2\n\s+maxReplicas: 6/);
 });
 
-test("Ctrl-C at a prompt exits 130 and writes nothing", async () => {
+test.each([
+  ["the first prompt", [["Service name", CTRL_C]]],
+  ["the recommended-setup offer", [["Service name", ENTER], ["Git organisation", `acme${ENTER}`], ["Use the recommended setup", CTRL_C]]],
+  ["the final confirm", [["Service name", ENTER], ["Git organisation", `acme${ENTER}`], ["Use the recommended setup", `n${ENTER}`], ...customDefaults(), ["Write the service", CTRL_C]]],
+])("Ctrl-C at %s exits 130 and writes nothing", async (_, steps) => {
   const cwd = await tempDir();
-  const run = await execa("python3", [DRIVER, JSON.stringify([["Service name", CTRL_C]]), "--", "node", CLI, "orders"], { cwd, env, extendEnv: false, reject: false });
+  const run = await execa("python3", [DRIVER, JSON.stringify(steps), "--", "node", CLI, "orders"], { cwd, env, extendEnv: false, reject: false });
   expect(run.exitCode, run.stdout).toBe(130);
   expect(run.stdout).toContain("cancelled");
   expect(await execa("ls", ["-A", cwd]).then((r) => r.stdout)).toBe("");
+});
+
+// The guided path (issue #19): name, owner, then the recommended setup in one question.
+
+/** Every file under dir but .git, path -> content. */
+async function tree(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    const file = path.relative(dir, path.join(entry.parentPath, entry.name));
+    if (entry.isFile() && !file.split(path.sep).includes(".git")) files.set(file, await readFile(path.join(dir, file), "utf8"));
+  }
+  return files;
+}
+
+/** A question's message, as the driver's regex: its start only (a pseudo-terminal wraps at 80 columns). */
+function prompt(message: string): string {
+  return message.slice(0, 30).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * The custom questions for orders/acme at their defaults, in order (secrets and the canary thresholds
+ * do not apply to the defaults), with overrides by question name.
+ */
+function customDefaults(keys: Record<string, string> = {}, patterns: Record<string, string> = {}): [string, string][] {
+  const notAsked = ["name", "owner", "secrets", "canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl"];
+  return questionList.filter((q) => !notAsked.includes(q.name)).map((q) => [patterns[q.name] ?? prompt(q.message), keys[q.name] ?? ENTER]);
+}
+
+/** Name (the directory's), owner acme, and "no" to the recommended setup. */
+const TO_CUSTOM: [string, string][] = [["Service name", ENTER], ["Git organisation", `acme${ENTER}`], ["Use the recommended setup", `n${ENTER}`]];
+
+const drive = async (steps: [string, string][]) => {
+  const cwd = await tempDir();
+  const run = await execa("python3", [DRIVER, JSON.stringify(steps), "--", "node", CLI, "orders"], { cwd, env, extendEnv: false, reject: false });
+  return { cwd, run, screen: run.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "") };
+};
+
+test("the default run answers three prompts and writes the same tree as --yes --owner", async () => {
+  const { cwd, run, screen } = await drive([["Service name", ENTER], ["Git organisation", `acme${ENTER}`], ["Use the recommended setup", ENTER]]);
+  expect(run.exitCode, run.stdout).toBe(0);
+  // What "recommended" means is read from the table's defaults.
+  const summary = /Recommended setup:\r?\n([\s\S]*?)\r?\n[^\n]*Use the recommended setup/.exec(screen)?.[1] ?? "";
+  expect(summary.split("\n").length).toBeLessThanOrEqual(2);
+  for (const item of ["ci=github", "gitops=argocd", "argocd-mode=applications", "environments=dev,staging,prod", "monitoring=on", "network-policy=on", "catalog=on"])
+    expect(summary).toContain(item);
+  for (const q of questionList.filter((q) => q.name !== "name" && q.name !== "owner")) expect(screen).not.toContain(q.message);
+  const yes = await tempDir();
+  const flags = await execa("node", [CLI, "orders", "--yes", "--owner", "acme"], { cwd: yes, env: { ...env, CI: "true" }, extendEnv: false, reject: false });
+  expect(flags.exitCode, flags.stderr).toBe(0);
+  const [guided, flagged] = [await tree(path.join(cwd, "orders")), await tree(path.join(yes, "orders"))];
+  expect(guided.size).toBeGreaterThan(30);
+  expect([...guided.keys()].sort()).toEqual([...flagged.keys()].sort());
+  for (const [file, content] of guided) expect(content, file).toBe(flagged.get(file));
+});
+
+test("the custom path asks by group, shows only what differs, and writes it", async () => {
+  const { cwd, run, screen } = await drive([
+    ...TO_CUSTOM,
+    ...customDefaults({ port: `9000${ENTER}` }),
+    ["Write the service with these answers", ENTER],
+  ]);
+  expect(run.exitCode, run.stdout).toBe(0);
+  for (const heading of ["Service", "Delivery", "Environments", "Platform"]) expect(screen).toMatch(new RegExp(`\\n${heading}\\r?\\n`));
+  expect(screen).toMatch(/Different from the defaults:\r?\n\s+port=9000 \(default: 8080\)\r?\n(?!\s+\w+=)/);
+  const record = JSON.parse(await readFile(path.join(cwd, "orders", PROVENANCE_FILE), "utf8"));
+  expect(record.answers.port).toBe(9000);
+});
+
+test("going back asks the custom questions again with the last answers as defaults", async () => {
+  const { cwd, run, screen } = await drive([
+    ...TO_CUSTOM,
+    ...customDefaults({ port: `9000${ENTER}` }),
+    ["Write the service with these answers", `n${ENTER}`],
+    // The driver waits for the port prompt to offer 9000, the answer given the first time.
+    ...customDefaults({ port: `9100${ENTER}` }, { port: "HTTP port[^\\n]*\\(9000\\)" }),
+    ["Write the service with these answers", ENTER],
+  ]);
+  expect(run.exitCode, run.stdout).toBe(0);
+  expect(screen).toMatch(/port=9100 \(default: 8080\)/);
+  const record = JSON.parse(await readFile(path.join(cwd, "orders", PROVENANCE_FILE), "utf8"));
+  expect(record.answers.port).toBe(9100);
 });

@@ -6,10 +6,10 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { execa } from "execa";
 import { parse, parseAllDocuments } from "yaml";
 import { describe, expect, test } from "vitest";
-import { resolveAnswers } from "../src/answers.js";
-import { readPreset, type Preset } from "../src/preset.js";
-import { questionList } from "../src/questions.js";
-import { answersSchema } from "../src/schema.js";
+import { resolveAnswers } from "../src/answers/resolve.js";
+import { readPreset, type Preset } from "../src/answers/preset.js";
+import { questionList, type AnyQuestion } from "../src/answers/questions.js";
+import { answersSchema } from "../src/answers/schema.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { failure } from "./helpers/user-error.js";
 
@@ -77,6 +77,42 @@ describe("preset: defaults, locks and policy", () => {
     await resolveAnswers({ directory: "orders", flags: {}, yes: false, preset, prompter: async (q, def) => (asked.push(q.name), def as never) });
     expect(asked).not.toContain("gitops");
     expect(asked).toContain("name");
+  });
+});
+
+describe("the guided interactive path (issue #19) keeps a preset's locks and defaults", () => {
+  const PRESET = "name: p\ndefaults:\n  gitops: argocd\n  monitoring: false\n  environments: [dev, prod]\nlocked:\n  - gitops\n";
+
+  /** A prompter that takes every offered default (owner: acme) and answers the confirms in turn. */
+  function scripted(confirms: boolean[]) {
+    const asked: string[] = [];
+    const offered = new Map<string, unknown>();
+    const notes: string[] = [];
+    const prompter = Object.assign(async (q: AnyQuestion, def: unknown) => (asked.push(q.name), offered.set(q.name, def), (q.name === "owner" ? "acme" : def) as never), {
+      confirm: async () => confirms.shift() ?? true,
+      note: (text: string) => void notes.push(text),
+    });
+    return { prompter, asked, offered, notes };
+  }
+
+  test("recommended: asks name and owner only; the summary shows the preset's defaults, not the locked answer", async () => {
+    const preset = await readPreset(await file("p.yaml", PRESET));
+    const { prompter, asked, notes } = scripted([true]);
+    const { answers } = await resolveAnswers({ directory: "orders", flags: {}, yes: false, preset, prompter, guided: true });
+    expect(asked).toEqual(["name", "owner"]);
+    expect(notes[0]).toContain("monitoring=off");
+    expect(notes[0]).toContain("environments=dev,prod");
+    expect(notes[0]).not.toContain("gitops=");
+    expect(answers.monitoring).toBe(false);
+  });
+
+  test("custom: the locked answer is not asked and the preset's default is offered", async () => {
+    const preset = await readPreset(await file("p.yaml", PRESET));
+    const { prompter, asked, offered } = scripted([false, true]);
+    await resolveAnswers({ directory: "orders", flags: {}, yes: false, preset, prompter, guided: true });
+    expect(asked).toContain("monitoring");
+    expect(asked).not.toContain("gitops");
+    expect(offered.get("monitoring")).toBe(false);
   });
 });
 

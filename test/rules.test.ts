@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import * as rules from "../src/rules.js";
+import * as rules from "../src/answers/rules.js";
 
 // One row per case: the input is the test name; `ok` means the rule accepts it.
 const cases: [string, (v: never) => string | undefined, unknown, "ok" | RegExp][] = [

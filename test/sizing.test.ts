@@ -1,6 +1,6 @@
 // Pod sizing answers: the parser every source (flag, answers file, prompt, preset) goes through.
 import { describe, expect, test } from "vitest";
-import { isProduction, parseSizing, productionSizing, sizing } from "../src/sizing.js";
+import { isProduction, parseSizing, productionSizing, sizing } from "../src/answers/sizing.js";
 
 describe("parseSizing", () => {
   test.each([

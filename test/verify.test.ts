@@ -1,6 +1,6 @@
 // --verify's process runner: exit codes, output in arrival order, a missing tool, never a rejection.
 import { describe, expect, test } from "vitest";
-import { runTool } from "../src/verify.js";
+import { runTool } from "../src/output/verify.js";
 
 describe("runTool", () => {
   test.each([

@@ -6,9 +6,9 @@ import path from "node:path";
 import jsYaml from "js-yaml";
 import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
-import type { Answers } from "../src/answers-types.js";
-import { buildContext } from "../src/context.js";
-import { yamlScalar } from "../src/yaml-scalar.js";
+import type { Answers } from "../src/answers/types.js";
+import { buildContext } from "../src/render/context.js";
+import { yamlScalar } from "../src/shared/yaml-scalar.js";
 import { baseAnswers, TOOL } from "./helpers/render.js";
 import { yamlTypeDrift } from "./helpers/yaml-types.js";
 

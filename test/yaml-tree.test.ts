@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, type Node } from "yaml";
 import { describe, expect, test } from "vitest";
-import { parseYamlTree, YamlSyntaxError, type YamlNode } from "../src/yaml-tree.js";
+import { parseYamlTree, YamlSyntaxError, type YamlNode } from "../src/shared/yaml-tree.js";
 import { FIXED_SEED } from "./helpers/rel-arbitraries.js";
 
 /** Every node as `path → line`, from our tree. */

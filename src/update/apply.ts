@@ -4,9 +4,9 @@
 // exactly as it was and says so.
 import { lstatSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { CancelledError, ExitCode, UserError } from "../errors.js";
-import { gitBlobId, PROVENANCE_FILE } from "../provenance.js";
-import { TOOL } from "../tool.js";
+import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
+import { gitBlobId, PROVENANCE_FILE } from "../render/provenance.js";
+import { TOOL } from "../shared/tool.js";
 import { git, runGit } from "./git.js";
 import type { UpdatePlan } from "./plan-update.js";
 import { buildIndex, commitFiles, gitMode, indexEntries, withTemp, writeBlobs, type IndexChange } from "./stage.js";

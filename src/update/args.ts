@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
-import type { Answers } from "../answers-types.js";
-import { questionFlags, questionOptions } from "../args.js";
-import { ExitCode, UserError } from "../errors.js";
+import type { Answers } from "../answers/types.js";
+import { questionFlags, questionOptions } from "../answers/flags.js";
+import { ExitCode, UserError } from "../shared/errors.js";
 
 export interface UpdateArgs {
   /** Repositories to update or check (default: the current directory). */

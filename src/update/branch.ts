@@ -1,7 +1,7 @@
 // --branch: the update's commit goes on a new branch, made at the current commit without touching
 // the work tree or the index (what git switch -c does when nothing differs), and removed again if
 // the commit fails.
-import { ExitCode, UserError } from "../errors.js";
+import { ExitCode, UserError } from "../shared/errors.js";
 import { git, runGit } from "./git.js";
 
 /** --branch: a valid branch name (checked once, before any repository is touched). */

@@ -5,10 +5,10 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { applyOverrides } from "../overrides.js";
-import { templatesDigest } from "../provenance.js";
-import { readTemplates } from "../templates.js";
-import { TOOL } from "../tool.js";
+import { applyOverrides } from "../render/overrides.js";
+import { templatesDigest } from "../render/provenance.js";
+import { readTemplates } from "../render/templates.js";
+import { TOOL } from "../shared/tool.js";
 import { readCommittedRecord } from "./record.js";
 
 export interface CheckRow {

@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ExitCode, UserError } from "../errors.js";
+import { ExitCode, UserError } from "../shared/errors.js";
 
 export interface GitRun {
   code: number;

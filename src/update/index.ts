@@ -3,11 +3,11 @@
 // or, with --check, tell which repositories are behind. Prints its own output and errors and
 // returns the exit code; never exits the process.
 import path from "node:path";
-import { CancelledError, ExitCode, UserError } from "../errors.js";
+import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
 import { isCI, type Io } from "../io.js";
-import { PRESET_ENV } from "../preset.js";
-import { TOOL } from "../tool.js";
-import { inquirerPrompter } from "../prompts.js";
+import { PRESET_ENV } from "../answers/preset.js";
+import { TOOL } from "../shared/tool.js";
+import { inquirerPrompter } from "../answers/prompts.js";
 import { applyUpdate, type Applied } from "./apply.js";
 import { checkBranchName } from "./branch.js";
 import { checkDirtyOverlap, checkWorkTree } from "./preflight.js";

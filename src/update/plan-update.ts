@@ -2,17 +2,17 @@
 // the base read back from git, the work tree, and the decision per file. Writes nothing.
 import { lstat, readFile } from "node:fs/promises";
 import path from "node:path";
-import { readAnswersFile } from "../answers-file.js";
-import { resolveAnswers } from "../answers.js";
-import type { Answers } from "../answers-types.js";
-import { renderRepository } from "../create-service.js";
-import { ExitCode, UserError } from "../errors.js";
-import type { PlannedFile } from "../plan.js";
-import { describePreset, readPreset, type Preset } from "../preset.js";
-import type { Prompter } from "../prompts.js";
-import { PROVENANCE_FILE, type Provenance } from "../provenance.js";
-import { questionFor, questionList } from "../questions.js";
-import { gitBlobId } from "../provenance.js";
+import { readAnswersFile } from "../answers/answers-file.js";
+import { resolveAnswers } from "../answers/resolve.js";
+import type { Answers } from "../answers/types.js";
+import { renderRepository } from "../render/render-repository.js";
+import { ExitCode, UserError } from "../shared/errors.js";
+import type { PlannedFile } from "../render/plan.js";
+import { describePreset, readPreset, type Preset } from "../answers/preset.js";
+import type { Prompter } from "../answers/prompts.js";
+import { PROVENANCE_FILE, type Provenance } from "../render/provenance.js";
+import { questionFor, questionList } from "../answers/questions.js";
+import { gitBlobId } from "../render/provenance.js";
 import { readBlobs, runGit } from "./git.js";
 import { decide, type Decision, type MergeFn } from "./merge.js";
 import { readRecord } from "./record.js";

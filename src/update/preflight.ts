@@ -2,8 +2,8 @@
 // --allow-dirty is allowed only where the undo (git merge --abort / git reset --merge) is safe: both
 // keep a file's unstaged changes and never touch untracked files, as long as the update does not
 // write that path and nothing is staged (the undo resets the index; --commit would commit it).
-import { ExitCode, UserError } from "../errors.js";
-import { PROVENANCE_FILE } from "../provenance.js";
+import { ExitCode, UserError } from "../shared/errors.js";
+import { PROVENANCE_FILE } from "../render/provenance.js";
 import { git, runGit } from "./git.js";
 import type { UpdatePlan } from "./plan-update.js";
 

@@ -1,8 +1,8 @@
 // Reading a generated repository's provenance record back (the writer is src/provenance.ts).
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ExitCode, UserError } from "../errors.js";
-import { PROVENANCE_FILE, type Provenance } from "../provenance.js";
+import { ExitCode, UserError } from "../shared/errors.js";
+import { PROVENANCE_FILE, type Provenance } from "../render/provenance.js";
 import { runGit } from "./git.js";
 
 /** The recorded provenance of the repository in dir; a usage error when there is none or it is not one. */

@@ -6,8 +6,8 @@
 import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { gitBlobId } from "../provenance.js";
-import { TOOL } from "../tool.js";
+import { gitBlobId } from "../render/provenance.js";
+import { TOOL } from "../shared/tool.js";
 import { git } from "./git.js";
 
 /** Write each content as a blob (deduplicated); returns nothing: ids are gitBlobId(content). */

@@ -5,7 +5,7 @@
 // path's bytes and mode (untracked files too), the folders it made, the merge files and the index.
 import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
-import { ExitCode, UserError } from "../errors.js";
+import { ExitCode, UserError } from "../shared/errors.js";
 
 export interface FileChange {
   /** Relative to the transaction's root. */

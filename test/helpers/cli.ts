@@ -36,11 +36,11 @@ export async function tempDir(prefix = "cggs-"): Promise<string> {
   return mkdtemp(path.join(tmpdir(), prefix));
 }
 
-import { buildContext, type Context } from "../../src/context.js";
-import type { Answers } from "../../src/answers-types.js";
+import { buildContext, type Context } from "../../src/render/context.js";
+import type { Answers } from "../../src/answers/types.js";
 import { baseAnswers } from "./render.js";
-import { sizeClasses } from "../../src/sizing.js";
-import { TOOL } from "../../src/tool.js";
+import { sizeClasses } from "../../src/answers/sizing.js";
+import { TOOL } from "../../src/shared/tool.js";
 
 /** Answers as the flags a user would type (every question has a flag). */
 export function answersToFlags(answers: Answers): string[] {

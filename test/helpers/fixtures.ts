@@ -1,4 +1,4 @@
-import type { Answers } from "../../src/answers-types.js";
+import type { Answers } from "../../src/answers/types.js";
 import { baseAnswers } from "./render.js";
 
 /** Named answer sets shared by the golden test and the end-to-end tests. */

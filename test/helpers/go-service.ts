@@ -4,7 +4,7 @@
 import { createServer } from "node:net";
 import path from "node:path";
 import { execa, type ResultPromise } from "execa";
-import type { Context } from "../../src/context.js";
+import type { Context } from "../../src/render/context.js";
 
 /** The generated repo must build exactly from its go.mod/go.sum and the installed toolchain. */
 export const GO_ENV = { GOTOOLCHAIN: "local", GOFLAGS: "-mod=readonly" };

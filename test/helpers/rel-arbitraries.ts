@@ -2,9 +2,9 @@
 // and invalid values for every question that can be invalid. Shared by properties.test.ts and
 // reliability.test.ts.
 import fc from "fast-check";
-import type { Answers } from "../../src/answers-types.js";
-import { RESERVED_ENV } from "../../src/rules.js";
-import { sizeClasses } from "../../src/sizing.js";
+import type { Answers } from "../../src/answers/types.js";
+import { RESERVED_ENV } from "../../src/answers/rules.js";
+import { sizeClasses } from "../../src/answers/sizing.js";
 
 /** The fixed seed every property uses unless FC_SEED says otherwise (fast-check prints the seed of a failure). */
 export const FIXED_SEED = Number(process.env.FC_SEED ?? 20260808);

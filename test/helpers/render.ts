@@ -3,9 +3,9 @@
 import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildContext, type Context } from "../../src/context.js";
-import { planFiles } from "../../src/plan.js";
-import type { Answers } from "../../src/answers-types.js";
+import { buildContext, type Context } from "../../src/render/context.js";
+import { planFiles } from "../../src/render/plan.js";
+import type { Answers } from "../../src/answers/types.js";
 
 /** Defaults as the CLI would resolve them for `my-svc --yes --owner acme` plus one env var, one secret. */
 export const baseAnswers: Answers = {

@@ -1,4 +1,4 @@
-import { UserError } from "../../src/errors.js";
+import { UserError } from "../../src/shared/errors.js";
 
 /** The UserError a promise rejects with; anything else (a pass, another error) fails the test. */
 export async function failure(promise: Promise<unknown>): Promise<UserError> {

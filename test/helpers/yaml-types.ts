@@ -6,9 +6,9 @@
 // string in the twin must be a string here (`project: yes` read as true, `- 1e3` read as 1000), and a
 // mapping or list must keep its length.
 import { isMap, isScalar, isSeq, parseAllDocuments, type Node } from "yaml";
-import type { Answers } from "../../src/answers-types.js";
-import { buildContext } from "../../src/context.js";
-import { planFiles, type Plan } from "../../src/plan.js";
+import type { Answers } from "../../src/answers/types.js";
+import { buildContext } from "../../src/render/context.js";
+import { planFiles, type Plan } from "../../src/render/plan.js";
 import { TOOL } from "./render.js";
 
 const isYaml = (p: string) => /\.ya?ml$/.test(p);

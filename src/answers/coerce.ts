@@ -1,0 +1,77 @@
+// Turn raw values (CLI strings, answers-file YAML values, prompt text) into typed answers.
+// Each returns the typed value or throws a plain string naming the expected shape.
+import type { AnyQuestion, Value } from "./questions.js";
+import { shown } from "../shared/show.js";
+
+function splitList(text: string): string[] {
+  return text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** From a CLI flag (strings; repeatable flags arrive as arrays; booleans as booleans). */
+export function fromFlag(question: AnyQuestion, raw: string | boolean | string[]): Value {
+  switch (question.kind) {
+    case "boolean":
+      return Boolean(raw);
+    case "number":
+      return toNumber(String(raw));
+    case "list":
+      return splitList(String(raw));
+    case "repeatable":
+      // Not trimmed: a stray space is refused by the rule, as it is in an answers file.
+      return Array.isArray(raw) ? raw : [String(raw)];
+    case "choice":
+      return toChoice(question, String(raw));
+    default:
+      return String(raw);
+  }
+}
+
+/** From an answers file (JSON/YAML): the natural type, or a string where that is unambiguous. */
+export function fromFile(question: AnyQuestion, raw: unknown): Value {
+  switch (question.kind) {
+    case "boolean":
+      if (typeof raw !== "boolean") throw "must be true or false";
+      return raw;
+    case "number":
+      if (typeof raw === "number") return toNumber(String(raw));
+      if (typeof raw === "string") return toNumber(raw);
+      throw "must be a number";
+    case "list":
+      if (typeof raw === "string") return splitList(raw);
+      return toStringArray(raw);
+    case "repeatable":
+      return typeof raw === "string" ? [raw] : toStringArray(raw);
+    case "choice":
+      if (typeof raw !== "string") throw `must be one of: ${question.choices!.join(", ")}`;
+      return toChoice(question, raw);
+    default:
+      // YAML reads `0.5` or `2026` as numbers; for a text question they mean their text.
+      if (typeof raw === "number" && Number.isFinite(raw)) return String(raw);
+      if (typeof raw !== "string") throw "must be a string";
+      return raw;
+  }
+}
+
+/** From prompt text: lists and repeatables are comma-separated there. */
+export function fromPrompt(question: AnyQuestion, text: string): Value {
+  if (question.kind === "repeatable") return splitList(text);
+  return fromFlag(question, text);
+}
+
+function toNumber(text: string): number {
+  if (!/^\d+$/.test(text.trim())) throw `${shown(text)} is not a whole number`;
+  return Number(text.trim());
+}
+
+function toChoice(question: AnyQuestion, text: string): string {
+  if (!question.choices!.includes(text)) throw `${shown(text)} is not one of: ${question.choices!.join(", ")}`;
+  return text;
+}
+
+function toStringArray(raw: unknown): string[] {
+  if (!Array.isArray(raw) || raw.some((v) => typeof v !== "string")) throw "must be a list of strings";
+  return raw as string[];
+}

@@ -1,0 +1,66 @@
+// Delivery: where the image goes and how GitOps deploys it.
+import type { Answers } from "../types.js";
+import * as rules from "../rules.js";
+import { q } from "./question.js";
+
+const lowerOwner = (a: Partial<Answers>): string => (a.owner ?? "").toLowerCase();
+
+export const deliveryQuestions = [
+  q({
+    name: "registry",
+    flag: "registry",
+    kind: "text",
+    message: "Image registry and path prefix",
+    help: "Image repository prefix; the image is <registry>/<name> (default: ghcr.io/<owner>)",
+    example: "ghcr.io/acme",
+    default: (a) => (a.owner ? (a.ci === "gitlab" ? `registry.gitlab.com/${lowerOwner(a)}` : `ghcr.io/${lowerOwner(a)}`) : undefined),
+    validate: rules.registry,
+    schema: { pattern: "^[a-zA-Z0-9.-]+(:[0-9]+)?(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)+$", maxLength: 200 },
+  }),
+  q({
+    name: "repoUrl",
+    flag: "repo-url",
+    kind: "text",
+    message: "Git URL the repository will live at (GitOps controllers pull from it)",
+    help: "Where the repository will live; the GitOps manifests pull from it (https or ssh)",
+    example: "https://github.com/acme/orders-api.git",
+    default: (a) => (a.owner && a.name ? `https://${a.ci === "gitlab" ? "gitlab.com" : "github.com"}/${a.owner}/${a.name}.git` : undefined),
+    validate: rules.gitUrl,
+    schema: { pattern: "^(https://|ssh://|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)" },
+  }),
+  q({
+    name: "gitops",
+    flag: "gitops",
+    kind: "choice",
+    message: "GitOps controller",
+    help: "GitOps controller that syncs the overlays",
+    example: "argocd",
+    choices: ["argocd", "flux", "none"],
+    default: () => "argocd" as const,
+    validate: () => undefined,
+  }),
+  q({
+    name: "argocdMode",
+    flag: "argocd-mode",
+    kind: "choice",
+    message: "Argo CD objects",
+    help: "One Application per environment, or one ApplicationSet (only with --gitops argocd)",
+    example: "applications",
+    choices: ["applications", "applicationset"],
+    default: () => "applications" as const,
+    when: (a) => a.gitops === "argocd",
+    validate: () => undefined,
+  }),
+  q({
+    name: "argocdProject",
+    flag: "argocd-project",
+    kind: "text",
+    message: "Argo CD project",
+    help: "Argo CD project of the Applications: the service's own, generated (default: the name), or an existing one your platform team manages (only with --gitops argocd)",
+    example: "payments",
+    default: (a) => a.name,
+    when: (a) => a.gitops === "argocd",
+    validate: rules.dns1123Label,
+    schema: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 },
+  }),
+];

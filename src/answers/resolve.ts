@@ -1,0 +1,143 @@
+import type { Answers } from "./types.js";
+import { crossCheck } from "./cross-checks.js";
+import { ExitCode, UserError } from "../shared/errors.js";
+import { questionList, type AnyQuestion, type Value } from "./questions.js";
+import type { Prompter } from "./prompts.js";
+import { guidedAnswers, type Ask, type Filled, type GuidedPrompter } from "./guided.js";
+import { describePreset, isLocked, policyProblem, type Preset } from "./preset.js";
+import { shown, shownPath } from "../shared/show.js";
+
+export interface AnswerInput {
+  directory?: string;
+  /** Flag values, already typed. */
+  flags: Partial<Answers>;
+  /** Answers-file values, already typed, and the file they came from. */
+  file?: { path: string; answers: Partial<Answers> };
+  yes: boolean;
+  /** A prompter when prompts may be shown (TTY, not CI); undefined otherwise. */
+  prompter?: Prompter;
+  /** The platform team's preset: defaults under the user's answers, locks and policy over them. */
+  preset?: Preset;
+  /** Problems found before (flag values that could not be typed): reported with the others. */
+  flagProblems?: string[];
+  /** Take the guided path when the prompter can (create does; update asks only what is new). */
+  guided?: boolean;
+}
+
+function describe(value: Value): string {
+  return Array.isArray(value) ? value.join(",") : String(value);
+}
+
+/** The rule or the preset policy a value breaks, phrased to follow `'value' `. */
+function problemOf(question: AnyQuestion, value: Value, preset: Preset | undefined): string | undefined {
+  const problem = question.validate(value as never);
+  if (problem) return problem;
+  const policy = policyProblem(preset, question.name, value);
+  return policy && `${policy}: policy of ${describePreset(preset!)}`;
+}
+
+/** What is wrong with one answer, one line per problem, each naming its source; [] when nothing. */
+function check(question: AnyQuestion, value: Value, source: string, preset?: Preset): string[] {
+  const problem = problemOf(question, value, preset);
+  if (!problem) return [];
+  // List rules name each offending item themselves, one a line.
+  return Array.isArray(value) ? problem.split("\n").map((line) => `${source}: ${line}`) : [`${source}: ${shown(value)} ${problem}`];
+}
+
+/** Every problem found, reported together: one run tells the user everything to fix. */
+function throwAll(problems: string[]): void {
+  if (problems.length > 0) throw new UserError(problems.join("\n"), ExitCode.usage);
+}
+
+function flagsFor(missing: AnyQuestion[]): string {
+  return missing.map((m) => `--${m.flag} <${m.example}>`).join(" ");
+}
+
+/**
+ * Resolve every answer: flag > answers file > prompt > preset default > default (or --yes
+ * placeholder). A preset's locked answers cannot be changed; its policy and the same validator
+ * run whatever the source. Missing answers in a non-interactive run end it here, all
+ * named at once, before anything is written.
+ */
+export async function resolveAnswers(input: AnswerInput): Promise<{ answers: Answers; placeholders: (keyof Answers)[] }> {
+  const given = new Map<keyof Answers, { value: Value; source: string }>();
+  for (const [key, value] of Object.entries(input.file?.answers ?? {})) given.set(key as keyof Answers, { value: value as Value, source: `${shownPath(input.file!.path)}: key '${key}'` });
+  for (const question of questionList) {
+    const value = input.flags[question.name];
+    if (value !== undefined) given.set(question.name, { value, source: `--${question.flag}` });
+  }
+  const preset = input.preset;
+  const problems: string[] = [...(input.flagProblems ?? [])];
+  for (const [name, { value, source }] of given) {
+    const locked = preset?.defaults[name];
+    if (isLocked(preset, name) && describe(value) !== describe(locked as Value))
+      problems.push(`${source}: ${shown(value)} cannot be used: ${describePreset(preset!)} locks it to ${shown(locked)}`);
+    else problems.push(...check(questionList.find((q) => q.name === name)!, value, source, preset));
+  }
+  throwAll(problems);
+
+  const fill = (ask?: Ask) => fillAnswers(input, given, ask);
+  const prompter = input.prompter;
+  const filled =
+    prompter && input.guided && prompter.confirm && prompter.note
+      ? await guidedAnswers(fill, prompter as GuidedPrompter)
+      : await fill(prompter && ((question, def, validate) => prompter(question, def, validate)));
+  const { answers, missing, placeholders } = filled;
+  if (missing.length > 0) {
+    const names = missing.map((m) => (m.name === "name" ? "a directory argument or --name" : `--${m.flag}`)).join(", ");
+    throw new UserError(
+      `missing answers: ${names} (no terminal to ask, and no default)`,
+      ExitCode.usage,
+      `pass them, e.g.: create-gitops-go-service ${input.directory ?? "my-service"} ${flagsFor(missing.filter((m) => m.name !== "name"))} — or add --yes to use placeholders`.replace(/\s+—/, " —"),
+    );
+  }
+  const resolved = { ...answers, directory: input.directory ?? (answers.name as string) } as Answers;
+  // Defaults are validated too: a default derived from a valid owner can still break a rule.
+  for (const question of questionList)
+    if (!given.has(question.name))
+      problems.push(...check(question, resolved[question.name], `--${question.flag} (${preset?.defaults[question.name] !== undefined ? `default from ${describePreset(preset)}` : "default"})`, preset));
+  throwAll(problems);
+  throwAll(crossCheck(resolved, new Set(given.keys())));
+  return { answers: resolved, placeholders };
+}
+
+/**
+ * One pass over the table in prompt order: given > locked or not applicable > asked (when `ask`
+ * returns a promise) > preset default > default > --yes placeholder; what is left is missing.
+ */
+async function fillAnswers(input: AnswerInput, given: Map<keyof Answers, { value: Value; source: string }>, ask: Ask | undefined): Promise<Filled> {
+  const preset = input.preset;
+  const answers: Partial<Record<keyof Answers, Value>> = { directory: input.directory };
+  const missing: AnyQuestion[] = [];
+  const placeholders: (keyof Answers)[] = [];
+  const defaults = new Map<keyof Answers, Value | undefined>();
+  const askable: AnyQuestion[] = [];
+  for (const question of questionList) {
+    const explicit = given.get(question.name);
+    const def = (preset?.defaults[question.name] as Value | undefined) ?? question.default?.(answers as Partial<Answers>);
+    defaults.set(question.name, def ?? question.placeholder);
+    if (explicit) {
+      answers[question.name] = explicit.value;
+      continue;
+    }
+    if (isLocked(preset, question.name) || (question.when && !question.when(answers as Partial<Answers>))) {
+      answers[question.name] = def;
+      continue;
+    }
+    if (ask) {
+      askable.push(question);
+      const asked = ask(question, def ?? question.placeholder, (v) => problemOf(question, v, preset));
+      if (asked) {
+        answers[question.name] = await asked;
+        continue;
+      }
+    }
+    if (def !== undefined) answers[question.name] = def;
+    else if (input.yes && question.placeholder !== undefined) {
+      answers[question.name] = question.placeholder;
+      placeholders.push(question.name);
+    } else if (!question.default || question.name === "name") missing.push(question);
+    // A derived default (module from owner, say) is missing only because its inputs are: not named.
+  }
+  return { answers, missing, placeholders, defaults, askable };
+}

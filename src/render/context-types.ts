@@ -1,0 +1,115 @@
+// What the templates see: the Context buildContext derives from the answers (context.ts).
+import type { go, goModules, images, tools, actions } from "./versions.js";
+import type { Sizing } from "../answers/sizing.js";
+
+/** One `--env NAME[=default]` entry as the templates see it. */
+export interface EnvVar {
+  name: string;
+  /** Go field name in internal/config (DATABASE_URL -> DatabaseURL). */
+  goName: string;
+  required: boolean;
+  /** The default value (empty string when required). */
+  default: string;
+  /** The name ends in `_URL`: internal/config checks the value is an absolute URL. */
+  isURL: boolean;
+}
+
+/** One `--secret NAME` entry. Secrets are always required; values never appear anywhere. */
+export interface SecretVar {
+  name: string;
+  goName: string;
+  /** Key in the secret store an ExternalSecret reads it from (service/NAME, kebab-case). */
+  remoteKey: string;
+}
+
+export interface Environment {
+  name: string;
+  /** Kubernetes namespace: `<service>-<env>`. */
+  namespace: string;
+  isFirst: boolean;
+  isLast: boolean;
+  /** Production-sized (replicas, resources): the last of several environments, or one named prod. */
+  production: boolean;
+  /** Requests, limits, GOMEMLIMIT and replicas: --production-resources or --resources. */
+  sizing: Sizing;
+  /**
+   * Why kube-linter's hpa-minimum-three-replicas does not apply here, when minReplicas is below 3
+   * (the annotation that silences it says so); undefined at 3 or more.
+   */
+  fewReplicasReason?: string;
+  /** The environment CI promotes from (undefined for the first one). */
+  previous?: string;
+  /**
+   * Changes reach this environment through the Argo Rollouts canary (deploy/components/rollout-canary):
+   * with --progressive argo-rollouts, every environment but the first (which takes every commit and
+   * rarely has the traffic an analysis needs), or the only one.
+   */
+  canary: boolean;
+  /** Kustomize components this overlay switches on: kustomizeComponents, then rollout-canary if `canary`. */
+  components: string[];
+}
+
+/** Everything a template can read. Pure function of the answers and the tool version; frozen. */
+export interface Context {
+  tool: { name: string; version: string };
+  name: string;
+  module: string;
+  owner: string;
+  description: string;
+  port: number;
+  /** Admin listener for /metrics (kept off the public port). */
+  adminPort: number;
+  env: EnvVar[];
+  secrets: SecretVar[];
+  hasSecrets: boolean;
+  /** Some env var has no default (internal/config then needs its "required" helper). */
+  hasRequiredEnv: boolean;
+  /** Some env var has a default. */
+  hasOptionalEnv: boolean;
+  /** Some env var is a URL (`isURL`): internal/config imports net/url. */
+  hasURLEnv: boolean;
+  /** The service cannot start without setting something: a required env var or any secret. */
+  hasRequiredVars: boolean;
+  registry: string;
+  /** Image repository CI pushes and overlays reference: `<registry>/<name>`. */
+  image: string;
+  /** Tag the overlays carry until CI's first release writes a commit SHA. */
+  initialImageTag: string;
+  /** Where the GitOps controller pulls from, always in URL form (see gitopsRepoUrl). */
+  repoUrl: string;
+  /** The repository's https address, for the image's source label (GHCR links only https). */
+  sourceUrl: string;
+  gitops: { argocd: boolean; flux: boolean; none: boolean; argocdApplicationSet: boolean };
+  /**
+   * The Argo CD project the Applications name. `own`: it is the service's own project (named like
+   * the service) and deploy/argocd/appproject.yaml defines it; otherwise it exists already.
+   */
+  argocdProject: { name: string; own: boolean };
+  /** Sizing in deploy/base: the non-production one (--resources), which each overlay patches. */
+  baseSizing: Sizing;
+  ci: { github: boolean; gitlab: boolean; none: boolean };
+  environments: Environment[];
+  firstEnvironment: Environment;
+  secretsProvider: { externalSecrets: boolean; none: boolean };
+  monitoring: boolean;
+  networkPolicy: boolean;
+  /** Backstage catalog entry; `projectSlug` is `<owner>/<name>` as the repository URL says it. */
+  catalog: { enabled: boolean; projectSlug: string; owner: string };
+  /** Extra labels on every Kubernetes object (a preset's policy.requiredLabels), sorted by key. */
+  labels: { key: string; value: string }[];
+  /** Kustomize components under deploy/components/ that every overlay switches on, in a fixed order. */
+  kustomizeComponents: string[];
+  progressive: { none: boolean; argoRollouts: boolean };
+  /**
+   * The canary analysis (used with progressive.argoRollouts): thresholds in the units the answers
+   * use, which are also the units the AnalysisTemplate's queries return.
+   */
+  canary: { maxErrorPercent: string; maxP95Ms: number; prometheusUrl: string };
+  versions: {
+    go: { version: string; directive: string; minor: string };
+    goModules: typeof goModules;
+    images: typeof images;
+    tools: typeof tools;
+    actions: typeof actions;
+  };
+}

@@ -1,0 +1,134 @@
+import { go, goModules, images, tools, actions } from "./versions.js";
+import type { Answers } from "../answers/types.js";
+import { isProduction, parseSizing, type Sizing } from "../answers/sizing.js";
+import { gitopsRepoUrl, goIdentifier, httpsRepoUrl, projectSlug } from "../answers/names.js";
+import type { Context, Environment, EnvVar } from "./context-types.js";
+
+export type { Context, Environment, EnvVar, SecretVar } from "./context-types.js";
+
+const INITIAL_IMAGE_TAG = "set-by-ci";
+
+function toEnvVar(spec: string): EnvVar {
+  const eq = spec.indexOf("=");
+  const name = eq === -1 ? spec : spec.slice(0, eq);
+  return {
+    name,
+    goName: goIdentifier(name),
+    required: eq === -1,
+    default: eq === -1 ? "" : spec.slice(eq + 1),
+    isURL: name === "URL" || name.endsWith("_URL"),
+  };
+}
+
+function fewReplicasReason(production: boolean, sizing: Sizing): string | undefined {
+  if (sizing.minReplicas >= 3) return undefined;
+  if (!production) return sizing.minReplicas === 1 ? "one replica is enough outside production" : `${sizing.minReplicas} replicas are enough outside production`;
+  return `${sizing.minReplicas} replicas chosen for production; the PodDisruptionBudget lets only one go at a time`;
+}
+
+function toEnvironments(answers: Answers, sizes: { production: Sizing; other: Sizing }, components: string[], progressive: boolean): Environment[] {
+  const names = answers.environments;
+  return names.map((name, i) => {
+    const canary = progressive && (i > 0 || names.length === 1);
+    const production = isProduction(names, i);
+    const sizing = production ? sizes.production : sizes.other;
+    const reason = fewReplicasReason(production, sizing);
+    return {
+      name,
+      namespace: `${answers.name}-${name}`,
+      isFirst: i === 0,
+      isLast: i === names.length - 1,
+      production,
+      sizing,
+      ...(reason ? { fewReplicasReason: reason } : {}),
+      ...(i > 0 ? { previous: names[i - 1] } : {}),
+      canary,
+      // rollout-canary goes last: it patches objects of the base and of the servicemonitor component.
+      components: [...components, ...(canary ? ["rollout-canary"] : [])],
+    };
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Derive every name the templates use from validated answers. Pure and deterministic.
+ * @example buildContext(answers, { name: "create-gitops-go-service", version: "0.1.0" }).image
+ */
+export function buildContext(answers: Answers, tool: { name: string; version: string }, requiredLabels: Record<string, string> = {}): Context {
+  const secrets = answers.secret.map((name) => ({
+    name,
+    goName: goIdentifier(name),
+    remoteKey: `${answers.name}/${name.toLowerCase().replaceAll("_", "-")}`,
+  }));
+  const env = answers.env.map(toEnvVar);
+  const kustomizeComponents = [
+    ...(answers.networkPolicy ? ["networkpolicy"] : []),
+    ...(answers.monitoring ? ["servicemonitor"] : []),
+    ...(secrets.length > 0 && answers.secrets === "external-secrets" ? ["external-secret"] : []),
+  ];
+  const progressive = answers.progressive === "argo-rollouts";
+  // Validated answers always parse; each size is parsed once, whatever the number of environments.
+  const sizes = { production: parseSizing(answers.productionResources).sizing!, other: parseSizing(answers.resources).sizing! };
+  const environments = toEnvironments(answers, sizes, kustomizeComponents, progressive);
+  return deepFreeze({
+    tool: { ...tool },
+    name: answers.name,
+    module: answers.module,
+    owner: answers.owner,
+    description: answers.description,
+    port: answers.port,
+    adminPort: answers.port === 9090 ? 9091 : 9090,
+    env,
+    secrets,
+    hasSecrets: secrets.length > 0,
+    hasRequiredEnv: env.some((e) => e.required),
+    hasOptionalEnv: env.some((e) => !e.required),
+    hasURLEnv: env.some((e) => e.isURL),
+    hasRequiredVars: secrets.length > 0 || env.some((e) => e.required),
+    registry: answers.registry,
+    image: `${answers.registry}/${answers.name}`,
+    initialImageTag: INITIAL_IMAGE_TAG,
+    repoUrl: gitopsRepoUrl(answers.repoUrl),
+    sourceUrl: httpsRepoUrl(answers.repoUrl),
+    gitops: {
+      argocd: answers.gitops === "argocd",
+      flux: answers.gitops === "flux",
+      none: answers.gitops === "none",
+      argocdApplicationSet: answers.gitops === "argocd" && answers.argocdMode === "applicationset",
+    },
+    argocdProject: { name: answers.argocdProject, own: answers.argocdProject === answers.name },
+    // The base carries the non-production size: an overlay without its patch still gets a small pod that fits.
+    baseSizing: sizes.other,
+    ci: { github: answers.ci === "github", gitlab: answers.ci === "gitlab", none: answers.ci === "none" },
+    environments,
+    firstEnvironment: environments[0],
+    secretsProvider: {
+      externalSecrets: secrets.length > 0 && answers.secrets === "external-secrets",
+      none: secrets.length === 0 || answers.secrets === "none",
+    },
+    monitoring: answers.monitoring,
+    networkPolicy: answers.networkPolicy,
+    // A Backstage entity name has no '/': a GitLab group path becomes one dashed group name.
+    catalog: { enabled: answers.catalog, projectSlug: projectSlug(answers.repoUrl), owner: answers.owner.replaceAll("/", "-") },
+    labels: Object.keys(requiredLabels)
+      .sort()
+      .map((key) => ({ key, value: requiredLabels[key] })),
+    kustomizeComponents,
+    progressive: { none: !progressive, argoRollouts: progressive },
+    canary: { maxErrorPercent: answers.canaryMaxErrorPercent, maxP95Ms: answers.canaryMaxP95Ms, prometheusUrl: answers.prometheusUrl },
+    versions: {
+      go: { version: go.version, directive: go.directive, minor: go.minor },
+      goModules: { ...goModules },
+      images: { ...images },
+      tools: { ...tools },
+      actions: structuredClone(actions),
+    },
+  });
+}
