@@ -9,8 +9,8 @@
 //   written), and `go build`
 //   and `go list` of every package, the main one included (one Go workspace for all of them).
 // Counts: ACCEPTED_MEM_RUNS / ACCEPTED_DISK_RUNS, larger when CI=true; seed: FC_SEED.
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { availableParallelism, tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { execa } from "execa";
@@ -24,6 +24,7 @@ import { goModulePath } from "../src/rules.js";
 import { GO_ENV, goFound } from "./helpers/go-service.js";
 import { inCI, TOOL } from "./helpers/render.js";
 import { asFlagInput, FIXED_SEED, validAnswers } from "./helpers/rel-arbitraries.js";
+import { tempDir } from "./helpers/temp.js";
 import { yamlTypeDrift } from "./helpers/yaml-types.js";
 import { go } from "../src/versions.js";
 
@@ -143,7 +144,7 @@ describe.sequential("property: every accepted answer set yields a working reposi
       sets.push(a);
     }
     expect(sets.length).toBe(DISK_RUNS);
-    const root = await mkdtemp(path.join(tmpdir(), "cggs-accepted-"));
+    const root = await tempDir("cggs-accepted-");
     const problems: string[] = [];
     const dirs: string[] = [];
     for (const [i, a] of sets.entries()) {
@@ -197,7 +198,7 @@ async function pool<T>(items: T[], width: number, run: (item: T) => Promise<void
 }
 
 async function buildGopathCheck(): Promise<string> {
-  const bin = path.join(await mkdtemp(path.join(tmpdir(), "cggs-gopath-")), "gopath-check");
+  const bin = path.join(await tempDir("cggs-gopath-"), "gopath-check");
   await execa("go", ["build", "-o", bin, "."], { cwd: path.resolve(import.meta.dirname, "../tools/gopath-check"), env: GO_ENV });
   return bin;
 }
