@@ -14,6 +14,9 @@ const serviceRounds = Number(argv[argv.indexOf("--service-rounds") + 1]) || 10;
 const asJson = argv.includes("--json");
 const log = (...a) => (asJson ? process.stderr : process.stdout).write(`${a.join(" ")}\n`);
 const work = mkdtempSync(path.join(tmpdir(), "cggs-bench-"));
+// Removed however the run ends: done, a failed step (an uncaught error), or Ctrl-C.
+process.once("exit", () => rmSync(work, { recursive: true, force: true }));
+for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => process.exit(signal === "SIGINT" ? 130 : 143));
 // Timed runs go without the variables that make every Node process do extra start-up work none of
 // the variants needs (nothing here speaks TLS): NODE_EXTRA_CA_CERTS alone makes Node parse a CA
 // bundle at start, ~45 ms on a machine that sets it, the same for every variant, which squeezes all
@@ -142,7 +145,6 @@ const results = { runs, timedWithout: droppedVars, generation, peakRssMiB: { max
 writeFileSync(path.join(root, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
 if (asJson) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 else printTable(results);
-rmSync(work, { recursive: true, force: true });
 
 async function freePort() {
   return new Promise((resolve) => {

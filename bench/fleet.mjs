@@ -18,6 +18,9 @@ Object.assign(env, { GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@example.com", GI
 
 execFileSync("node", [path.join(root, "scripts/build.mjs")], { stdio: "ignore" });
 const work = mkdtempSync(path.join(tmpdir(), "cggs-fleet-bench-"));
+// Removed however the run ends: done, a failed step (an uncaught error), or Ctrl-C.
+process.once("exit", () => rmSync(work, { recursive: true, force: true }));
+for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => process.exit(signal === "SIGINT" ? 130 : 143));
 const older = path.join(work, "older");
 mkdirSync(older);
 writeFileSync(path.join(older, "Makefile.hbs"), `# Makefile of an older template.\n${readFileSync(path.join(root, "templates/Makefile.hbs"), "utf8")}`);
@@ -48,4 +51,3 @@ else {
   console.log(`update --yes --branch over ${repos} repositories: ${branch.seconds.toFixed(2)} s, ${((branch.seconds / repos) * 1000).toFixed(0)} ms each (exit ${branch.exitCode}; ${branch.summary})`);
   console.log(`update --check afterwards: ${after.seconds.toFixed(2)} s (exit ${after.exitCode}; ${after.summary})`);
 }
-rmSync(work, { recursive: true, force: true });

@@ -11,8 +11,8 @@
 //   workspace for all of them).
 // Counts: ACCEPTED_MEM_RUNS / ACCEPTED_DISK_RUNS, larger when CI=true; seed: FC_SEED.
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { availableParallelism, tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { execa } from "execa";
@@ -26,6 +26,7 @@ import { goModulePath } from "../src/answers/rules.js";
 import { GO_ENV, goFound } from "./helpers/go-service.js";
 import { inCI, tool, TOOL } from "./helpers/render.js";
 import { asFlagInput, FIXED_SEED, validAnswers } from "./helpers/rel-arbitraries.js";
+import { tempDir } from "./helpers/temp.js";
 import { yamlTypeDrift } from "./helpers/yaml-types.js";
 import { go } from "../src/render/versions.js";
 
@@ -146,7 +147,7 @@ describe.sequential("property: every accepted answer set yields a working reposi
       sets.push(a);
     }
     expect(sets.length).toBe(DISK_RUNS);
-    const root = await mkdtemp(path.join(tmpdir(), "cggs-accepted-"));
+    const root = await tempDir("cggs-accepted-");
     const phases: string[] = [];
     let mark = Date.now();
     const phase = (name: string) => { phases.push(`${name} ${((Date.now() - mark) / 1000).toFixed(1)} s`); mark = Date.now(); };
@@ -231,7 +232,7 @@ async function pool<T>(items: T[], width: number, run: (item: T) => Promise<void
 }
 
 async function buildGopathCheck(): Promise<string> {
-  const bin = path.join(await mkdtemp(path.join(tmpdir(), "cggs-gopath-")), "gopath-check");
+  const bin = path.join(await tempDir("cggs-gopath-"), "gopath-check");
   await execa("go", ["build", "-o", bin, "."], { cwd: path.resolve(import.meta.dirname, "../tools/gopath-check"), env: GO_ENV });
   return bin;
 }

@@ -1,5 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { resolveAnswers } from "../src/answers/resolve.js";
@@ -8,6 +7,7 @@ import { parseCliArgs } from "../src/cli/args.js";
 import { helpText } from "../src/cli/help.js";
 import { questionList } from "../src/answers/questions.js";
 import type { Prompter } from "../src/answers/prompts.js";
+import { tempDir } from "./helpers/temp.js";
 import { failure } from "./helpers/user-error.js";
 
 const resolve = (argv: string[], extra: Partial<Parameters<typeof resolveAnswers>[0]> = {}) => {
@@ -137,7 +137,7 @@ describe("flags", () => {
 
 describe("answers file", () => {
   const write = async (name: string, text: string) => {
-    const dir = await mkdtemp(path.join(tmpdir(), "answers-"));
+    const dir = await tempDir("answers-");
     const file = path.join(dir, name);
     await writeFile(file, text);
     return file;

@@ -4,8 +4,7 @@
 // permissions, which environment gets written).
 import { describe, expect, it, beforeAll } from "vitest";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { parse, parseAllDocuments } from "yaml";
@@ -14,6 +13,7 @@ import { renderToDir, tool, inCI } from "./helpers/render.js";
 import type { Context } from "../src/render/context.js";
 import type { Answers } from "../src/answers/types.js";
 import { actions } from "../src/render/versions.js";
+import { tempDir } from "./helpers/temp.js";
 
 type Yaml = Record<string, any>;
 type Rendered = { dir: string; context: Context; files: string[] };
@@ -520,7 +520,7 @@ describe("deploy steps of the generated CI, executed", () => {
     githubDeploy = parse(await read(gh, ".github/workflows/release.yaml")).jobs.deploy.steps;
     const gl = await renderToDir({ ci: "gitlab" });
     gitlabDeploy = parse(await read(gl, ".gitlab-ci.yml")).deploy.script;
-    const root = await mkdtemp(path.join(tmpdir(), "cggs-deploy-"));
+    const root = await tempDir("cggs-deploy-");
     await gitInitCommit(gh.dir);
     commits.c1 = await head(gh.dir);
     await execa("git", ["clone", "-q", "--bare", gh.dir, path.join(root, "origin.git")]);

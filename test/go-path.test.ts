@@ -2,8 +2,6 @@
 // golang.org/x/mod/module.CheckPath; tools/gopath-check runs the real one, and every path our rule
 // accepts must pass it (and the import paths the repository will have), every path it refuses must
 // be refused here.
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { execa } from "execa";
@@ -12,6 +10,7 @@ import { goModulePath, goPathElement, serviceName } from "../src/answers/rules.j
 import { GO_ENV, goFound } from "./helpers/go-service.js";
 import { inCI } from "./helpers/render.js";
 import { FIXED_SEED } from "./helpers/rel-arbitraries.js";
+import { tempDir } from "./helpers/temp.js";
 
 const TOOL_DIR = path.resolve(import.meta.dirname, "../tools/gopath-check");
 let bin = "";
@@ -44,7 +43,7 @@ const modulePaths = fc.tuple(host, fc.array(element, { minLength: 0, maxLength: 
 
 describe.runIf(goFound || inCI)("Go path rules agree with golang.org/x/mod/module", () => {
   beforeAll(async () => {
-    bin = path.join(await mkdtemp(path.join(tmpdir(), "cggs-gopath-")), "gopath-check");
+    bin = path.join(await tempDir("cggs-gopath-"), "gopath-check");
     const build = await execa("go", ["build", "-o", bin, "."], { cwd: TOOL_DIR, env: GO_ENV, reject: false, all: true });
     if (build.exitCode !== 0) throw new Error(`building tools/gopath-check failed:\n${build.all}`);
   }, 180_000);

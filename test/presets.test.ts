@@ -1,6 +1,5 @@
 // Org presets (defaults, locks, policy), the published schema, template overrides and --verify.
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { execa } from "execa";
@@ -16,7 +15,7 @@ import { failure } from "./helpers/user-error.js";
 const EXAMPLE = path.resolve(import.meta.dirname, "../examples/preset.yaml");
 
 async function file(name: string, text: string): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), "preset-"));
+  const dir = await tempDir("preset-");
   await writeFile(path.join(dir, name), text);
   return path.join(dir, name);
 }

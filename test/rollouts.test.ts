@@ -3,12 +3,11 @@
 // the Rollout drives the Deployment the base really defines, the AnalysisTemplate's PromQL parses with
 // Prometheus's own parser (tools/promql-check) and asks only for metrics and labels that the generated
 // service really exports (scraped from the running binary) or that the ServiceMonitor adds.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { parseAllDocuments } from "yaml";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Answers } from "../src/answers/types.js";
 import type { Context } from "../src/render/context.js";
 import { crossCheck } from "../src/answers/cross-checks.js";
@@ -80,16 +79,10 @@ const CANARY: Partial<Answers> = {
   prometheusUrl: "https://prometheus.example.com:9443/prom",
 };
 
-const cleanup: string[] = [];
-afterAll(async () => {
-  for (const d of cleanup) await rm(d, { recursive: true, force: true });
-});
-
 describe("argo-rollouts: three environments", () => {
   let r: Rendered;
   beforeAll(async () => {
     r = await render(CANARY);
-    cleanup.push(r.dir);
   });
 
   it("switches the canary on in every environment but the first, last among the components", () => {
@@ -229,8 +222,7 @@ describe("argo-rollouts: three environments", () => {
 
     beforeAll(async () => {
       if (!goFound) throw new Error(goMissing);
-      tools = await mkdtemp(path.join(tmpdir(), "promql-check-"));
-      cleanup.push(tools);
+      tools = await tempDir("promql-check-");
       checker = await buildPromqlCheck(tools);
       const template = only(r.overlays.get("prod")!, "AnalysisTemplate");
       queries = template.spec.metrics.map((m: any) => ({ name: m.name, query: m.provider.prometheus.query }));
@@ -289,7 +281,6 @@ describe("argo-rollouts: three environments", () => {
 describe("argo-rollouts: one environment", () => {
   it("the only environment gets the canary", async () => {
     const r = await render({ ...CANARY, gitops: "none", environments: ["prod"], secret: [] });
-    cleanup.push(r.dir);
     expect(r.context.environments[0].canary).toBe(true);
     const objects = r.overlays.get("prod")!;
     expect(only(objects, "Rollout").spec.workloadRef.name).toBe(only(objects, "Deployment").metadata.name);
@@ -300,7 +291,6 @@ describe("argo-rollouts: one environment", () => {
 describe("progressive none", () => {
   it("writes no Rollout, no component and the same overlays as before", async () => {
     const r = await render({});
-    cleanup.push(r.dir);
     expect(r.files.some((f) => f.includes("rollout"))).toBe(false);
     for (const [env, objects] of r.overlays) {
       expect(kindIn(objects, "Rollout"), env).toEqual([]);
@@ -343,7 +333,6 @@ describe("progressive answers: validators and cross-checks", () => {
 
   it("the CLI refuses --gitops flux with --progressive argo-rollouts (exit 2) and writes nothing", async () => {
     const cwd = await tempDir();
-    cleanup.push(cwd);
     const run = await runCli(["svc", "--yes", "--owner", "acme", "--no-git", "--gitops", "flux", "--progressive", "argo-rollouts"], { cwd });
     expect(run.exitCode, run.stderr).toBe(2);
     expect(run.stderr).toContain("--progressive argo-rollouts");
@@ -353,7 +342,6 @@ describe("progressive answers: validators and cross-checks", () => {
 
   it("the CLI writes the canary with --progressive argo-rollouts and the thresholds by flag", async () => {
     const cwd = await tempDir();
-    cleanup.push(cwd);
     const run = await runCli(
       ["svc", "--yes", "--owner", "acme", "--no-git", "--progressive", "argo-rollouts", "--canary-max-error-percent", "0.5", "--canary-max-p95-ms", "250"],
       { cwd },

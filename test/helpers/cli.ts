@@ -1,8 +1,9 @@
 // Run the built CLI as a user would: a child process, no TTY, in a directory of our choosing.
 import { execa, type Options } from "execa";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
+import { tempDir } from "./temp.js";
+
+export { tempDir };
 
 export const CLI = path.resolve(import.meta.dirname, "../../dist/cli.js");
 
@@ -30,10 +31,6 @@ export async function runCli(args: string[], options: Options = {}): Promise<Cli
     ...options,
   });
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
-}
-
-export async function tempDir(prefix = "cggs-"): Promise<string> {
-  return mkdtemp(path.join(tmpdir(), prefix));
 }
 
 import { buildContext, type Context } from "../../src/render/context.js";

@@ -183,6 +183,10 @@ export async function startControlPlane(opts: { readyTimeoutMs?: number } = {}):
     if (!existsSync(path.join(CLUSTER_BIN, bin))) throw new ClusterStepError("start", `${path.join(CLUSTER_BIN, bin)} missing (run scripts/build-cluster.sh)`);
   }
   const dir = await mkdtemp(path.join(tmpdir(), "cggs-cluster-"));
+  // The components' own temp files (Argo CD's repository checkouts, Flux's clones) go here, so that
+  // stop() removes them: a component given an env of its own would otherwise write to /tmp.
+  const componentTmp = path.join(dir, "tmp");
+  await mkdir(componentTmp);
   const etcdLog = path.join(dir, "etcd.log");
   const apiserverLog = path.join(dir, "kube-apiserver.log");
   const kubeconfig = path.join(dir, "kubeconfig");
@@ -302,7 +306,7 @@ export async function startControlPlane(opts: { readyTimeoutMs?: number } = {}):
     }
     const start = (name: string, bin: string, args: string[], env?: NodeJS.ProcessEnv) => {
       const log = path.join(dir, `${name}.log`);
-      const proc = startProcess(name, bin, args, log, env);
+      const proc = startProcess(name, bin, args, log, { ...(env ?? process.env), TMPDIR: componentTmp });
       procs.push(proc);
       live.add(proc);
       logs.push(log);

@@ -311,6 +311,8 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
         ARGOCD_TLS_DATA_PATH: tlsDir,
         ARGOCD_GPG_ENABLED: "false",
         ARGOCD_SSH_DATA_PATH: path.join(cp.dir, "argocd-ssh"),
+        // Its git askpass socket is /tmp/reposerver-ask-pass.sock whatever TMPDIR says: keep it in the stack's folder.
+        ARGOCD_ASK_PASS_SOCK: path.join(cp.dir, "ask-pass.sock"),
         PATH: `${CLUSTER_BIN}:${process.env.PATH}`,
         SSL_CERT_FILE: certFile,
       });

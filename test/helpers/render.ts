@@ -1,11 +1,11 @@
 // Render templates in-process (no CLI, no git) into a fresh temp dir. For tests of the generated
 // output; the end-to-end tests run the built CLI instead.
-import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { buildContext, type Context } from "../../src/render/context.js";
 import { planFiles } from "../../src/render/plan.js";
 import type { Answers } from "../../src/answers/types.js";
+import { tempDir } from "./temp.js";
 
 /** Defaults as the CLI would resolve them for `my-svc --yes --owner acme` plus one env var, one secret. */
 export const baseAnswers: Answers = {
@@ -43,7 +43,7 @@ export async function renderToDir(overrides: Partial<Answers> = {}, dir?: string
   const answers = { ...baseAnswers, argocdProject: overrides.name ?? baseAnswers.name, ...overrides };
   const context = buildContext(answers, TOOL);
   const plan = await planFiles(context);
-  const out = dir ?? (await mkdtemp(path.join(tmpdir(), `cggs-${answers.name}-`)));
+  const out = dir ?? (await tempDir(`cggs-${answers.name}-`));
   for (const file of plan) {
     const target = path.join(out, file.path);
     await mkdir(path.dirname(target), { recursive: true });

@@ -1,0 +1,37 @@
+// The README is for users: short enough to read to the end, and every section moved out of it to docs/
+// is one link away, so a link or anchor that stops resolving fails here rather than in a reader's hands.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "..");
+const readme = readFileSync(path.join(root, "README.md"), "utf8");
+// The documents sections were moved to; every one of their sections must be linked from the README.
+const MOVED = ["docs/update.md", "docs/platform-teams.md"];
+
+/** GitHub's heading anchor: lowercase, punctuation but '-' and '_' dropped, spaces to '-'. */
+const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+const headings = (markdown: string, level = "#{1,6}") =>
+  markdown.replace(/^```[\s\S]*?^```/gm, "").match(new RegExp(`^${level} .+$`, "gm"))?.map((h) => h.replace(/^#+ /, "")) ?? [];
+const links = (markdown: string) => [...markdown.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((l) => !/^[a-z]+:/.test(l));
+
+describe("README.md", () => {
+  test("has at most 200 lines", () => {
+    expect(readme.split("\n").length).toBeLessThanOrEqual(200);
+  });
+
+  // The README's links, and those of the documents moved out of it (relative to their folder).
+  const all = ["README.md", ...MOVED].flatMap((doc) => links(readFileSync(path.join(root, doc), "utf8")).map((link) => [doc, link]));
+  test.each(all)("%s: link %s resolves", (doc, link) => {
+    const [file, anchor] = link.split("#");
+    const target = file ? path.join(root, path.dirname(doc), file) : path.join(root, doc);
+    expect(existsSync(target), `${file} exists`).toBe(true);
+    if (anchor) expect(headings(readFileSync(target, "utf8")).map(slug), `#${anchor} in ${file}`).toContain(anchor);
+  });
+
+  test.each(MOVED)("every section of %s is one link away", (doc) => {
+    const linked = new Set(links(readme).filter((l) => l.startsWith(`${doc}#`)).map((l) => l.split("#")[1]));
+    expect(links(readme)).toContain(doc);
+    for (const section of headings(readFileSync(path.join(root, doc), "utf8"), "##")) expect(linked, section).toContain(slug(section));
+  });
+});
