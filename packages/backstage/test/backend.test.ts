@@ -1,0 +1,151 @@
+// The action in a real Backstage backend: the scaffolder plugin (@backstage/plugin-scaffolder-backend)
+// and this module started by startTestBackend, driven over HTTP as the template editor drives it
+// (POST /api/scaffolder/v2/dry-run). What the dry run returns is the editor's preview: it must be
+// what the CLI writes, and a user's mistake must be a 400 that names the step input.
+import { createHash } from "node:crypto";
+import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { mockCredentials, mockServices, startTestBackend } from "@backstage/backend-test-utils";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import gitopsGoServiceModule from "../src/index.js";
+import { ACTION_ID } from "../src/action.js";
+import { templateEntity } from "../src/template.js";
+import { EXAMPLE_PRESET, REPO, toFlags, tree, type Input } from "./helpers/action.js";
+
+const CLI = path.join(REPO, "dist/cli.js");
+const made: string[] = [];
+let backend: Awaited<ReturnType<typeof startTestBackend>>;
+let base: string;
+
+beforeAll(async () => {
+  const workingDirectory = await mkdtemp(path.join(tmpdir(), "bs-backend-"));
+  made.push(workingDirectory);
+  backend = await startTestBackend({
+    features: [
+      import("@backstage/plugin-scaffolder-backend"),
+      gitopsGoServiceModule,
+      mockServices.rootConfig.factory({ data: { backend: { workingDirectory } } }),
+    ],
+  });
+  base = `http://localhost:${backend.server.port()}/api/scaffolder`;
+}, 120_000);
+
+afterAll(async () => {
+  await backend?.stop();
+  for (const d of made) await rm(d, { recursive: true, force: true });
+});
+
+type DryRun = { status: number; body: any };
+
+/** A template whose one create step takes every answer from the form, as a generated form does. */
+function templateFor(input: Input, extraSteps: object[] = []) {
+  return {
+    apiVersion: "scaffolder.backstage.io/v1beta3",
+    kind: "Template",
+    metadata: { name: "dry-run-test" },
+    spec: {
+      owner: "group:platform",
+      type: "service",
+      parameters: [{ properties: {} }],
+      steps: [
+        ...extraSteps,
+        { id: "create", name: "Generate", action: ACTION_ID, input: Object.fromEntries(Object.keys(input).map((k) => [k, `\${{ parameters.${k} }}`])) },
+      ],
+    },
+  };
+}
+
+async function dryRun(template: object, values: Input, directoryContents: { path: string; base64Content: string }[] = []): Promise<DryRun> {
+  const response = await fetch(`${base}/v2/dry-run`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...mockCredentials.user.header() },
+    body: JSON.stringify({ template, values, secrets: {}, directoryContents }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** The preview as a tree: path -> sha256 and whether it is executable. */
+function preview(contents: { path: string; base64Content: string; executable?: boolean }[]) {
+  const out: Record<string, string> = {};
+  for (const f of contents) out[f.path] = `${createHash("sha256").update(Buffer.from(f.base64Content, "base64")).digest("hex")} ${f.executable ? "x" : "-"}`;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** What the CLI writes for the same answers, in the same shape (the executable bit, not the whole mode). */
+async function cliTree(input: Input, presetFile?: string) {
+  const cwd = await mkdtemp(path.join(tmpdir(), "bs-cli-"));
+  made.push(cwd);
+  if (presetFile) await cp(presetFile, path.join(cwd, "preset.yaml"));
+  const run = await execa("node", [CLI, "svc", "--yes", "--no-git", ...toFlags(input)], { cwd, reject: false, stdin: "ignore", env: { CI: "true" } });
+  expect(run.exitCode, String(run.stderr)).toBe(0);
+  const files = await tree(path.join(cwd, "svc"));
+  return Object.fromEntries(Object.entries(files).map(([p, v]) => [p, `${v.split(" ")[0]} ${parseInt(v.split(" ")[1], 8) & 0o111 ? "x" : "-"}`]));
+}
+
+const SETS: Record<string, Input> = {
+  defaults: { name: "orders-api", owner: "acme" },
+  "Flux and GitLab": { name: "payments", owner: "acme/platform", ci: "gitlab", gitops: "flux", environments: ["dev", "prod"], env: ["UPSTREAM_URL", "GREETING=hello"], secret: ["DATABASE_PASSWORD"], port: 9000 },
+  "ApplicationSet and Rollouts": { name: "checkout", owner: "acme", argocdMode: "applicationset", progressive: "argo-rollouts", canaryMaxErrorPercent: "0.5", canaryMaxP95Ms: 300 },
+};
+
+describe("POST /v2/dry-run: the template editor's preview", () => {
+  test.each(Object.entries(SETS))("is what the CLI writes, byte for byte: %s", async (_, input) => {
+    const { status, body } = await dryRun(templateFor(input), input);
+    expect(status, JSON.stringify(body).slice(0, 2000)).toBe(200);
+    const expected = await cliTree(input);
+    expect(Object.keys(expected).length).toBeGreaterThan(20);
+    expect(preview(body.directoryContents)).toEqual(expected);
+    expect(body.output).toBeDefined();
+  });
+
+  test("the shipped template's own step, with the form's defaults, previews what the CLI writes", async () => {
+    const entity = templateEntity() as any;
+    const template = { ...entity, spec: { ...entity.spec, steps: entity.spec.steps.filter((s: { action: string }) => s.action === ACTION_ID) } };
+    const values = { name: "orders", owner: "acme", ci: "github" };
+    const { status, body } = await dryRun(template, values);
+    expect(status, JSON.stringify(body).slice(0, 2000)).toBe(200);
+    // The form fills in its static defaults; the CLI gets only what the user chose.
+    expect(preview(body.directoryContents)).toEqual(await cliTree({ name: "orders", owner: "acme", ci: "github", catalog: true }));
+  });
+
+  test("a hostile description is written literally and runs nothing", async () => {
+    const marker = path.join(tmpdir(), `bs-pwned-${process.pid}`);
+    const description = `$(touch ${marker}) \`touch ${marker}\` \${{ 7 * 7 }} {{ 7 * 7 }} '; touch ${marker} #" <script>`;
+    const input = { name: "orders-api", owner: "acme", description };
+    const { status, body } = await dryRun(templateFor(input), input);
+    expect(status, JSON.stringify(body).slice(0, 2000)).toBe(200);
+    expect(preview(body.directoryContents)).toEqual(await cliTree(input));
+    const readme = Buffer.from(body.directoryContents.find((f: { path: string }) => f.path === "README.md").base64Content, "base64").toString();
+    expect(readme).toContain(description);
+    await expect(readFile(marker)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+});
+
+describe("POST /v2/dry-run: a user's mistake is a 400 naming the input", () => {
+  const presetStep = { id: "preset", name: "Fetch the preset", action: "fetch:plain:file", input: { url: "./preset.yaml", targetPath: "preset.yaml" } };
+  const CASES: [string, Input, RegExp, boolean?][] = [
+    ["schema: a bad name", { name: "Bad_Name", owner: "acme" }, /instance\.name does not match pattern/],
+    ["schema: an unknown choice", { name: "svc", owner: "acme", gitops: "fluxcd" }, /instance\.gitops is not one of enum values/],
+    ["schema: a low port", { name: "svc", owner: "acme", port: 80 }, /instance\.port must be greater than or equal to 1024/],
+    ["rule: an environment twice", { name: "svc", owner: "acme", environments: ["dev", "dev"] }, /^input\.environments: 'dev,dev' names an environment twice$/],
+    ["missing: no owner", { name: "svc" }, /^missing input: input\.owner \(it has no default\)\nhint: set owner: </],
+    ["cross-field: an ApplicationSet with Flux", { name: "svc", owner: "acme", gitops: "flux", argocdMode: "applicationset" }, /^input\.argocdMode applies only with input\.gitops: argocd \(got input\.gitops: flux\)$/],
+    ["cross-field: a GitLab group with GitHub", { name: "svc", owner: "acme/platform", ci: "github" }, /^input\.owner\/input\.ci: 'acme\/platform' is a group path, which GitHub does not have \(input\.ci: github\)/],
+    ["preset policy: an unallowed registry", { name: "svc-a", registry: "docker.io/acme", preset: "preset.yaml" }, /^input\.registry: 'docker\.io\/acme' is not an allowed registry .*policy of preset 'acme-platform' \(preset\.yaml\)$/, true],
+    ["preset policy: a locked answer", { name: "svc-a", gitops: "flux", preset: "preset.yaml" }, /^input\.gitops: 'flux' cannot be used: preset 'acme-platform' .*locks it to/, true],
+    ["output path: absolute", { name: "svc", owner: "acme", outputPath: "/etc" }, /^input\.outputPath: '\/etc' is an absolute path: it must be relative to the workspace\nhint: /],
+    ["output path: outside", { name: "svc", owner: "acme", outputPath: "../x" }, /^input\.outputPath: '\.\.\/x' is outside the workspace\nhint: /],
+  ];
+
+  test.each(CASES)("%s", async (_, input, message, withPreset) => {
+    const contents = withPreset ? [{ path: "preset.yaml", base64Content: (await readFile(EXAMPLE_PRESET)).toString("base64") }] : [];
+    const { status, body } = await dryRun(templateFor(input, withPreset ? [presetStep] : []), input, contents);
+    expect(status, JSON.stringify(body).slice(0, 2000)).toBe(400);
+    expect(body.error.name).toBe("InputError");
+    expect(body.error.message).toMatch(message);
+    // Backstage's words: no flag, no terminal.
+    expect(body.error.message).not.toMatch(/--[a-z]|terminal|--yes/);
+  });
+});
