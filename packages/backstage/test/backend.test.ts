@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { mockCredentials, mockServices, startTestBackend } from "@backstage/backend-test-utils";
+import type { BackendFeature } from "@backstage/backend-plugin-api";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import gitopsGoServiceModule from "../src/index.js";
 import { ACTION_ID } from "../src/action.js";
@@ -24,7 +25,9 @@ beforeAll(async () => {
   made.push(workingDirectory);
   backend = await startTestBackend({
     features: [
-      import("@backstage/plugin-scaffolder-backend"),
+      // As a backend adds it (backend.add(import(...))). TypeScript's NodeNext view of this CommonJS
+      // package types `default` as the whole module; at run time it is the feature.
+      import("@backstage/plugin-scaffolder-backend") as unknown as Promise<{ default: BackendFeature }>,
       gitopsGoServiceModule,
       mockServices.rootConfig.factory({ data: { backend: { workingDirectory } } }),
     ],
@@ -60,7 +63,7 @@ function templateFor(input: Input, extraSteps: object[] = []) {
 async function dryRun(template: object, values: Input, directoryContents: { path: string; base64Content: string }[] = []): Promise<DryRun> {
   const response = await fetch(`${base}/v2/dry-run`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...mockCredentials.user.header() },
+    headers: { "content-type": "application/json", authorization: mockCredentials.user.header() },
     body: JSON.stringify({ template, values, secrets: {}, directoryContents }),
   });
   return { status: response.status, body: await response.json() };
