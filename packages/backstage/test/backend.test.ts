@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { mockCredentials, mockServices, startTestBackend } from "@backstage/backend-test-utils";
-import type { BackendFeature } from "@backstage/backend-plugin-api";
+import { createBackendModule, type BackendFeature } from "@backstage/backend-plugin-api";
+import { createTemplateAction, scaffolderActionsExtensionPoint } from "@backstage/plugin-scaffolder-node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import gitopsGoServiceModule from "../src/index.js";
 import { ACTION_ID } from "../src/action.js";
@@ -17,6 +18,35 @@ import { EXAMPLE_PRESET, REPO, toFlags, tree, type Input } from "./helpers/actio
 
 const CLI = path.join(REPO, "dist/cli.js");
 const made: string[] = [];
+
+/**
+ * The publish steps after ours in the shipped template, as recorders: the real publish:github/gitlab
+ * need a host and a token. They show which publish step the template runs for an answer and with what input.
+ */
+const calls: { action: string; input: Record<string, unknown> }[] = [];
+const publishers = createBackendModule({
+  pluginId: "scaffolder",
+  moduleId: "test-publishers",
+  register(reg) {
+    reg.registerInit({
+      deps: { scaffolder: scaffolderActionsExtensionPoint },
+      async init({ scaffolder }) {
+        const recorder = (id: string, outputs: (input: Record<string, unknown>) => Record<string, string>) =>
+          createTemplateAction({
+            id,
+            supportsDryRun: true,
+            async handler(ctx) {
+              const input = ctx.input as Record<string, unknown>;
+              calls.push({ action: id, input });
+              for (const [k, v] of Object.entries(outputs(input))) ctx.output(k, v);
+            },
+          });
+        const repo = (input: Record<string, unknown>) => ({ remoteUrl: `remote:${String(input.repoUrl)}`, repoContentsUrl: `contents:${String(input.repoUrl)}` });
+        scaffolder.addActions(recorder("publish:github", repo), recorder("publish:gitlab", repo)); // catalog:register is the scaffolder's own.
+      },
+    });
+  },
+});
 let backend: Awaited<ReturnType<typeof startTestBackend>>;
 let base: string;
 
@@ -29,6 +59,7 @@ beforeAll(async () => {
       // package types `default` as the whole module; at run time it is the feature.
       import("@backstage/plugin-scaffolder-backend") as unknown as Promise<{ default: BackendFeature }>,
       gitopsGoServiceModule,
+      publishers,
       mockServices.rootConfig.factory({ data: { backend: { workingDirectory } } }),
     ],
   });
@@ -111,6 +142,27 @@ describe("POST /v2/dry-run: the template editor's preview", () => {
     expect(status, JSON.stringify(body).slice(0, 2000)).toBe(200);
     // The form fills in its static defaults; the CLI gets only what the user chose.
     expect(preview(body.directoryContents)).toEqual(await cliTree({ name: "orders", owner: "acme", ci: "github", catalog: true }));
+  });
+
+  test.each([
+    ["GitLab, a group path", { name: "payments", owner: "acme/platform", ci: "gitlab" }, "publish:gitlab", "gitlab.com?owner=acme/platform&repo=payments"],
+    ["GitHub", { name: "orders", owner: "acme", ci: "github" }, "publish:github", "github.com?owner=acme&repo=orders"],
+  ])("the whole shipped template publishes to the chosen host: %s", async (_, values, action, repoUrl) => {
+    calls.length = 0;
+    const { status, body } = await dryRun(templateEntity(), values);
+    expect(status, JSON.stringify(body).slice(0, 2000)).toBe(200);
+    expect(calls.map((c) => c.action)).toEqual([action]);
+    expect(calls[0].input).toMatchObject({ repoUrl, defaultBranch: "main", repoVisibility: "private" });
+    expect(body.output.links[0]).toEqual({ title: "Repository", url: `remote:${repoUrl}` });
+    expect(preview(body.directoryContents)).toEqual(await cliTree({ ...values, catalog: true }));
+  });
+
+  test("the shipped template's form refuses a group path for GitHub before anything runs", async () => {
+    calls.length = 0;
+    const { status, body } = await dryRun(templateEntity(), { name: "orders", owner: "acme/platform", ci: "github" });
+    expect(status).toBe(400);
+    expect(JSON.stringify(body.errors)).toMatch(/owner/);
+    expect(calls).toEqual([]);
   });
 
   test("a hostile description is written literally and runs nothing", async () => {
