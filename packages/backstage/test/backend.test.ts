@@ -2,19 +2,33 @@
 // and this module started by startTestBackend, driven over HTTP as the template editor drives it
 // (POST /api/scaffolder/v2/dry-run). What the dry run returns is the editor's preview: it must be
 // what the CLI writes, and a user's mistake must be a 400 that names the step input.
+//
+// Two matrix entries: by default the workspace's Backstage line (this package's devDependencies) and
+// its source; with BACKSTAGE_LINE=<folder> (scripts/backstage-latest.sh) every Backstage package and
+// this package itself, packed, come from that folder's install of another line.
 import { createHash } from "node:crypto";
 import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
-import { mockCredentials, mockServices, startTestBackend } from "@backstage/backend-test-utils";
-import { createBackendModule, type BackendFeature } from "@backstage/backend-plugin-api";
-import { createTemplateAction, scaffolderActionsExtensionPoint } from "@backstage/plugin-scaffolder-node";
+import { createRequire } from "node:module";
+import type * as BackendTestUtils from "@backstage/backend-test-utils";
+import type * as BackendPluginApi from "@backstage/backend-plugin-api";
+import type * as ScaffolderNode from "@backstage/plugin-scaffolder-node";
+import type { BackendFeature } from "@backstage/backend-plugin-api";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import gitopsGoServiceModule from "../src/index.js";
 import { ACTION_ID } from "../src/action.js";
 import { templateEntity } from "../src/template.js";
 import { EXAMPLE_PRESET, REPO, toFlags, tree, type Input } from "./helpers/action.js";
+
+const LINE = process.env.BACKSTAGE_LINE;
+const load = createRequire(LINE ? path.join(LINE, "package.json") : import.meta.url);
+const { mockCredentials, mockServices, startTestBackend } = load("@backstage/backend-test-utils") as typeof BackendTestUtils;
+const { createBackendModule } = load("@backstage/backend-plugin-api") as typeof BackendPluginApi;
+const { createTemplateAction, scaffolderActionsExtensionPoint } = load("@backstage/plugin-scaffolder-node") as typeof ScaffolderNode;
+const gitopsGoServiceModule: BackendFeature = LINE ? load("@create-gitops-go-service/backstage").default : (await import("../src/index.js")).default;
+/** The scaffolder plugin, as a backend adds it. */
+const scaffolderPlugin: BackendFeature = load("@backstage/plugin-scaffolder-backend").default;
 
 const CLI = path.join(REPO, "dist/cli.js");
 const made: string[] = [];
@@ -55,12 +69,13 @@ beforeAll(async () => {
   made.push(workingDirectory);
   backend = await startTestBackend({
     features: [
-      // As a backend adds it (backend.add(import(...))). TypeScript's NodeNext view of this CommonJS
-      // package types `default` as the whole module; at run time it is the feature.
-      import("@backstage/plugin-scaffolder-backend") as unknown as Promise<{ default: BackendFeature }>,
+      scaffolderPlugin,
       gitopsGoServiceModule,
       publishers,
       mockServices.rootConfig.factory({ data: { backend: { workingDirectory } } }),
+      // That install runs no install scripts, so its better-sqlite3 is not compiled: the scaffolder's
+      // in-memory database comes from the workspace's own knex and better-sqlite3 instead.
+      ...(LINE ? [mockServices.database.factory({ knex: createRequire(import.meta.url)("knex")({ client: "better-sqlite3", connection: ":memory:", useNullAsDefault: true }) })] : []),
     ],
   });
   base = `http://localhost:${backend.server.port()}/api/scaffolder`;
@@ -202,5 +217,16 @@ describe("POST /v2/dry-run: a user's mistake is a 400 naming the input", () => {
     expect(body.error.message).toMatch(message);
     // Backstage's words: no flag, no terminal.
     expect(body.error.message).not.toMatch(/--[a-z]|terminal|--yes/);
+  });
+});
+
+describe.runIf(LINE)("the packed package, installed beside that line", () => {
+  test("adds no second copy of Backstage's packages, and its template resolves", async () => {
+    for (const name of ["@backstage/plugin-scaffolder-node", "@backstage/backend-plugin-api"]) {
+      const ls = await execa("npm", ["ls", name, "--all", "--parseable"], { cwd: LINE!, reject: false });
+      expect(new Set(ls.stdout.split("\n").filter(Boolean)).size, `${name}:\n${ls.stdout}`).toBe(1);
+    }
+    expect(load.resolve("@create-gitops-go-service/backstage/template.yaml")).toBe(path.join(LINE!, "node_modules/@create-gitops-go-service/backstage/template.yaml"));
+    expect(load("@backstage/plugin-scaffolder-node/package.json").version).toBe("1.0.0");
   });
 });
