@@ -8,8 +8,8 @@
 # Cached in the git-ignored .tools/backstage-latest: the install is redone only when the pinned
 # versions or the package's dependencies change (a stamp); a warm run unpacks the fresh tarball over
 # the installed copy, exactly as npm would unpack it, and reinstalls nothing.
-# No install scripts run (--ignore-scripts): better-sqlite3 would compile from source a second time;
-# the test backend borrows the root install's compiled copy for its in-memory database instead.
+# No install scripts run (--ignore-scripts): better-sqlite3 would compile from source, and the test
+# backend's database is pg-mem (plain JavaScript, from the workspace's install) anyway.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=.tools/backstage-latest

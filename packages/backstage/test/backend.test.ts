@@ -16,6 +16,7 @@ import type * as BackendTestUtils from "@backstage/backend-test-utils";
 import type * as BackendPluginApi from "@backstage/backend-plugin-api";
 import type * as ScaffolderNode from "@backstage/plugin-scaffolder-node";
 import type { BackendFeature } from "@backstage/backend-plugin-api";
+import { newDb } from "pg-mem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ACTION_ID } from "../src/action.js";
 import { templateEntity } from "../src/template.js";
@@ -73,9 +74,10 @@ beforeAll(async () => {
       gitopsGoServiceModule,
       publishers,
       mockServices.rootConfig.factory({ data: { backend: { workingDirectory } } }),
-      // That install runs no install scripts, so its better-sqlite3 is not compiled: the scaffolder's
-      // in-memory database comes from the workspace's own knex and better-sqlite3 instead.
-      ...(LINE ? [mockServices.database.factory({ knex: createRequire(import.meta.url)("knex")({ client: "better-sqlite3", connection: ":memory:", useNullAsDefault: true }) })] : []),
+      // The scaffolder's task store, in memory without a native build: pg-mem (PostgreSQL in plain
+      // JavaScript) behind knex instead of the default better-sqlite3, which npm would compile from
+      // source (the root package.json's allowScripts denies that build).
+      mockServices.database.factory({ knex: newDb().adapters.createKnex() }),
     ],
   });
   base = `http://localhost:${backend.server.port()}/api/scaffolder`;
