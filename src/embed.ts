@@ -9,6 +9,7 @@ import type { Context } from "./render/context.js";
 import { renderRepository } from "./render/render-repository.js";
 import { ExitCode, UserError } from "./shared/errors.js";
 import type { Plan } from "./render/plan.js";
+import { flagNaming, type Naming } from "./answers/naming.js";
 import type { Preset } from "./answers/preset.js";
 import { questionList } from "./answers/questions.js";
 
@@ -18,14 +19,17 @@ export { answersSchema } from "./answers/schema.js";
 export { checkTarget } from "./output/write.js";
 export { PROVENANCE_FILE } from "./render/provenance.js";
 export { questionList, type AnyQuestion, type Kind } from "./answers/questions.js";
+export { flagNaming, inputNaming, type Naming } from "./answers/naming.js";
 
 export interface RenderServiceOptions {
   /**
    * Answers as JSON values (a host's input): each is coerced like an answers-file value
    * (`port: "8080"` is 8080, `environments: "dev,prod"` a list) and then treated as a flag, so
-   * every message names the flag, exactly as the CLI does. Unknown keys are errors.
+   * every message is the CLI's, naming each answer as `naming` says. Unknown keys are errors.
    */
   answers: Record<string, unknown>;
+  /** How messages name the answers: the CLI's flags by default, or the host's inputs (inputNaming()). */
+  naming?: Naming;
   /** A preset already read with readPreset. */
   preset?: Preset;
   /** Like --yes: placeholders for answers with no default (owner). Otherwise they must be given. */
@@ -48,6 +52,7 @@ export interface RenderedService {
  * @example const { plan } = await renderService({ answers: { name: "orders", owner: "acme" } }); await writePlan(plan, dir, { force: false });
  */
 export async function renderService(options: RenderServiceOptions): Promise<RenderedService> {
+  const naming = options.naming ?? flagNaming;
   const flags: Partial<Record<keyof Answers, unknown>> = {};
   for (const [key, raw] of Object.entries(options.answers)) {
     if (raw === undefined || raw === null) continue;
@@ -56,10 +61,10 @@ export async function renderService(options: RenderServiceOptions): Promise<Rend
     try {
       flags[question.name] = fromFile(question, raw);
     } catch (problem) {
-      throw new UserError(`--${question.flag}: ${String(problem)}`, ExitCode.usage);
+      throw new UserError(`${naming.answer(question.name)}: ${String(problem)}`, ExitCode.usage, undefined, [question.name]);
     }
   }
-  const { answers, placeholders } = await resolveAnswers({ flags: flags as Partial<Answers>, yes: options.yes ?? false, preset: options.preset });
+  const { answers, placeholders } = await resolveAnswers({ flags: flags as Partial<Answers>, yes: options.yes ?? false, preset: options.preset, naming });
   const { context, plan } = await renderRepository(answers, { preset: options.preset, templatesDir: options.templatesDir });
   return { answers, placeholders, context, plan };
 }

@@ -7,5 +7,5 @@ export { questions } from "./answers/questions.js";
 export { UserError, CancelledError, ExitCode } from "./shared/errors.js";
 export type { Answers } from "./answers/types.js";
 export type { Io } from "./io.js";
-export { renderService, renderRepository, readPreset, describePreset, answersSchema, checkTarget, PROVENANCE_FILE, questionList } from "./embed.js";
-export type { RenderServiceOptions, RenderedService, Preset, AnyQuestion, Kind } from "./embed.js";
+export { renderService, renderRepository, readPreset, describePreset, answersSchema, checkTarget, PROVENANCE_FILE, questionList, flagNaming, inputNaming } from "./embed.js";
+export type { RenderServiceOptions, RenderedService, Preset, AnyQuestion, Kind, Naming } from "./embed.js";

@@ -42,13 +42,13 @@ const POLICY_KEYS = ["registries", "gitops", "ci", "namePattern", "requiredLabel
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
-/** Read and validate a preset file. Every problem names the file, the line and the key. */
-export async function readPreset(file: string): Promise<Preset> {
+/** Read and validate a preset file. Every problem names the file, the line and the key; `label` names where the path came from (`--preset`, a host's input). */
+export async function readPreset(file: string, label = "--preset"): Promise<Preset> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new UserError(`--preset: cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`, ExitCode.usage);
+    throw new UserError(`${label}: cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`, ExitCode.usage);
   }
   const presetError = (line: number, message: string) =>
     new UserError(`preset ${file}:${line}: ${message}`, ExitCode.usage, "the preset comes from your platform team: fix it there (see README, 'For platform teams')");

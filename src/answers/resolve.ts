@@ -4,6 +4,7 @@ import { ExitCode, UserError } from "../shared/errors.js";
 import { questionList, type AnyQuestion, type Value } from "./questions.js";
 import type { Prompter } from "./prompts.js";
 import { guidedAnswers, type Ask, type Filled, type GuidedPrompter } from "./guided.js";
+import { flagNaming, type Naming, type Problem } from "./naming.js";
 import { describePreset, isLocked, policyProblem, type Preset } from "./preset.js";
 import { shown, shownPath } from "../shared/show.js";
 
@@ -22,6 +23,8 @@ export interface AnswerInput {
   flagProblems?: string[];
   /** Take the guided path when the prompter can (create does; update asks only what is new). */
   guided?: boolean;
+  /** How messages name an answer: flags (the CLI, the default) or a host's inputs. */
+  naming?: Naming;
 }
 
 function describe(value: Value): string {
@@ -37,20 +40,17 @@ function problemOf(question: AnyQuestion, value: Value, preset: Preset | undefin
 }
 
 /** What is wrong with one answer, one line per problem, each naming its source; [] when nothing. */
-function check(question: AnyQuestion, value: Value, source: string, preset?: Preset): string[] {
+function check(question: AnyQuestion, value: Value, source: string, preset?: Preset): Problem[] {
   const problem = problemOf(question, value, preset);
   if (!problem) return [];
+  const fields = [question.name];
   // List rules name each offending item themselves, one a line.
-  return Array.isArray(value) ? problem.split("\n").map((line) => `${source}: ${line}`) : [`${source}: ${shown(value)} ${problem}`];
+  return Array.isArray(value) ? problem.split("\n").map((line) => ({ fields, text: `${source}: ${line}` })) : [{ fields, text: `${source}: ${shown(value)} ${problem}` }];
 }
 
 /** Every problem found, reported together: one run tells the user everything to fix. */
-function throwAll(problems: string[]): void {
-  if (problems.length > 0) throw new UserError(problems.join("\n"), ExitCode.usage);
-}
-
-function flagsFor(missing: AnyQuestion[]): string {
-  return missing.map((m) => `--${m.flag} <${m.example}>`).join(" ");
+function throwAll(problems: Problem[]): void {
+  if (problems.length > 0) throw new UserError(problems.map((p) => p.text).join("\n"), ExitCode.usage, undefined, [...new Set(problems.flatMap((p) => p.fields))]);
 }
 
 /**
@@ -60,18 +60,19 @@ function flagsFor(missing: AnyQuestion[]): string {
  * named at once, before anything is written.
  */
 export async function resolveAnswers(input: AnswerInput): Promise<{ answers: Answers; placeholders: (keyof Answers)[] }> {
+  const naming = input.naming ?? flagNaming;
   const given = new Map<keyof Answers, { value: Value; source: string }>();
   for (const [key, value] of Object.entries(input.file?.answers ?? {})) given.set(key as keyof Answers, { value: value as Value, source: `${shownPath(input.file!.path)}: key '${key}'` });
   for (const question of questionList) {
     const value = input.flags[question.name];
-    if (value !== undefined) given.set(question.name, { value, source: `--${question.flag}` });
+    if (value !== undefined) given.set(question.name, { value, source: naming.answer(question.name) });
   }
   const preset = input.preset;
-  const problems: string[] = [...(input.flagProblems ?? [])];
+  const problems: Problem[] = (input.flagProblems ?? []).map((text) => ({ fields: [], text }));
   for (const [name, { value, source }] of given) {
     const locked = preset?.defaults[name];
     if (isLocked(preset, name) && describe(value) !== describe(locked as Value))
-      problems.push(`${source}: ${shown(value)} cannot be used: ${describePreset(preset!)} locks it to ${shown(locked)}`);
+      problems.push({ fields: [name], text: `${source}: ${shown(value)} cannot be used: ${describePreset(preset!)} locks it to ${shown(locked)}` });
     else problems.push(...check(questionList.find((q) => q.name === name)!, value, source, preset));
   }
   throwAll(problems);
@@ -84,20 +85,16 @@ export async function resolveAnswers(input: AnswerInput): Promise<{ answers: Ans
       : await fill(prompter && ((question, def, validate) => prompter(question, def, validate)));
   const { answers, missing, placeholders } = filled;
   if (missing.length > 0) {
-    const names = missing.map((m) => (m.name === "name" ? "a directory argument or --name" : `--${m.flag}`)).join(", ");
-    throw new UserError(
-      `missing answers: ${names} (no terminal to ask, and no default)`,
-      ExitCode.usage,
-      `pass them, e.g.: create-gitops-go-service ${input.directory ?? "my-service"} ${flagsFor(missing.filter((m) => m.name !== "name"))} — or add --yes to use placeholders`.replace(/\s+—/, " —"),
-    );
+    const { message, hint } = naming.missing(missing, input.directory);
+    throw new UserError(message, ExitCode.usage, hint, missing.map((m) => m.name));
   }
   const resolved = { ...answers, directory: input.directory ?? (answers.name as string) } as Answers;
   // Defaults are validated too: a default derived from a valid owner can still break a rule.
   for (const question of questionList)
     if (!given.has(question.name))
-      problems.push(...check(question, resolved[question.name], `--${question.flag} (${preset?.defaults[question.name] !== undefined ? `default from ${describePreset(preset)}` : "default"})`, preset));
+      problems.push(...check(question, resolved[question.name], `${naming.answer(question.name)} (${preset?.defaults[question.name] !== undefined ? `default from ${describePreset(preset)}` : "default"})`, preset));
   throwAll(problems);
-  throwAll(crossCheck(resolved, new Set(given.keys())));
+  throwAll(crossCheck(resolved, new Set(given.keys()), naming));
   return { answers: resolved, placeholders };
 }
 

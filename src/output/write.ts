@@ -8,6 +8,8 @@ import type { Plan } from "../render/plan.js";
 
 export interface WriteOptions {
   force: boolean;
+  /** What force-mode messages name: the CLI's `--force`, or a host's input (the Backstage action's `input.outputPath`). */
+  label?: string;
   signal?: AbortSignal;
 }
 
@@ -51,7 +53,7 @@ async function makeParents(dir: string): Promise<void> {
 }
 
 /** Why the target cannot be written, or undefined. Checked before anything is created. */
-export async function checkTarget(targetDir: string, plan: Plan, force: boolean): Promise<{ exists: boolean; empty: boolean }> {
+export async function checkTarget(targetDir: string, plan: Plan, force: boolean, label = "--force"): Promise<{ exists: boolean; empty: boolean }> {
   let stat: Awaited<ReturnType<typeof lstatOrUndefined>>;
   try {
     stat = await lstatOrUndefined(targetDir);
@@ -84,9 +86,9 @@ export async function checkTarget(targetDir: string, plan: Plan, force: boolean)
         throw fileSystemFault(error, { path: p, verb: "read" }) ?? error;
       });
       if (!s) break;
-      if (s.isSymbolicLink()) throw new UserError(`--force: ${shownPath(p)} is a symbolic link: refusing to write through it`, ExitCode.unsafeTarget);
-      if (i < parts.length && !s.isDirectory()) throw new UserError(`--force: ${shownPath(p)} is a file where the folder ${parts.slice(0, i).join("/")}/ goes`, ExitCode.unsafeTarget);
-      if (i === parts.length && !s.isFile()) throw new UserError(`--force: ${shownPath(p)} exists and is not a regular file`, ExitCode.unsafeTarget);
+      if (s.isSymbolicLink()) throw new UserError(`${label}: ${shownPath(p)} is a symbolic link: refusing to write through it`, ExitCode.unsafeTarget);
+      if (i < parts.length && !s.isDirectory()) throw new UserError(`${label}: ${shownPath(p)} is a file where the folder ${parts.slice(0, i).join("/")}/ goes`, ExitCode.unsafeTarget);
+      if (i === parts.length && !s.isFile()) throw new UserError(`${label}: ${shownPath(p)} exists and is not a regular file`, ExitCode.unsafeTarget);
     }
   }
   return { exists: true, empty: false };
@@ -138,7 +140,7 @@ async function makeStaging(targetDir: string, exists: boolean): Promise<{ dir: s
  * disk, a folder we may not write in) is the environment's: exit 3 with the path.
  */
 export async function writePlan(plan: Plan, targetDir: string, options: WriteOptions): Promise<void> {
-  const { exists, empty } = await checkTarget(targetDir, plan, options.force);
+  const { exists, empty } = await checkTarget(targetDir, plan, options.force, options.label);
   const parent = path.dirname(targetDir);
   try {
     await makeParents(parent);

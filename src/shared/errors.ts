@@ -22,6 +22,8 @@ export class UserError extends Error {
     message: string,
     readonly exitCode: ExitCodeValue = ExitCode.usage,
     readonly hint?: string,
+    /** The questions (answer names) the problem is about, so a host can point at its own fields. */
+    readonly fields: readonly string[] = [],
   ) {
     super(message);
     this.name = "UserError";

@@ -1,13 +1,27 @@
 // gitops:go-service:create — the CLI's pipeline (resolve answers, render, write) as a scaffolder
 // action. No prompts, no git: later steps (publish:github, ...) publish the workspace.
 import path from "node:path";
+import { InputError } from "@backstage/errors";
 import { createTemplateAction } from "@backstage/plugin-scaffolder-node";
-import { engine, type Answers, type Plan, type Preset } from "./engine.js";
+import { engine, type Answers, type Plan, type Preset, type UserError } from "./engine.js";
 import { inputSchema, outputSchema } from "./input.js";
 import { examples } from "./examples.js";
 import { resolveInWorkspace } from "./workspace.js";
 
 export const ACTION_ID = "gitops:go-service:create";
+
+/** Messages name the step's inputs (`input.owner`), the names the template author writes. */
+const NAMING = engine.inputNaming("input.");
+const OUTPUT_PATH = "input.outputPath";
+
+/**
+ * A user's mistake as Backstage's InputError, which its HTTP layer answers with 400 (anything else is
+ * a 500, an internal error). The hint goes with it: the form shows nothing else. No `cause`: Backstage
+ * appends it to the message ("; caused by ..."), which would say everything twice.
+ */
+export function toInputError(error: UserError): InputError {
+  return new InputError(error.hint ? `${error.message}\nhint: ${error.hint}` : error.message);
+}
 
 export interface GitopsGoServiceActionOptions {
   /**
@@ -41,29 +55,26 @@ export function createGitopsGoServiceAction(options: GitopsGoServiceActionOption
     async handler(ctx) {
       const { outputPath = ".", preset: presetInput, ...given } = ctx.input as Record<string, unknown> & { outputPath?: string; preset?: string };
       try {
-        const target = await resolveInWorkspace(ctx.workspacePath, outputPath, "outputPath");
+        const target = await resolveInWorkspace(ctx.workspacePath, outputPath, OUTPUT_PATH);
         let preset: Preset | undefined;
         if (options.preset) {
           if (presetInput !== undefined)
-            throw new engine.UserError(`preset: '${presetInput}' cannot be used: this Backstage enforces the preset ${options.preset} (app-config gitopsGoService.preset)`, engine.ExitCode.usage);
+            throw new engine.UserError(`input.preset: '${presetInput}' cannot be used: this Backstage enforces the preset ${options.preset} (app-config gitopsGoService.preset)`, engine.ExitCode.usage, undefined, ["preset"]);
           preset = await (enforced ??= engine.readPreset(options.preset));
         } else if (presetInput !== undefined) {
           // Read from the workspace; messages name it as the template gave it.
-          preset = { ...(await engine.readPreset(await resolveInWorkspace(ctx.workspacePath, presetInput, "preset"))), file: presetInput };
+          preset = { ...(await engine.readPreset(await resolveInWorkspace(ctx.workspacePath, presetInput, "input.preset"), "input.preset")), file: presetInput };
         }
-        const { answers, context, plan } = await engine.renderService({ answers: given, preset });
+        const { answers, context, plan } = await engine.renderService({ answers: given, preset, naming: NAMING });
         const where = path.relative(ctx.workspacePath, target) || ".";
         ctx.logger.info(`${answers.name}: ${plan.length} files for ${answers.gitops === "none" ? "no GitOps controller" : answers.gitops}, image ${context.image}${preset ? `, ${engine.describePreset(preset)}` : ""}`);
-        if (ctx.isDryRun) {
-          // Like --dry-run: the target is checked, nothing is written.
-          await engine.checkTarget(target, plan, true);
-          ctx.logger.info(`dry run: would write ${plan.length} files to ${where}`);
-        } else {
-          // The workspace is the task's own: the planned files are written over any earlier copy (a
-          // retried step gives the same tree); nothing else there is touched.
-          await engine.writePlan(plan, target, { force: true, signal: ctx.signal });
-          ctx.logger.info(`wrote ${plan.length} files to ${where}`);
-        }
+        // A dry run writes too: Backstage's dry-run workspace is a throwaway folder whose contents are
+        // the template editor's preview, and fetch:template writes there as well. The action has no
+        // side effect outside the workspace (no git, no network) that a dry run would have to skip.
+        // The workspace is the task's own: the planned files are written over any earlier copy (a
+        // retried step gives the same tree); nothing else there is touched.
+        await engine.writePlan(plan, target, { force: true, signal: ctx.signal, label: OUTPUT_PATH });
+        ctx.logger.info(`${ctx.isDryRun ? "dry run: " : ""}wrote ${plan.length} files to ${where}`);
         const { directory: _directory, ...recorded } = answers;
         ctx.output("files", plan.map((f) => f.path));
         ctx.output("outputPath", where);
@@ -71,7 +82,7 @@ export function createGitopsGoServiceAction(options: GitopsGoServiceActionOption
         ctx.output("gitops", gitopsPaths(answers, plan));
         ctx.output("answers", recorded);
       } catch (error) {
-        if (error instanceof engine.UserError && error.hint) ctx.logger.error(`hint: ${error.hint}`);
+        if (error instanceof engine.UserError) throw toInputError(error);
         throw error;
       }
     },

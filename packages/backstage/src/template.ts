@@ -7,7 +7,7 @@ type Schema = Record<string, unknown>;
 
 /** The form's pages: every question appears on one, or in FIXED. */
 export const PAGES: { title: string; description: string; fields: string[] }[] = [
-  { title: "Service", description: "What the service is called and who owns its repository", fields: ["name", "owner", "description", "module", "port"] },
+  { title: "Service", description: "What the service is called, where its repository lives and who owns it", fields: ["name", "ci", "owner", "description", "module", "port"] },
   { title: "Configuration", description: "Environment variables the service reads; secret values are never written anywhere", fields: ["env", "secret", "secrets"] },
   {
     title: "Delivery",
@@ -22,11 +22,17 @@ export const PAGES: { title: string; description: string; fields: string[] }[] =
 ];
 
 /**
- * Answers the template sets itself because it publishes to GitHub: GitHub Actions, and the repository
- * URL the GitOps controller pulls from left to its default, https://github.com/<owner>/<name>.git,
- * which is where publish:github creates it.
+ * The hosts the template publishes to, one per CI choice: the `ci` answer picks the publish step
+ * (`if:`), so a GitLab group path (`group/subgroup`) goes to publish:gitlab, never to publish:github.
+ * The repository URL the GitOps controller pulls from is left to its default,
+ * https://<host>/<owner>/<name>.git, which is where that step creates the repository.
  */
-export const FIXED: Record<string, unknown> = { ci: "github" };
+export const HOSTS = [
+  { ci: "github", id: "publishGithub", title: "GitHub", action: "publish:github", host: "github.com" },
+  { ci: "gitlab", id: "publishGitlab", title: "GitLab", action: "publish:gitlab", host: "gitlab.com" },
+] as const;
+/** Answers the template sets itself. */
+export const FIXED: Record<string, unknown> = {};
 /**
  * The generator writes catalog-info.yaml itself when it has the `catalog` question: the template then
  * keeps it on and registers that file; otherwise a catalog:write step describes the component.
@@ -57,9 +63,13 @@ export function templateEntity() {
       const def = staticDefault(field);
       props[field] = { title: question.message, ...properties[field], ...(def !== undefined ? { default: def } : {}), ...(field === "name" ? { "ui:autofocus": true } : {}) };
     }
-    // The owner has no default, and the template publishes to github.com/<owner>/<name>.
+    // The form offers only the hosts it can publish to; "none" (no CI) has no publish step.
+    if (props.ci) props.ci = { ...props.ci, title: "Git host and CI", enum: HOSTS.map((h) => h.ci), description: "Where the repository is published (GitHub or GitLab) and whose CI builds it" };
+    // GitHub has no subgroups: refuse `group/subgroup` in the form already, not only in the action.
+    const hostRule = page.fields.includes("owner") && page.fields.includes("ci") ? { if: { properties: { ci: { const: "github" } } }, then: { properties: { owner: { pattern: "^[^/]*$" } } } } : {};
+    // The owner has no default, and the template publishes to <host>/<owner>/<name>.
     const pageRequired = [...required, "owner"].filter((r) => page.fields.includes(r));
-    return { title: page.title, description: page.description, ...(pageRequired.length > 0 ? { required: pageRequired } : {}), properties: props };
+    return { title: page.title, description: page.description, ...(pageRequired.length > 0 ? { required: pageRequired } : {}), properties: props, ...hostRule };
   });
   if (!GENERATES_CATALOG) parameters.push(catalogOwnerPage());
   const input: Record<string, unknown> = { ...FIXED };
@@ -81,27 +91,28 @@ export function templateEntity() {
       steps: [
         { id: "create", name: "Generate the repository", action: ACTION_ID, input },
         ...(GENERATES_CATALOG ? [] : [catalogWriteStep()]),
-        {
-          id: "publish",
-          name: "Publish to GitHub",
-          action: "publish:github",
+        ...HOSTS.map((h) => ({
+          id: h.id,
+          name: `Publish to ${h.title}`,
+          if: `\${{ parameters.ci == '${h.ci}' }}`,
+          action: h.action,
           input: {
-            repoUrl: "github.com?owner=${{ parameters.owner }}&repo=${{ parameters.name }}",
-            description: "${{ steps.create.output.answers.description }}",
+            repoUrl: `${h.host}?owner=\${{ parameters.owner }}&repo=\${{ parameters.name }}`,
+            ...(h.ci === "github" ? { description: "${{ steps.create.output.answers.description }}" } : {}),
             defaultBranch: "main",
             repoVisibility: "private",
           },
-        },
+        })),
         {
           id: "register",
           name: "Register in the catalog",
           action: "catalog:register",
-          input: { repoContentsUrl: "${{ steps.publish.output.repoContentsUrl }}", catalogInfoPath: "/catalog-info.yaml" },
+          input: { repoContentsUrl: published("repoContentsUrl"), catalogInfoPath: "/catalog-info.yaml" },
         },
       ],
       output: {
         links: [
-          { title: "Repository", url: "${{ steps.publish.output.remoteUrl }}" },
+          { title: "Repository", url: published("remoteUrl") },
           { title: "Open in catalog", icon: "catalog", entityRef: "${{ steps.register.output.entityRef }}" },
         ],
         text: [
@@ -115,6 +126,11 @@ export function templateEntity() {
       },
     },
   };
+}
+
+/** An output of whichever publish step ran (the other was skipped and has none). */
+function published(output: string): string {
+  return `\${{ ${HOSTS.map((h) => `steps.${h.id}.output.${output}`).join(" or ")} }}`;
 }
 
 export const TEMPLATE_HEADER =

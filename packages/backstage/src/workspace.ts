@@ -26,7 +26,7 @@ async function realAncestor(p: string): Promise<string> {
  */
 export async function resolveInWorkspace(workspacePath: string, value: string, input: string): Promise<string> {
   const refuse = (rule: string): never => {
-    throw new UserError(`${input}: '${value}' ${rule}`, ExitCode.unsafeTarget, "give a relative path inside the task workspace, such as '.' or 'service'");
+    throw new UserError(`${input}: '${value}' ${rule}`, ExitCode.unsafeTarget, "give a relative path inside the task workspace, such as '.' or 'service'", [input.replace(/^input\./, "")]);
   };
   if (value.trim() === "" || value.includes("\0")) refuse("is not a path");
   if (path.isAbsolute(value)) refuse("is an absolute path: it must be relative to the workspace");

@@ -1,9 +1,10 @@
-// The action runs the CLI's pipeline: same files (byte for byte, provenance included), same errors,
-// nothing written in a dry run, the same tree when retried.
+// The action runs the CLI's pipeline: same files (byte for byte, provenance included), the CLI's
+// rules with the step's inputs named instead of flags, the same tree in a dry run and when retried.
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
+import { InputError } from "@backstage/errors";
 import { afterAll, describe, expect, test } from "vitest";
 import { createGitopsGoServiceAction, ACTION_ID } from "../src/action.js";
 import { engine } from "../src/engine.js";
@@ -36,9 +37,12 @@ async function actionError(input: Input, workspace: string, options = {}): Promi
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error, "the action should fail").toBeInstanceOf(engine.UserError);
+  // Backstage's InputError: its HTTP layer answers 400 (backend.test.ts drives that over HTTP).
+  expect(error, "the action should fail").toBeInstanceOf(InputError);
   return (error as Error).message;
 }
+
+const WORKSPACE_HINT = "give a relative path inside the task workspace, such as '.' or 'service'";
 
 const CASES: Record<string, Input> = {
   defaults: { name: "orders-api", owner: "acme" },
@@ -119,16 +123,18 @@ describe("the action", () => {
     expect(flux.outputs.gitops).toMatchObject({ engine: "flux", argocd: null, flux: "deploy/flux" });
   });
 
-  test("a dry run writes nothing and reports the plan", async () => {
+  test("a dry run writes the preview into its throwaway workspace, as a real run does", async () => {
     const parent = await temp();
     const workspace = path.join(parent, "workspace");
     await mkdir(workspace);
     const { outputs, logs } = await runAction({ name: "orders-api", owner: "acme", outputPath: "a/b" }, workspace, { dryRun: true });
-    expect(logs[1]).toMatch(/^dry run: would write \d+ files to a\/b$/);
-    expect(await tree(workspace)).toEqual({});
+    expect(logs[1]).toMatch(/^dry run: wrote \d+ files to a\/b$/);
+    const real = await temp("ws-");
+    await runAction({ name: "orders-api", owner: "acme", outputPath: "a/b" }, real);
+    expect(await tree(workspace)).toEqual(await tree(real));
+    expect(Object.keys(await tree(workspace))).toContain(`a/b/${engine.PROVENANCE_FILE}`);
     expect(outputs.files).toContain("go.mod");
-    expect(outputs.files).toContain(engine.PROVENANCE_FILE);
-    // Nor beside it: no staging folder.
+    // Nothing left beside it: the staging folder is gone.
     expect(await readdir(parent)).toEqual(["workspace"]);
   });
 
@@ -148,26 +154,50 @@ describe("the action", () => {
   });
 });
 
-describe("invalid input fails with the CLI's message", () => {
+/** The CLI's message for one answer with its flag named as the step's input: the rule text is the same. */
+function asInput(cliMessage: string, field: string): string {
+  const flag = `--${engine.questionList.find((q) => q.name === field)!.flag}: `;
+  expect(cliMessage.startsWith(flag), cliMessage).toBe(true);
+  return `input.${field}: ${cliMessage.slice(flag.length)}`;
+}
+
+describe("invalid input fails with the CLI's rule, naming the step's input", () => {
   test.each([
-    ["a bad name", { name: "Bad_Name", owner: "acme" }],
-    ["a low port", { name: "svc", owner: "acme", port: 80 }],
-    ["a bad environment", { name: "svc", owner: "acme", environments: ["dev", "Prod"] }],
-    ["a cross-check", { name: "svc", owner: "acme", gitops: "flux", argocdMode: "applicationset" }],
-    ["a missing owner", { name: "svc" }],
-  ])("%s", async (_, input) => {
-    const cwd = await temp();
-    const run = await cli(["svc", "--no-git", ...toFlags(input)], cwd);
+    ["a bad name", { name: "Bad_Name", owner: "acme" }, "name"],
+    ["a low port", { name: "svc", owner: "acme", port: 80 }, "port"],
+    ["a bad environment", { name: "svc", owner: "acme", environments: ["dev", "Prod"] }, "environments"],
+  ])("%s", async (_, input, field) => {
+    const run = await cli(["svc", "--no-git", ...toFlags(input)], await temp());
     expect(run.exitCode).toBe(2);
-    expect(await actionError(input, await temp("ws-"))).toBe(cliError(run.stderr));
+    expect(await actionError(input, await temp("ws-"))).toBe(asInput(cliError(run.stderr), field));
   });
 
   test.each([
-    ["an unallowed registry", { name: "svc-a", registry: "docker.io/acme" }],
-    ["a locked answer", { name: "svc-a", gitops: "flux" }],
-    ["a name the policy refuses", { name: "ab" }],
-    ["an unallowed CI", { name: "svc-a", ci: "gitlab" }],
-  ])("a preset's policy: %s", async (_, answers) => {
+    [
+      "a cross-check",
+      { name: "svc", owner: "acme", gitops: "flux", argocdMode: "applicationset" },
+      "--argocd-mode applies only with --gitops argocd (got --gitops flux)",
+      "input.argocdMode applies only with input.gitops: argocd (got input.gitops: flux)",
+    ],
+    [
+      "a missing owner",
+      { name: "svc" },
+      "missing answers: --owner (no terminal to ask, and no default)",
+      "missing input: input.owner (it has no default)\nhint: set owner: <acme> in the step's input",
+    ],
+  ])("%s", async (_, input, cliMessage, actionMessage) => {
+    const run = await cli(["svc", "--no-git", ...toFlags(input)], await temp());
+    expect(run.exitCode).toBe(2);
+    expect(cliError(run.stderr)).toBe(cliMessage);
+    expect(await actionError(input, await temp("ws-"))).toBe(actionMessage);
+  });
+
+  test.each([
+    ["an unallowed registry", { name: "svc-a", registry: "docker.io/acme" }, "registry"],
+    ["a locked answer", { name: "svc-a", gitops: "flux" }, "gitops"],
+    ["a name the policy refuses", { name: "ab" }, "name"],
+    ["an unallowed CI", { name: "svc-a", ci: "gitlab" }, "ci"],
+  ])("a preset's policy: %s", async (_, answers, field) => {
     const input = { ...answers, preset: "preset.yaml" };
     const cwd = await temp();
     await cp(EXAMPLE_PRESET, path.join(cwd, "preset.yaml"));
@@ -176,7 +206,7 @@ describe("invalid input fails with the CLI's message", () => {
     expect(cliError(run.stderr)).toContain("preset 'acme-platform' (preset.yaml)");
     const workspace = await temp("ws-");
     await cp(EXAMPLE_PRESET, path.join(workspace, "preset.yaml"));
-    expect(await actionError(input, workspace)).toBe(cliError(run.stderr));
+    expect(await actionError(input, workspace)).toBe(asInput(cliError(run.stderr), field));
     expect(await tree(workspace)).toEqual({ "preset.yaml": expect.any(String) });
   });
 
@@ -190,24 +220,25 @@ describe("invalid input fails with the CLI's message", () => {
     const workspace = await temp("ws-");
     const outside = await temp("outside-");
     await symlink(outside, path.join(workspace, "link"));
-    expect(await actionError({ name: "svc", owner: "acme", outputPath }, workspace)).toBe(`outputPath: '${outputPath}' ${rule}`);
+    expect(await actionError({ name: "svc", owner: "acme", outputPath }, workspace)).toBe(`input.outputPath: '${outputPath}' ${rule}\nhint: ${WORKSPACE_HINT}`);
     expect(await tree(outside)).toEqual({});
     expect(await tree(workspace)).toEqual({ link: "symlink" });
   });
 
   test("a preset outside the workspace is refused", async () => {
     const workspace = await temp("ws-");
-    expect(await actionError({ name: "svc", preset: EXAMPLE_PRESET }, workspace)).toBe(`preset: '${EXAMPLE_PRESET}' is an absolute path: it must be relative to the workspace`);
-    expect(await actionError({ name: "svc", preset: "../preset.yaml" }, workspace)).toBe("preset: '../preset.yaml' is outside the workspace");
+    expect(await actionError({ name: "svc", preset: EXAMPLE_PRESET }, workspace)).toBe(`input.preset: '${EXAMPLE_PRESET}' is an absolute path: it must be relative to the workspace\nhint: ${WORKSPACE_HINT}`);
+    expect(await actionError({ name: "svc", preset: "../preset.yaml" }, workspace)).toBe(`input.preset: '../preset.yaml' is outside the workspace\nhint: ${WORKSPACE_HINT}`);
+    expect(await actionError({ name: "svc", preset: "missing.yaml" }, workspace)).toBe(`input.preset: cannot read '${path.join(workspace, "missing.yaml")}': ENOENT`);
   });
 
-  test("a target that is a file is refused as the CLI refuses it", async () => {
+  test("a target that is a file is refused as the CLI refuses it, naming outputPath", async () => {
     const workspace = await temp("ws-");
     await mkdir(path.join(workspace, "repo"));
     await writeFile(path.join(workspace, "repo/go.mod"), "");
     await mkdir(path.join(workspace, "repo/cmd"));
     await writeFile(path.join(workspace, "repo/cmd/svc"), "a file where a folder goes");
-    expect(await actionError({ name: "svc", owner: "acme", outputPath: "repo" }, workspace)).toMatch(/^--force: .*cmd\/svc is a file where the folder cmd\/svc\/ goes$/);
+    expect(await actionError({ name: "svc", owner: "acme", outputPath: "repo" }, workspace)).toMatch(/^input\.outputPath: .*cmd\/svc is a file where the folder cmd\/svc\/ goes$/);
   });
 });
 
@@ -219,7 +250,7 @@ describe("a preset the backend enforces (app-config gitopsGoService.preset)", ()
     const provenance = JSON.parse(await readFile(path.join(workspace, engine.PROVENANCE_FILE), "utf8"));
     expect(provenance.preset).toMatchObject({ name: "acme-platform", version: "2026.11" });
     expect(await actionError({ name: "svc-b", preset: "mine.yaml", outputPath: "b" }, workspace, { action: { preset: EXAMPLE_PRESET } })).toMatch(
-      /^preset: 'mine\.yaml' cannot be used: this Backstage enforces the preset /,
+      /^input\.preset: 'mine\.yaml' cannot be used: this Backstage enforces the preset /,
     );
     expect(await actionError({ name: "svc-b", registry: "docker.io/acme", outputPath: "b" }, workspace, { action: { preset: EXAMPLE_PRESET } })).toMatch(/is not an allowed registry/);
   });

@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
+import semver from "semver";
 import { createBackendPlugin } from "@backstage/backend-plugin-api";
 import { mockServices, startTestBackend } from "@backstage/backend-test-utils";
 import { scaffolderActionsExtensionPoint, type TemplateAction } from "@backstage/plugin-scaffolder-node";
@@ -95,10 +96,20 @@ describe("the built package (npm run -w @create-gitops-go-service/backstage buil
     }
   });
 
-  test("bundles the generator and leaves Backstage to the host", async () => {
+  test("bundles the generator and leaves Backstage to the host, on the current and the latest line", async () => {
     const require = createRequire(import.meta.url);
     const meta = require(path.join(pkg, "package.json"));
-    expect(Object.keys(meta.dependencies).sort()).toEqual(["@backstage/backend-plugin-api", "@backstage/plugin-scaffolder-node"]);
+    expect(Object.keys(meta.dependencies).sort()).toEqual(["@backstage/backend-plugin-api", "@backstage/errors", "@backstage/plugin-scaffolder-node"]);
     expect(meta.dependencies).not.toHaveProperty("create-gitops-go-service");
+    // Ranges, as Backstage's own modules declare them, so the host's copy is the one used: a host on
+    // either line (scaffolder-backend 4.2 with scaffolder-node 0.13, 4.3 with 1.0) gets no nested copy.
+    for (const version of ["0.13.7", "1.0.0"]) expect(semver.satisfies(version, meta.dependencies["@backstage/plugin-scaffolder-node"]), version).toBe(true);
+    expect(semver.satisfies("0.14.0", meta.dependencies["@backstage/plugin-scaffolder-node"])).toBe(false);
+    // What npm packs: the builds, the template and the licence.
+    const [pack] = JSON.parse((await execa("npm", ["pack", "--dry-run", "--json"], { cwd: pkg })).stdout);
+    const files = pack.files.map((f: { path: string }) => f.path);
+    for (const f of ["LICENSE", "template.yaml", "dist/index.js", "dist/index.cjs", "dist/index.d.ts", "package.json"]) expect(files).toContain(f);
+    // The template is part of the package's API: require.resolve('<package>/template.yaml').
+    expect(require.resolve("@create-gitops-go-service/backstage/template.yaml")).toBe(path.join(pkg, "template.yaml"));
   });
 });

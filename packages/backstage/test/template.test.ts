@@ -10,7 +10,7 @@ import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
 import { ACTION_ID } from "../src/action.js";
 import { engine } from "../src/engine.js";
-import { DERIVED, FIXED, GENERATES_CATALOG, PAGES, actionInputSchema, templateEntity, templateYaml } from "../src/template.js";
+import { DERIVED, FIXED, GENERATES_CATALOG, HOSTS, PAGES, actionInputSchema, templateEntity, templateYaml } from "../src/template.js";
 import { runAction } from "./helpers/action.js";
 
 type Schema = Record<string, any>;
@@ -55,13 +55,26 @@ describe("its parameters", () => {
     const action = actionInputSchema().properties;
     for (const page of entity.spec.parameters)
       for (const [field, schema] of Object.entries(page.properties as Record<string, Schema>))
-        if (field !== "catalogOwner") expect(schema).toMatchObject({ ...action[field], title: engine.questionList.find((q) => q.name === field)!.message });
+        if (field === "ci") {
+          // Narrowed to the hosts the template publishes to.
+          expect(schema.enum).toEqual(HOSTS.map((h) => h.ci));
+          for (const choice of schema.enum) expect(action.ci.enum).toContain(choice);
+        } else if (field !== "catalogOwner") expect(schema).toMatchObject({ ...action[field], title: engine.questionList.find((q) => q.name === field)!.message });
+  });
+
+  test("a GitLab group path is accepted for GitLab and refused for GitHub, which has no subgroups", () => {
+    const base = { name: "orders", catalogOwner: "group:default/team-a" };
+    expect(validate({ ...base, ci: "gitlab", owner: "acme/platform" }), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...base, ci: "github", owner: "acme/platform" })).toBe(false);
+    expect(validate.errors!.map((e) => e.instancePath)).toContain("/owner");
+    // The form's default host is GitHub: a group path without a host choice is refused too.
+    expect(validate({ ...base, owner: "acme/platform" })).toBe(false);
   });
 
   test("accept the defaults, and refuse a bad name", () => {
     const data: Schema = { name: "orders", owner: "acme", catalogOwner: "group:default/team-a" };
     expect(validate(data), JSON.stringify(validate.errors)).toBe(true);
-    expect(data).toMatchObject({ port: 8080, gitops: "argocd", environments: ["dev", "staging", "prod"], monitoring: true });
+    expect(data).toMatchObject({ ci: "github", port: 8080, gitops: "argocd", environments: ["dev", "staging", "prod"], monitoring: true });
     // Questions asked only in some cases (argocdMode, the canary thresholds) get no default: a default
     // would be sent as if chosen, and the generator refuses e.g. --argocd-mode with Flux.
     for (const key of ["argocdMode", "secrets", "progressive", "canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl"]) expect(data).not.toHaveProperty(key);
@@ -84,8 +97,9 @@ describe("its parameters", () => {
     const workspace = await mkdtemp(path.join(tmpdir(), "ws-"));
     try {
       const { outputs } = await runAction(input, workspace);
-      const publish = entity.spec.steps.find((s) => s.action === "publish:github")! as { input: Record<string, unknown> };
+      const publish = entity.spec.steps.find((s) => s.action === "publish:github")! as { if: string; input: Record<string, unknown> };
       expect(publish.input.repoUrl).toBe("github.com?owner=${{ parameters.owner }}&repo=${{ parameters.name }}");
+      expect(publish.if).toBe("${{ parameters.ci == 'github' }}");
       expect(outputs.answers).toMatchObject({ ci: "github", repoUrl: "https://github.com/acme/orders.git", module: "github.com/acme/orders" });
       expect(outputs.files).toContain(".github/workflows/ci.yaml");
       // catalog:register reads /catalog-info.yaml: the generator's own, or catalog:write's.
