@@ -42,12 +42,13 @@ async function branchExists(dir: string, tree: WorkTree, branch: string): Promis
 async function identity(dir: string): Promise<{ author: string; committer: string }> {
   const [author, committer] = await Promise.all([runGit(dir, ["var", "GIT_AUTHOR_IDENT"]), runGit(dir, ["var", "GIT_COMMITTER_IDENT"])]);
   const failed = [author, committer].find((r) => r.code !== 0);
-  if (failed)
+  if (failed && /tell me who you are|user\.email|user\.name|empty ident|identity unknown/i.test(failed.stderr))
     throw new UserError(
-      `git commit failed: git has no user identity: nothing was changed`,
+      "git commit failed: git has no user identity: nothing was changed",
       ExitCode.postStep,
       "set git config user.name and user.email, then run update --commit again (or update without --commit, then commit yourself)",
     );
+  if (failed) throw new UserError(`git var failed (exit ${failed.code}): ${failed.stderr.trim().split("\n")[0]}: nothing was changed`, ExitCode.unsafeTarget);
   return { author: author.stdout.toString("utf8").trim(), committer: committer.stdout.toString("utf8").trim() };
 }
 
@@ -117,5 +118,11 @@ export async function commitOnBranch(plan: UpdatePlan, tree: WorkTree, branch: s
     throw new UserError(`--branch: git fast-import failed (exit ${run.code}): ${run.stderr.trim().split("\n").slice(0, 4).join("\n  ")}: no branch was made, nothing else was changed`, ExitCode.unsafeTarget);
   }
   const [first, second] = run.stdout.toString("utf8").trim().split("\n");
-  return snapshot ? { changed, snapshot: first, commit: second, branch } : { changed, commit: first, branch };
+  const commit = snapshot ? second : first;
+  // A signal during the import: the branch is whole, but the run was cancelled, so it goes again.
+  if (signal?.aborted) {
+    const removed = await runGit(dir, ["update-ref", "-d", `refs/heads/${branch}`, commit]);
+    throw new CancelledError(removed.code === 0 ? "cancelled: the branch was removed again; nothing was changed" : `cancelled after the branch ${branch} was made (commit ${commit}); nothing else was changed`);
+  }
+  return { changed, commit, branch, ...(snapshot ? { snapshot: first } : {}) };
 }
