@@ -5,7 +5,9 @@
 // copies of one generated now, so every one is up to date (--check over each). The baseline,
 // measured in the same run: one plain `git status --porcelain` per behind repository, run one after
 // the other from this process (the least a tool that asks git about each repository costs).
-// Usage: node bench/fleet.mjs [--repos N] [--json] [--no-branch]
+// With --against DIR (a checkout of another version, built), its dist/cli.js runs the same three
+// timings on fresh copies in the same run, for a before/after ratio.
+// Usage: node bench/fleet.mjs [--repos N] [--json] [--no-branch] [--against DIR]
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -51,9 +53,9 @@ function gitStatusEach() {
   return { seconds: seconds(start) };
 }
 
-function time(args, targets = dirs) {
+function time(args, targets = dirs, cli = CLI) {
   const start = process.hrtime.bigint();
-  const run = spawnSync("node", [CLI, "update", ...args, ...targets], { cwd: fleet, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync("node", [cli, "update", ...args, ...targets], { cwd: fleet, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   return { seconds: seconds(start), exitCode: run.status, summary: run.stdout.trimEnd().split("\n").at(-1) };
 }
 
@@ -62,9 +64,21 @@ const baseline = gitStatusEach();
 const check = time(["--check"]);
 const checkCurrent = time(["--check"], current);
 const branch = argv.includes("--no-branch") ? undefined : time(["--yes", "--branch", "chore/templates"]);
+const againstDir = argv.includes("--against") ? path.resolve(argv[argv.indexOf("--against") + 1]) : undefined;
+let against;
+if (againstDir) {
+  // Fresh copies, so the other build starts from the same state.
+  for (const d of [...dirs, ...current]) {
+    rmSync(path.join(fleet, d), { recursive: true, force: true });
+    cpSync(path.join(work, d.startsWith("now-") ? "now" : "svc"), path.join(fleet, d), { recursive: true });
+  }
+  const other = path.join(againstDir, "dist/cli.js");
+  against = { dir: againstDir, check: time(["--check"], dirs, other), checkCurrent: time(["--check"], current, other) };
+  if (branch) against.branch = time(["--yes", "--branch", "chore/templates"], dirs, other);
+}
 load.push(loadavg()[0]);
 const ratio = (r) => (r ? Number((r.seconds / baseline.seconds).toFixed(3)) : undefined);
-const result = { repos, loadAverage: load, copySeconds, baseline, check: { ...check, ratio: ratio(check) }, checkCurrent: { ...checkCurrent, ratio: ratio(checkCurrent) }, branch: branch && { ...branch, ratio: ratio(branch) } };
+const result = { repos, loadAverage: load, copySeconds, baseline, check: { ...check, ratio: ratio(check) }, checkCurrent: { ...checkCurrent, ratio: ratio(checkCurrent) }, branch: branch && { ...branch, ratio: ratio(branch) }, against };
 if (asJson) process.stdout.write(`${JSON.stringify(result)}\n`);
 else {
   const ms = (r) => `${((r.seconds / repos) * 1000).toFixed(1)} ms each`;
@@ -73,5 +87,8 @@ else {
   console.log(`update --check over ${repos} behind repositories: ${check.seconds.toFixed(2)} s, ${ratio(check)}x the baseline (exit ${check.exitCode}; ${check.summary})`);
   console.log(`update --check over ${repos} up-to-date repositories: ${checkCurrent.seconds.toFixed(2)} s, ${ratio(checkCurrent)}x the baseline (exit ${checkCurrent.exitCode}; ${checkCurrent.summary})`);
   if (branch) console.log(`update --yes --branch over ${repos} repositories: ${branch.seconds.toFixed(2)} s, ${ms(branch)}, ${ratio(branch)}x the baseline (exit ${branch.exitCode}; ${branch.summary})`);
+  if (against)
+    for (const [what, r, ours] of [["--check (behind)", against.check, check], ["--check (up to date)", against.checkCurrent, checkCurrent], ["--branch", against.branch, branch]])
+      if (r && ours) console.log(`${againstDir}: update ${what}: ${r.seconds.toFixed(2)} s, ${ratio(r)}x the baseline; this build takes ${(ours.seconds / r.seconds).toFixed(3)}x its time (exit ${r.exitCode}; ${r.summary})`);
 }
 rmSync(work, { recursive: true, force: true });
