@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 // npm run bench:fleet: `update --check` and `update --yes --branch` over N generated repositories
-// (default 1000), each in one process, as a platform team runs them. The repositories are copies of
-// one generated with an older template (a --templates override), so every one is behind.
-// Usage: node bench/fleet.mjs [--repos N] [--json]
+// (default 1000), each in one process, as a platform team runs them. "behind": copies of one
+// generated with an older template (a --templates override), so every one is behind; "current":
+// copies of one generated now, so every one is up to date (--check over each). The baseline,
+// measured in the same run: one plain `git status --porcelain` per behind repository, run one after
+// the other from this process (the least a tool that asks git about each repository costs).
+// With --against DIR (a checkout of another version, built), its dist/cli.js runs the same three
+// timings on fresh copies in the same run, for a before/after ratio.
+// Usage: node bench/fleet.mjs [--repos N] [--json] [--no-branch] [--against DIR]
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -25,29 +30,67 @@ const older = path.join(work, "older");
 mkdirSync(older);
 writeFileSync(path.join(older, "Makefile.hbs"), `# Makefile of an older template.\n${readFileSync(path.join(root, "templates/Makefile.hbs"), "utf8")}`);
 execFileSync("node", [CLI, "svc", "--yes", "--owner", "acme", "--templates", older], { cwd: work, env, stdio: "ignore" });
+execFileSync("node", [CLI, "now", "--yes", "--owner", "acme"], { cwd: work, env, stdio: "ignore" });
 const fleet = path.join(work, "fleet");
 mkdirSync(fleet);
 const dirs = [];
+const current = [];
+const copyStart = process.hrtime.bigint();
 for (let i = 0; i < repos; i++) {
   const d = `svc-${String(i).padStart(4, "0")}`;
   cpSync(path.join(work, "svc"), path.join(fleet, d), { recursive: true });
   dirs.push(d);
 }
-
-function time(args) {
-  const start = process.hrtime.bigint();
-  const run = spawnSync("node", [CLI, "update", ...args, ...dirs], { cwd: fleet, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { seconds, exitCode: run.status, summary: run.stdout.trimEnd().split("\n").at(-1) };
+const copySeconds = Number(process.hrtime.bigint() - copyStart) / 1e9;
+for (let i = 0; i < repos; i++) {
+  const d = `now-${String(i).padStart(4, "0")}`;
+  cpSync(path.join(work, "now"), path.join(fleet, d), { recursive: true });
+  current.push(d);
 }
 
+const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9;
+
+function gitStatusEach() {
+  const start = process.hrtime.bigint();
+  for (const d of dirs) execFileSync("git", ["status", "--porcelain"], { cwd: path.join(fleet, d), env, stdio: "ignore" });
+  return { seconds: seconds(start) };
+}
+
+function time(args, targets = dirs, cli = CLI) {
+  const start = process.hrtime.bigint();
+  const run = spawnSync("node", [cli, "update", ...args, ...targets], { cwd: fleet, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  return { seconds: seconds(start), exitCode: run.status, summary: run.stdout.trimEnd().split("\n").at(-1) };
+}
+
+const load = [loadavg()[0]];
+const baseline = gitStatusEach();
 const check = time(["--check"]);
-const branch = time(["--yes", "--branch", "chore/templates"]);
-const after = time(["--check"]);
-const result = { repos, check, branch, checkAfter: after };
+const checkCurrent = time(["--check"], current);
+const branch = argv.includes("--no-branch") ? undefined : time(["--yes", "--branch", "chore/templates"]);
+const againstDir = argv.includes("--against") ? path.resolve(argv[argv.indexOf("--against") + 1]) : undefined;
+let against;
+if (againstDir) {
+  // Fresh copies, so the other build starts from the same state.
+  for (const d of [...dirs, ...current]) {
+    rmSync(path.join(fleet, d), { recursive: true, force: true });
+    cpSync(path.join(work, d.startsWith("now-") ? "now" : "svc"), path.join(fleet, d), { recursive: true });
+  }
+  const other = path.join(againstDir, "dist/cli.js");
+  against = { dir: againstDir, check: time(["--check"], dirs, other), checkCurrent: time(["--check"], current, other) };
+  if (branch) against.branch = time(["--yes", "--branch", "chore/templates"], dirs, other);
+}
+load.push(loadavg()[0]);
+const ratio = (r) => (r ? Number((r.seconds / baseline.seconds).toFixed(3)) : undefined);
+const result = { repos, loadAverage: load, copySeconds, baseline, check: { ...check, ratio: ratio(check) }, checkCurrent: { ...checkCurrent, ratio: ratio(checkCurrent) }, branch: branch && { ...branch, ratio: ratio(branch) }, against };
 if (asJson) process.stdout.write(`${JSON.stringify(result)}\n`);
 else {
-  console.log(`update --check over ${repos} repositories: ${check.seconds.toFixed(2)} s (exit ${check.exitCode}; ${check.summary})`);
-  console.log(`update --yes --branch over ${repos} repositories: ${branch.seconds.toFixed(2)} s, ${((branch.seconds / repos) * 1000).toFixed(0)} ms each (exit ${branch.exitCode}; ${branch.summary})`);
-  console.log(`update --check afterwards: ${after.seconds.toFixed(2)} s (exit ${after.exitCode}; ${after.summary})`);
+  const ms = (r) => `${((r.seconds / repos) * 1000).toFixed(1)} ms each`;
+  console.log(`load average (1 min) before/after: ${load.map((l) => l.toFixed(1)).join(" / ")}`);
+  console.log(`baseline, one git status per repository: ${baseline.seconds.toFixed(2)} s (${ms(baseline)})`);
+  console.log(`update --check over ${repos} behind repositories: ${check.seconds.toFixed(2)} s, ${ratio(check)}x the baseline (exit ${check.exitCode}; ${check.summary})`);
+  console.log(`update --check over ${repos} up-to-date repositories: ${checkCurrent.seconds.toFixed(2)} s, ${ratio(checkCurrent)}x the baseline (exit ${checkCurrent.exitCode}; ${checkCurrent.summary})`);
+  if (branch) console.log(`update --yes --branch over ${repos} repositories: ${branch.seconds.toFixed(2)} s, ${ms(branch)}, ${ratio(branch)}x the baseline (exit ${branch.exitCode}; ${branch.summary})`);
+  if (against)
+    for (const [what, r, ours] of [["--check (behind)", against.check, check], ["--check (up to date)", against.checkCurrent, checkCurrent], ["--branch", against.branch, branch]])
+      if (r && ours) console.log(`${againstDir}: update ${what}: ${r.seconds.toFixed(2)} s, ${ratio(r)}x the baseline; this build takes ${(ours.seconds / r.seconds).toFixed(3)}x its time (exit ${r.exitCode}; ${r.summary})`);
 }

@@ -44,7 +44,7 @@ describe("fleet mode", () => {
     await edit(path.join(root, "billing"), "README.md", (t) => t.replace(/^# billing \(old heading\)\n/, "# billing: the team's title\n"));
     await commitAll(path.join(root, "billing"));
     await writeFile(path.join(root, "locked/.git/index.lock"), "");
-    const before = { billing: await git(path.join(root, "billing"), "rev-parse", "HEAD"), locked: await tree(path.join(root, "locked")) };
+    const before = { billing: await git(path.join(root, "billing"), "rev-parse", "HEAD"), locked: await tree(path.join(root, "locked")), orders: await tree(path.join(root, "orders")) };
 
     const run = await runCli(["update", "--yes", "--branch", "chore/templates", "orders", "billing", "missing", "locked", "search"], { cwd: root });
     const lines = run.stdout.trimEnd().split("\n");
@@ -52,15 +52,23 @@ describe("fleet mode", () => {
     expect(lines[1]).toMatch(/^orders\s+orders\s+\S+ → \S+\s+updated\s+\d+ file\(s\), commit [0-9a-f]{12} on chore\/templates$/);
     expect(lines[2]).toMatch(/^billing\s+billing\s+.*conflicts \(1\)\s+README\.md \(nothing written: run update in it\)$/);
     expect(lines[3]).toMatch(/^\?\s+missing\s+\?\s+error\s+.*missing.*not a repository this tool generated|^\?\s+missing\s+\?\s+error/);
-    expect(lines[4]).toMatch(/^\?\s+locked\s+\?\s+error\s+.*index\.lock exists/);
+    // --branch never touches the index: another process holding its lock is no obstacle.
+    expect(lines[4]).toMatch(/^locked\s+locked\s+\S+ → \S+\s+updated\s+\d+ file\(s\), commit [0-9a-f]{12} on chore\/templates$/);
     expect(lines[5]).toMatch(/^search\s+search\s+.*up-to-date/);
-    expect(lines.at(-1)).toBe("5 repositories: 1 updated, 1 up to date, 1 with conflicts, 2 failed");
+    expect(lines.at(-1)).toBe("5 repositories: 2 updated, 1 up to date, 1 with conflicts, 1 failed");
     expect(run.exitCode).toBe(2); // the first failure's code (missing: not a generated repository)
 
+    // The commit is on the new branch; the checkout (HEAD, index, work tree) is left as it was.
     const orders = path.join(root, "orders");
-    expect(await git(orders, "branch", "--show-current")).toBe("chore/templates");
+    expect(await git(orders, "branch", "--show-current")).toBe("main");
     expect(await git(orders, "status", "--porcelain")).toBe("");
-    expect(await git(orders, "log", "-1", "--format=%s")).toMatch(/^chore: update to create-gitops-go-service v/);
+    expect(await tree(orders)).toEqual(before.orders);
+    expect(await git(orders, "log", "-1", "--format=%s", "chore/templates")).toMatch(/^chore: update to create-gitops-go-service v/);
+    expect(await git(orders, "rev-parse", "chore/templates~1")).toBe(await git(orders, "rev-parse", "HEAD"));
+    // The branch holds what update --commit makes in the work tree.
+    await git(orders, "switch", "--quiet", "-c", "by-commit");
+    expect((await update(orders, ["--yes", "--commit"])).exitCode).toBe(0);
+    expect(await git(orders, "rev-parse", "HEAD^{tree}")).toBe(await git(orders, "rev-parse", "chore/templates^{tree}"));
     expect(await git(path.join(root, "billing"), "rev-parse", "HEAD")).toBe(before.billing);
     expect(await git(path.join(root, "billing"), "status", "--porcelain")).toBe("");
     expect(await git(path.join(root, "billing"), "branch", "--list", "chore/templates")).toBe("");

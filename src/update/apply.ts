@@ -10,7 +10,6 @@ import { TOOL } from "../shared/tool.js";
 import { git, runGit } from "./git.js";
 import type { UpdatePlan } from "./plan-update.js";
 import { buildIndex, commitFiles, gitMode, indexEntries, withTemp, writeBlobs, type IndexChange } from "./stage.js";
-import { checkBranch, switchToNewBranch } from "./branch.js";
 import { applyTransaction, rollback, type FileChange, type Transaction, type Undo } from "./transaction.js";
 
 /** What the work tree will hold at a path once the decision is carried out. */
@@ -57,7 +56,7 @@ export function updateMessage(plan: UpdatePlan): string {
 }
 
 /** The work-tree file changes, in decision order, then the record (always last). */
-function fileChanges(plan: UpdatePlan): FileChange[] {
+export function fileChanges(plan: UpdatePlan): FileChange[] {
   const changes: FileChange[] = [];
   for (const d of plan.decisions) {
     if (d.write === "delete") changes.push({ path: d.path, content: null });
@@ -109,6 +108,9 @@ async function prepare(plan: UpdatePlan, changes: FileChange[], hasConflicts: bo
       ...conflicts.flatMap((d) => [plan.plan.get(d.path)?.content ?? [], untracked.get(d.path)?.content ?? []].flat()),
       ...(snapshotNeeded ? templateFiles.map((f) => f.content) : []),
       ...plan.regenerated,
+      // A base taken from an unchanged work-tree file may be an uncommitted one (--allow-dirty): a
+      // conflict's stage 1 must name a blob that exists.
+      ...conflicts.flatMap((d) => plan.bases.get(d.path) ?? []),
     ]);
     const snapshot = snapshotNeeded
       ? await commitFiles(dir, tmp, templateFiles.map((f) => ({ ...f, path: full(f.path) })), `${TOOL.name} v${plan.to.version} template output (merge base for the next update)`)
@@ -158,12 +160,11 @@ function undone(undo: Undo, what: string, make: (message: string) => UserError):
  * Write every decision, then the new provenance record, stage it like `git merge --no-commit`, and
  * commit when asked: all or nothing.
  */
-export async function applyUpdate(plan: UpdatePlan, options: { commit: boolean; branch?: string; signal?: AbortSignal }): Promise<Applied> {
+export async function applyUpdate(plan: UpdatePlan, options: { commit: boolean; signal?: AbortSignal }): Promise<Applied> {
   const dir = plan.directory;
   const hasConflicts = plan.decisions.some((d) => d.action === "conflict");
   const changes = fileChanges(plan);
   if (changes.length === 0 && !hasConflicts) return { changed: [] };
-  if (options.branch) await checkBranch(dir, options.branch);
   let prepared: Prepared;
   try {
     prepared = await prepare(plan, changes, hasConflicts);
@@ -187,21 +188,13 @@ export async function applyUpdate(plan: UpdatePlan, options: { commit: boolean; 
     throw undone(undo, `git update-index --refresh failed (exit ${refresh.code}): ${refresh.stderr.trim()}`, (m) => new UserError(m, ExitCode.unsafeTarget, "run update again once no other git process is running"));
   if (options.signal?.aborted) throw undone(undo, "cancelled", (m) => new CancelledError(m));
   if (!options.commit || hasConflicts) return { snapshot: prepared.snapshot, changed };
-  let head: { restore: () => Promise<void> } | undefined;
-  try {
-    head = options.branch ? await switchToNewBranch(dir, options.branch) : undefined;
-  } catch (error) {
-    await runGit(dir, ["update-ref", "-d", `refs/heads/${options.branch}`]); // checkBranch saw it did not exist
-    throw undone(undo, `--branch ${options.branch} could not be made (${(error as Error).message})`, (m) => new UserError(m, ExitCode.unsafeTarget));
-  }
   const commit = await runGit(dir, ["commit", "--quiet", "-m", updateMessage(plan)]);
   if (commit.code !== 0) {
-    if (head) await head.restore();
     const text = commit.stderr;
     const identity = /tell me who you are|user\.email|user\.name|empty ident/i.test(text);
     throw undone(undo, `git commit failed: ${identity ? "git has no user identity" : text.trim().split("\n").slice(0, 6).join("\n  ")}`, (m) =>
       new UserError(m, ExitCode.postStep, identity ? "set git config user.name and user.email, then run update --commit again (or update without --commit, then commit yourself)" : undefined),
     );
   }
-  return { snapshot: prepared.snapshot, changed, commit: (await git(dir, ["rev-parse", "HEAD"])).trim(), branch: options.branch };
+  return { snapshot: prepared.snapshot, changed, commit: (await git(dir, ["rev-parse", "HEAD"])).trim() };
 }

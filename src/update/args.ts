@@ -20,6 +20,8 @@ export interface UpdateArgs {
   branch?: string;
   allowDirty: boolean;
   overwritePlatform: boolean;
+  /** Where a base is lost and cannot be regenerated: whole-file conflicts instead of refusing. */
+  acceptLostBase: boolean;
   debug: boolean;
   help: boolean;
 }
@@ -34,6 +36,7 @@ export const UPDATE_FLAGS = [
   { flag: "branch", value: "NAME", help: "Commit each update on a new branch NAME (for a pull request); a repository with conflicts is left untouched" },
   { flag: "allow-dirty", help: "Run even if the work tree has uncommitted changes" },
   { flag: "overwrite-platform", help: "Replace platform-owned files even where they were edited locally (the edit is lost)" },
+  { flag: "accept-lost-base", help: "Where a file's generated base is lost from history and cannot be regenerated (older templates), make it a whole-file conflict instead of refusing" },
   { flag: "answers", value: "FILE", help: "Answers for new questions, or to change recorded ones (flags win over it)" },
   { flag: "preset", value: "FILE", help: "The preset the repository was made with (default: $CREATE_GITOPS_GO_SERVICE_PRESET)" },
   { flag: "templates", value: "DIR", help: "Template overrides and additions to update to (as at generation)" },
@@ -65,6 +68,7 @@ export function parseUpdateArgs(argv: string[]): UpdateArgs {
     branch: values.branch as string | undefined,
     allowDirty: Boolean(values["allow-dirty"]),
     overwritePlatform: Boolean(values["overwrite-platform"]),
+    acceptLostBase: Boolean(values["accept-lost-base"]),
     debug: Boolean(values.debug),
     help: Boolean(values.help),
   };

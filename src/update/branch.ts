@@ -1,32 +1,128 @@
-// --branch: the update's commit goes on a new branch, made at the current commit without touching
-// the work tree or the index (what git switch -c does when nothing differs), and removed again if
-// the commit fails.
-import { ExitCode, UserError } from "../shared/errors.js";
-import { git, runGit } from "./git.js";
+// --branch: the update as one commit on a new branch made at HEAD, for a pull request. The commit is
+// built in one `git fast-import` (the blobs, the template snapshot as its second parent when the
+// next update needs it, the commit itself and the new ref) without touching the work tree, the
+// index or HEAD: the checkout stays as it was, so nothing there can be left half-done, and a fleet
+// run costs four git processes per repository (rev-parse and status for the preflight, two
+// `git var` for the identity `git commit` would use) plus the fast-import, where the earlier
+// stage-switch-commit sequence ran 15.
+import { existsSync, lstatSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
+import { gitBlobId } from "../render/provenance.js";
+import { TOOL } from "../shared/tool.js";
+import type { Applied } from "./apply.js";
+import { fileChanges, needsSnapshot, updateMessage } from "./apply.js";
+import { runGit } from "./git.js";
+import type { UpdatePlan } from "./plan-update.js";
+import type { WorkTree } from "./preflight.js";
+import { gitMode } from "./stage.js";
 
 /** --branch: a valid branch name (checked once, before any repository is touched). */
 export async function checkBranchName(cwd: string, branch: string): Promise<void> {
   if ((await runGit(cwd, ["check-ref-format", "--branch", branch])).code !== 0) throw new UserError(`--branch: '${branch}' is not a valid branch name`, ExitCode.usage, "see git check-ref-format");
 }
 
-/** --branch: a name that does not exist yet in this repository (checked before anything is written). */
-export async function checkBranch(dir: string, branch: string): Promise<void> {
-  if ((await runGit(dir, ["rev-parse", "-q", "--verify", `refs/heads/${branch}`])).code === 0)
-    throw new UserError(`--branch: a branch '${branch}' already exists`, ExitCode.unsafeTarget, "pick another name, or delete it (git branch -D) if it is a leftover");
+const taken = (branch: string) => new UserError(`--branch: a branch '${branch}' already exists`, ExitCode.unsafeTarget, "pick another name, or delete it (git branch -D) if it is a leftover");
+
+/** Whether refs/heads/<branch> exists, read from the ref files (git asked only for reftable refs). */
+async function branchExists(dir: string, tree: WorkTree, branch: string): Promise<boolean> {
+  const ref = `refs/heads/${branch}`;
+  if (existsSync(path.join(tree.commonDir, "reftable"))) return (await runGit(dir, ["rev-parse", "-q", "--verify", ref])).code === 0;
+  if (existsSync(path.join(tree.commonDir, ref))) return true;
+  let packed = "";
+  try {
+    packed = readFileSync(path.join(tree.commonDir, "packed-refs"), "utf8");
+  } catch {
+    packed = "";
+  }
+  return packed.split("\n").some((line) => line.endsWith(` ${ref}`));
 }
 
-/** Point HEAD at a new branch made at the current commit (the work tree and index stay); restore() undoes it. */
-export async function switchToNewBranch(dir: string, branch: string): Promise<{ restore: () => Promise<void> }> {
-  const symbolic = await runGit(dir, ["symbolic-ref", "-q", "HEAD"]);
-  const ref = symbolic.code === 0 ? symbolic.stdout.toString().trim() : undefined;
-  const commit = ref ? "" : (await git(dir, ["rev-parse", "HEAD"])).trim();
-  await git(dir, ["update-ref", `refs/heads/${branch}`, "HEAD", ""]);
-  await git(dir, ["symbolic-ref", "HEAD", `refs/heads/${branch}`]);
-  return {
-    restore: async () => {
-      if (ref) await runGit(dir, ["symbolic-ref", "HEAD", ref]);
-      else await runGit(dir, ["update-ref", "--no-deref", "HEAD", commit]);
-      await runGit(dir, ["update-ref", "-d", `refs/heads/${branch}`]);
-    },
+/** The identity `git commit` would use (strict: none configured is an error, as for git commit). */
+async function identity(dir: string): Promise<{ author: string; committer: string }> {
+  const [author, committer] = await Promise.all([runGit(dir, ["var", "GIT_AUTHOR_IDENT"]), runGit(dir, ["var", "GIT_COMMITTER_IDENT"])]);
+  const failed = [author, committer].find((r) => r.code !== 0);
+  if (failed && /tell me who you are|user\.email|user\.name|empty ident|identity unknown/i.test(failed.stderr))
+    throw new UserError(
+      "git commit failed: git has no user identity: nothing was changed",
+      ExitCode.postStep,
+      "set git config user.name and user.email, then run update --commit again (or update without --commit, then commit yourself)",
+    );
+  if (failed) throw new UserError(`git var failed (exit ${failed.code}): ${failed.stderr.trim().split("\n")[0]}: nothing was changed`, ExitCode.unsafeTarget);
+  return { author: author.stdout.toString("utf8").trim(), committer: committer.stdout.toString("utf8").trim() };
+}
+
+/** A path as fast-import reads it: C-style quoted, so no name can break the stream. */
+const quote = (p: string): string => `"${p.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, "\\n")}"`;
+
+/** The fast-import stream for the update's commit (and its snapshot parent) on refs/heads/<branch>. */
+function importStream(plan: UpdatePlan, tree: WorkTree, branch: string, who: { author: string; committer: string }): { stream: Buffer; changed: string[]; snapshot: boolean } {
+  const parts: Buffer[] = [];
+  const text = (s: string) => parts.push(Buffer.from(s, "utf8"));
+  const data = (bytes: Buffer) => (text(`data ${bytes.length}\n`), parts.push(bytes), text("\n"));
+  const marks = new Map<string, number>();
+  let nextMark = 3; // :1 the snapshot, :2 the update's commit
+  const blob = (content: Buffer): string => {
+    const id = gitBlobId(content);
+    if (!marks.has(id)) {
+      marks.set(id, nextMark++);
+      text(`blob\nmark :${marks.get(id)}\n`);
+      data(content);
+    }
+    return `:${marks.get(id)}`;
   };
+  const full = (p: string) => quote(`${tree.prefix}${p}`);
+  const ref = `refs/heads/${branch}`;
+  text("feature done\n");
+  const snapshot = needsSnapshot(plan);
+  if (snapshot) {
+    const files = [...plan.plan.values(), plan.provenance];
+    const lines = files.map((f) => `M ${gitMode(f.mode)} ${blob(f.content)} ${full(f.path)}\n`);
+    const email = `${TOOL.name}@users.noreply.invalid`;
+    const now = `${Math.floor(Date.now() / 1000)} +0000`;
+    text(`commit ${ref}\nmark :1\ncommitter ${TOOL.name} <${email}> ${now}\n`);
+    data(Buffer.from(`${TOOL.name} v${plan.to.version} template output (merge base for the next update)`));
+    text(`deleteall\n${lines.join("")}`);
+  }
+  const changes = fileChanges(plan);
+  const lines = changes.map((c) => {
+    if (c.content === null) return `D ${full(c.path)}\n`;
+    // add/replace carry the template's mode; a merge keeps the file's (the work tree is HEAD's: clean).
+    const mode = c.mode ?? lstatSync(path.join(plan.directory, c.path)).mode;
+    return `M ${gitMode(mode)} ${blob(c.content)} ${full(c.path)}\n`;
+  });
+  text(`commit ${ref}\nmark :2\nauthor ${who.author}\ncommitter ${who.committer}\n`);
+  data(Buffer.from(`${updateMessage(plan)}\n`));
+  text(`from ${tree.head}\n${snapshot ? "merge :1\n" : ""}${lines.join("")}`);
+  text(`${snapshot ? "get-mark :1\n" : ""}get-mark :2\ndone\n`);
+  return { stream: Buffer.concat(parts), changed: changes.map((c) => c.path), snapshot };
+}
+
+/**
+ * Commit the planned update (no conflicts) on the new branch, made at HEAD; the work tree, the index
+ * and HEAD are left as they are. Nothing is visible until fast-import's last step writes the ref.
+ */
+export async function commitOnBranch(plan: UpdatePlan, tree: WorkTree, branch: string, signal?: AbortSignal): Promise<Applied> {
+  const dir = plan.directory;
+  if (fileChanges(plan).length === 0) return { changed: [] };
+  if (!tree.head) throw new UserError("--branch: HEAD has no commit yet to branch from", ExitCode.unsafeTarget, "commit the generated repository first");
+  const [exists, who] = await Promise.all([branchExists(dir, tree, branch), identity(dir)]);
+  if (exists) throw taken(branch);
+  const { stream, changed, snapshot } = importStream(plan, tree, branch, who);
+  if (signal?.aborted) throw new CancelledError("cancelled: nothing was written");
+  // fast-import refuses to move an existing branch that is not an ancestor of the new commit; one
+  // made by someone else between the check above and here is the only other way to lose a ref.
+  const run = await runGit(dir, ["-c", "maintenance.auto=false", "fast-import", "--quiet"], { input: stream });
+  if (run.code !== 0) {
+    if (/not updating|does not contain/i.test(run.stderr)) throw taken(branch);
+    throw new UserError(`--branch: git fast-import failed (exit ${run.code}): ${run.stderr.trim().split("\n").slice(0, 4).join("\n  ")}: no branch was made, nothing else was changed`, ExitCode.unsafeTarget);
+  }
+  const [first, second] = run.stdout.toString("utf8").trim().split("\n");
+  const commit = snapshot ? second : first;
+  // A signal during the import: the branch is whole, but the run was cancelled, so it goes again.
+  if (signal?.aborted) {
+    const removed = await runGit(dir, ["update-ref", "-d", `refs/heads/${branch}`, commit]);
+    throw new CancelledError(removed.code === 0 ? "cancelled: the branch was removed again; nothing was changed" : `cancelled after the branch ${branch} was made (commit ${commit}); nothing else was changed`);
+  }
+  return { changed, commit, branch, ...(snapshot ? { snapshot: first } : {}) };
 }

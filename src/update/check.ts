@@ -1,15 +1,22 @@
-// `update --check [dir...]`: which repositories are behind the current templates. Reads only. Up to
-// date = the template digest in the record committed at HEAD equals the current templates' digest:
-// what `update` (which needs a clean record) starts from, so a staged but uncommitted update still
-// reads "behind". Without git (or before the first commit) the work tree's record is read.
+// `update --check [dir...]`: which repositories are behind the current templates. Reads only, and
+// renders nothing. It reads the record committed at HEAD (what `update`, which needs a clean work
+// tree, starts from; so a staged but uncommitted update still reads "behind"; without git, or before
+// the first commit, the work tree's). Behind = `update` would change the record, which it does
+// exactly when one of the inputs of the output differs from the recorded ones (copier compares
+// versions the same way): the tool version, the templates' digest, or a question the record has no
+// answer for. With the same inputs the output is the same (rendering is deterministic), so an
+// up-to-date repository is one `update` leaves as it is: test/update-agreement.test.ts holds the two
+// to that, on clean, squash-merged and shallow repositories.
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { applyOverrides } from "../render/overrides.js";
-import { templatesDigest } from "../render/provenance.js";
+import { templatesDigest, type Provenance } from "../render/provenance.js";
+import { questionList } from "../answers/questions.js";
 import { readTemplates } from "../render/templates.js";
 import { TOOL } from "../shared/tool.js";
-import { readCommittedRecord } from "./record.js";
+import { parseRecord, readRecord } from "./record.js";
+import type { HeadRecord } from "./head-records.js";
 
 export interface CheckRow {
   directory: string;
@@ -18,7 +25,7 @@ export interface CheckRow {
   /** The recorded template version (and digest). */
   from?: { version: string; sha256: string };
   to: { version: string; sha256: string };
-  /** "0.1.0 → 0.2.0", or "digest differs" when the versions are equal but the templates are not. */
+  /** "0.1.0 → 0.2.0"; "digest differs" when the versions are equal but the templates are not; "new questions: …". */
   behindBy?: string;
   /** Platform-owned files whose bytes differ from the recorded ones: an update will report them as conflicts. */
   modifiedPlatform: string[];
@@ -32,20 +39,36 @@ export async function currentDigest(templatesDir?: string): Promise<string> {
   return templatesDigest(templates);
 }
 
-export async function checkOne(directory: string, digest: string): Promise<CheckRow> {
+/** Why update would change this record (undefined: it would not). */
+export function behindReason(record: Provenance, to: { version: string; sha256: string }): string | undefined {
+  if (record.template.version !== to.version) return `${record.template.version} → ${to.version}`;
+  if (record.template.sha256 !== to.sha256) return "digest differs";
+  const fresh = questionList.filter((q) => !(q.name in record.answers)).map((q) => q.name);
+  return fresh.length > 0 ? `new questions: ${fresh.join(", ")}` : undefined;
+}
+
+/** headRecord: the record text committed at HEAD (readHeadRecords), undefined to read the work tree's. */
+export async function checkOne(directory: string, digest: string, headRecord: HeadRecord): Promise<CheckRow> {
   const to = { version: TOOL.version, sha256: digest };
   try {
-    const record = await readCommittedRecord(directory);
+    if (headRecord && "error" in headRecord) throw headRecord.error;
+    const record = headRecord ? parseRecord(headRecord.text, headRecord.source) : await readRecord(directory);
+    // Synchronous reads: ~30 small files per repository, where the thread-pool round trip of each
+    // async read cost more than the read.
     const modifiedPlatform: string[] = [];
     for (const [p, f] of Object.entries(record.files)) {
       if (f.ownership !== "platform") continue;
-      const bytes = await readFile(path.join(directory, p)).catch(() => undefined);
+      let bytes: Buffer | undefined;
+      try {
+        bytes = readFileSync(path.join(directory, p));
+      } catch {
+        bytes = undefined;
+      }
       if (!bytes || createHash("sha256").update(bytes).digest("hex") !== f.sha256) modifiedPlatform.push(p);
     }
-    const upToDate = record.template.sha256 === digest;
-    const behindBy = upToDate ? undefined : record.template.version !== to.version ? `${record.template.version} → ${to.version}` : "digest differs";
+    const behindBy = behindReason(record, to);
     const service = typeof record.answers.name === "string" ? record.answers.name : path.basename(directory);
-    return { directory, service, status: upToDate ? "up-to-date" : "behind", from: record.template, to, behindBy, modifiedPlatform: modifiedPlatform.sort() };
+    return { directory, service, status: behindBy ? "behind" : "up-to-date", from: record.template, to, behindBy, modifiedPlatform: modifiedPlatform.sort() };
   } catch (error) {
     return { directory, status: "error", to, modifiedPlatform: [], error: (error as Error).message };
   }

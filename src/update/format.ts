@@ -25,7 +25,7 @@ export function formatPlan(plan: UpdatePlan, cwd: string, applied: Applied | und
   else if (conflicts.length === 0)
     out.push(
       applied?.commit
-        ? `committed ${short(applied.commit)}: ${applied.changed.length} file(s) changed`
+        ? `committed ${short(applied.commit)}${applied.branch ? ` on the new branch ${applied.branch} (the checkout is as it was)` : ""}: ${applied.changed.length} file(s) changed`
         : `${applied?.changed.length} file(s) changed and staged: review with git diff --cached, then git commit` +
             (applied?.snapshot ? " (it records the template snapshot as a merge parent: the base of the next update; git merge --abort undoes the update)" : " (git reset --merge undoes the update)"),
     );

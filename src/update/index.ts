@@ -9,11 +9,12 @@ import { PRESET_ENV } from "../answers/preset.js";
 import { TOOL } from "../shared/tool.js";
 import { inquirerPrompter } from "../answers/prompts.js";
 import { applyUpdate, type Applied } from "./apply.js";
-import { checkBranchName } from "./branch.js";
+import { checkBranchName, commitOnBranch } from "./branch.js";
 import { checkDirtyOverlap, checkWorkTree } from "./preflight.js";
 import { parseUpdateArgs, UPDATE_FLAGS, type UpdateArgs } from "./args.js";
 import { checkExitCode, checkOne, currentDigest, formatCheckLine, formatCheckTable, type CheckRow } from "./check.js";
 import { formatPlan } from "./format.js";
+import { readHeadRecords } from "./head-records.js";
 import { fleetExitCode, fleetRow, formatFleetTable, type FleetRow } from "./fleet.js";
 import { planUpdate, type UpdatePlan } from "./plan-update.js";
 
@@ -27,7 +28,7 @@ export const UPDATE_EXIT_CODES = [
   [0, "updated (or already up to date)"],
   [1, "internal error"],
   [2, "usage error: bad flag or answer, not a generated repository, a new question with no answer and no terminal"],
-  [3, "not safe to update, nothing changed: not a git work tree, uncommitted changes (without --allow-dirty, or where --allow-dirty's undo could lose them), a merge in progress, .git/index.lock held, a git step failed, a shallow clone without the base"],
+  [3, "not safe to update, nothing changed: not a git work tree, uncommitted changes (without --allow-dirty, or where --allow-dirty's undo could lose them), a merge in progress, .git/index.lock held, a git step failed, a shallow clone without the base, a base lost with the older templates (without --accept-lost-base)"],
   [4, "--commit/--branch failed (git commit refused): the update was undone"],
   [5, "conflicts: the files are written with markers (or kept), listed on stderr; resolve them and commit (with --branch: nothing written)"],
   [130, "cancelled (SIGINT or at a prompt): nothing was written, or the update was undone; 143 for SIGTERM"],
@@ -69,18 +70,11 @@ function report(error: unknown, args: UpdateArgs | undefined, io: Io): number {
   return code;
 }
 
-const CHECK_CONCURRENCY = 8;
-
 async function runCheck(args: UpdateArgs, io: UpdateIo): Promise<number> {
   const dirs = args.directories.length > 0 ? args.directories : ["."];
-  const digest = await currentDigest(args.templatesDir);
-  // Each check mostly waits for one git process: a few at a time overlap that wait.
-  const rows: CheckRow[] = new Array(dirs.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < dirs.length; i = next++) rows[i] = { ...(await checkOne(path.resolve(io.cwd, dirs[i]), digest)), directory: dirs[i] };
-  };
-  await Promise.all(Array.from({ length: Math.min(CHECK_CONCURRENCY, dirs.length) }, worker));
+  const [digest, records] = await Promise.all([currentDigest(args.templatesDir), readHeadRecords(dirs.map((d) => path.resolve(io.cwd, d)))]);
+  const rows: CheckRow[] = [];
+  for (const [i, d] of dirs.entries()) rows.push({ ...(await checkOne(path.resolve(io.cwd, d), digest, records[i])), directory: d });
   if (args.json) io.stdout.write(`${JSON.stringify({ ok: rows.every((r) => r.status !== "error"), repositories: rows })}\n`);
   else io.stdout.write(`${rows.length === 1 ? formatCheckLine(rows[0]) : formatCheckTable(rows)}\n`);
   return checkExitCode(rows);
@@ -94,7 +88,7 @@ interface Outcome {
 /** Plan and (unless a dry run, or --branch with conflicts) apply one repository's update. */
 async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, interactive: boolean): Promise<Outcome> {
   const prompter = interactive ? (io.prompter ?? inquirerPrompter) : undefined;
-  await checkWorkTree(directory, args.allowDirty);
+  const tree = await checkWorkTree(directory, args.allowDirty);
   const plan = await planUpdate(directory, {
     flags: args.flags,
     answersFile: args.answersFile,
@@ -102,6 +96,7 @@ async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, inte
     templatesDir: args.templatesDir,
     yes: args.yes,
     overwritePlatform: args.overwritePlatform,
+    acceptLostBase: args.acceptLostBase,
     prompter,
   });
   if (args.allowDirty && !args.dryRun) await checkDirtyOverlap(plan);
@@ -109,7 +104,8 @@ async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, inte
   // A pull-request branch with conflict markers is no use: such a repository is left as it is.
   const conflicted = plan.decisions.some((d) => d.action === "conflict");
   if (args.dryRun || (args.branch && conflicted)) return { plan };
-  return { plan, applied: await applyUpdate(plan, { commit: args.commit, branch: args.branch, signal: io.signal }) };
+  if (args.branch) return { plan, applied: await commitOnBranch(plan, tree, args.branch, io.signal) };
+  return { plan, applied: await applyUpdate(plan, { commit: args.commit, signal: io.signal }) };
 }
 
 function writeOne(directory: string, { plan, applied }: Outcome, args: UpdateArgs, io: UpdateIo): number {
@@ -147,23 +143,34 @@ function writeOne(directory: string, { plan, applied }: Outcome, args: UpdateArg
   return ExitCode.conflicts;
 }
 
-/** Several directories: each on its own, a failure is that repository's row; a signal stops before the next. */
+const FLEET_CONCURRENCY = 4;
+
+/**
+ * Several directories: each on its own, a failure is that repository's row; a signal stops before
+ * the next. With --branch or --dry-run (which write no index or work tree, so two folders of one
+ * monorepo cannot contend for its index lock) a few at a time: each mostly waits for its git
+ * processes, which start slowly on a busy machine (~100 ms each at a load of 12 on 2 cores). The
+ * rows keep the order given.
+ */
 async function runFleet(args: UpdateArgs, io: UpdateIo): Promise<number> {
-  const rows: FleetRow[] = [];
-  for (const d of args.directories) {
+  const rows: FleetRow[] = new Array(args.directories.length);
+  const one = async (d: string): Promise<FleetRow> => {
     const directory = path.resolve(io.cwd, d);
-    if (io.signal?.aborted) {
-      rows.push({ directory: d, status: "error", exitCode: ExitCode.cancelled, changed: 0, conflicts: [], error: "cancelled before it started: nothing written" });
-      continue;
-    }
+    if (io.signal?.aborted) return { directory: d, status: "error", exitCode: ExitCode.cancelled, changed: 0, conflicts: [], error: "cancelled before it started: nothing written" };
     try {
       const outcome = await updateOne(directory, args, io, false);
-      rows.push(fleetRow(d, outcome.plan, outcome.applied, 0));
+      return fleetRow(d, outcome.plan, outcome.applied, 0);
     } catch (error) {
       const code = error instanceof UserError ? error.exitCode : ExitCode.internal;
-      rows.push({ directory: d, status: "error", exitCode: code, changed: 0, conflicts: [], error: error instanceof Error ? error.message : String(error) });
+      return { directory: d, status: "error", exitCode: code, changed: 0, conflicts: [], error: error instanceof Error ? error.message : String(error) };
     }
-  }
+  };
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < rows.length; i = next++) rows[i] = await one(args.directories[i]);
+  };
+  const concurrency = args.branch !== undefined || args.dryRun ? FLEET_CONCURRENCY : 1;
+  await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
   const written = !args.dryRun && !args.branch;
   if (args.json) io.stdout.write(`${JSON.stringify({ ok: rows.every((r) => r.status === "updated" || r.status === "up-to-date"), repositories: rows })}\n`);
   else io.stdout.write(`${formatFleetTable(rows, written)}\n`);

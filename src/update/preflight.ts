@@ -2,28 +2,51 @@
 // --allow-dirty is allowed only where the undo (git merge --abort / git reset --merge) is safe: both
 // keep a file's unstaged changes and never touch untracked files, as long as the update does not
 // write that path and nothing is staged (the undo resets the index; --commit would commit it).
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { ExitCode, UserError } from "../shared/errors.js";
 import { PROVENANCE_FILE } from "../render/provenance.js";
 import { git, runGit } from "./git.js";
 import type { UpdatePlan } from "./plan-update.js";
 
-/** Refuse a folder outside git, a merge in progress, and (without allowDirty) any uncommitted change. */
-export async function checkWorkTree(directory: string, allowDirty: boolean): Promise<void> {
-  const inside = await runGit(directory, ["rev-parse", "--is-inside-work-tree"]);
-  if (inside.code !== 0 || inside.stdout.toString().trim() !== "true")
+export interface WorkTree {
+  /** The top of the work tree, the folder's path below it ("" or ending in "/"), the git dirs. */
+  top: string;
+  prefix: string;
+  gitDir: string;
+  commonDir: string;
+  /** The commit HEAD names; undefined before the first commit. */
+  head?: string;
+}
+
+/**
+ * Refuse a folder outside git, a merge in progress, and (without allowDirty) any uncommitted change.
+ * Two git processes, run together: what --branch needs later (top, prefix, HEAD) comes with them.
+ */
+export async function checkWorkTree(directory: string, allowDirty: boolean): Promise<WorkTree> {
+  const [where, status] = await Promise.all([
+    runGit(directory, ["rev-parse", "--show-toplevel", "--show-prefix", "--absolute-git-dir", "--git-common-dir", "--verify", "-q", "HEAD"]),
+    allowDirty ? undefined : runGit(directory, ["status", "--porcelain", "--", "."]),
+  ]);
+  // Exit 1 with the four paths printed: a work tree whose HEAD has no commit yet.
+  const lines = where.stdout.toString("utf8").split("\n");
+  if ((where.code !== 0 && where.code !== 1) || lines.length < 5 || lines[0] === "")
     throw new UserError(`${directory} is not in a git work tree`, ExitCode.unsafeTarget, "update reads the generated base from the repository's history: run it in the generated repository (git init && git add -A && git commit first if it has none)");
-  if ((await runGit(directory, ["rev-parse", "-q", "--verify", "MERGE_HEAD"])).code === 0)
+  const tree: WorkTree = { top: lines[0], prefix: lines[1], gitDir: lines[2], commonDir: path.resolve(directory, lines[3]), head: where.code === 0 ? lines[4] : undefined };
+  if (existsSync(path.join(tree.gitDir, "MERGE_HEAD")))
     throw new UserError("a merge is in progress (MERGE_HEAD exists)", ExitCode.unsafeTarget, "finish it with git commit, or abandon it with git merge --abort, then run update again");
-  if (allowDirty) return;
-  const status = await git(directory, ["status", "--porcelain", "--", "."]);
-  if (status.trim() !== "") {
-    const lines = status.trimEnd().split("\n");
+  if (!status) return tree;
+  if (status.code !== 0) throw new Error(`git status --porcelain failed (exit ${status.code}): ${status.stderr.trim()}`);
+  const text = status.stdout.toString("utf8");
+  if (text.trim() !== "") {
+    const changed = text.trimEnd().split("\n");
     throw new UserError(
-      `the work tree has uncommitted changes: ${lines.slice(0, 5).map((l) => l.slice(3)).join(", ")}${lines.length > 5 ? `, … (${lines.length})` : ""}`,
+      `the work tree has uncommitted changes: ${changed.slice(0, 5).map((l) => l.slice(3)).join(", ")}${changed.length > 5 ? `, … (${changed.length})` : ""}`,
       ExitCode.unsafeTarget,
       "commit or stash them first, so the update's changes can be reviewed and undone on their own (or pass --allow-dirty)",
     );
   }
+  return tree;
 }
 
 /** The paths the update writes, deletes or records a conflict at (relative to the repository folder). */

@@ -3,7 +3,6 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ExitCode, UserError } from "../shared/errors.js";
 import { PROVENANCE_FILE, type Provenance } from "../render/provenance.js";
-import { runGit } from "./git.js";
 
 /** The recorded provenance of the repository in dir; a usage error when there is none or it is not one. */
 export async function readRecord(dir: string): Promise<Provenance> {
@@ -22,14 +21,7 @@ export async function readRecord(dir: string): Promise<Provenance> {
   return parseRecord(text, file);
 }
 
-/** The record committed at HEAD (what --check reports on), or the work tree's when there is no such commit or no git. */
-export async function readCommittedRecord(dir: string): Promise<Provenance> {
-  const run = await runGit(dir, ["cat-file", "blob", `HEAD:./${PROVENANCE_FILE}`]).catch(() => undefined);
-  if (!run || run.code !== 0) return readRecord(dir);
-  return parseRecord(run.stdout.toString("utf8"), `${path.join(dir, PROVENANCE_FILE)} (at HEAD)`);
-}
-
-function parseRecord(text: string, file: string): Provenance {
+export function parseRecord(text: string, file: string): Provenance {
   let record: Provenance;
   try {
     record = JSON.parse(text) as Provenance;
