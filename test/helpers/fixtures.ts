@@ -58,6 +58,9 @@ export const deployCases: { title: string; answers: Partial<Answers> }[] = [
     title: "argocd, an existing shared project, custom sizes (3 replicas outside production, 2 in it)",
     answers: { argocdProject: "payments", resources: "cpu=100m,memory=256Mi,replicas=3-5", productionResources: "cpu=1.5,memory=2Gi,replicas=2-20" },
   },
+  // kustomize writes ConfigMap keys in yaml.v3's order (a '_' before a letter), kube-linter's
+  // sorted-keys wants byte order ('S' before '_'): found by the accepted-space property test.
+  { title: "one environment, env names the two orders sort apart (ADMINS, ADMIN_PORT)", answers: { environments: ["dev"], env: ["ADMINS=ops", "P_O2C=x"], secret: [] } },
   // Argo Rollouts (test/rollouts.test.ts checks the Rollout and its analysis in depth).
   { title: "argocd applications, three environments, argo-rollouts canary after the first", answers: { progressive: "argo-rollouts" } },
   {
