@@ -17,11 +17,8 @@ function resultOf(plan: UpdatePlan, p: string): Buffer | null {
   const d = plan.decisions.find((x) => x.path === p)!;
   if (d.write === "delete") return null;
   if (d.write) return d.write;
-  try {
-    return readFileSync(path.join(plan.directory, p));
-  } catch {
-    return null;
-  }
+  const ours = plan.ours.get(p);
+  return Buffer.isBuffer(ours) ? ours : null;
 }
 
 /**
@@ -63,13 +60,7 @@ export function fileChanges(plan: UpdatePlan): FileChange[] {
     // add/replace take the template's mode (a script stays executable); merges keep the file's.
     else if (d.write) changes.push({ path: d.path, content: d.write, mode: d.action === "add" || d.action === "replace" ? (plan.plan.get(d.path)?.mode ?? 0o644) : undefined });
   }
-  let current: Buffer | undefined;
-  try {
-    current = readFileSync(path.join(plan.directory, PROVENANCE_FILE));
-  } catch {
-    current = undefined;
-  }
-  if (!current || !current.equals(plan.provenance.content)) changes.push({ path: PROVENANCE_FILE, content: plan.provenance.content, mode: plan.provenance.mode });
+  if (!plan.recordBytes.equals(plan.provenance.content)) changes.push({ path: PROVENANCE_FILE, content: plan.provenance.content, mode: plan.provenance.mode });
   return changes;
 }
 

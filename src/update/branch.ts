@@ -1,10 +1,9 @@
-// --branch: the update as one commit on a new branch made at HEAD, for a pull request. The commit is
-// built in one `git fast-import` (the blobs, the template snapshot as its second parent when the
-// next update needs it, the commit itself and the new ref) without touching the work tree, the
-// index or HEAD: the checkout stays as it was, so nothing there can be left half-done, and a fleet
-// run costs four git processes per repository (rev-parse and status for the preflight, two
-// `git var` for the identity `git commit` would use) plus the fast-import, where the earlier
-// stage-switch-commit sequence ran 15.
+// --branch: the update as one commit on a new branch made at HEAD, for a pull request, without
+// touching the work tree, the index or HEAD: the checkout stays as it was, so nothing there can be
+// left half-done. In a plain repository (head.ts locates it) the plan reads HEAD's commit and the
+// commit is written by write-branch.ts with no git process; anywhere else (a worktree, reftable refs,
+// SHA-256) it is built in one `git fast-import` (the blobs, the template snapshot as its second
+// parent when the next update needs it, the commit itself and the new ref) after the preflight.
 import { existsSync, lstatSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
@@ -13,6 +12,9 @@ import { TOOL } from "../shared/tool.js";
 import type { Applied } from "./apply.js";
 import { fileChanges, needsSnapshot, updateMessage } from "./apply.js";
 import { runGit } from "./git.js";
+import type { HeadView } from "./head.js";
+import { gitIdentity, type Identities } from "./identity.js";
+import { branchObjects, writeBranch } from "./write-branch.js";
 import type { UpdatePlan } from "./plan-update.js";
 import type { WorkTree } from "./preflight.js";
 import { gitMode } from "./stage.js";
@@ -36,20 +38,6 @@ async function branchExists(dir: string, tree: WorkTree, branch: string): Promis
     packed = "";
   }
   return packed.split("\n").some((line) => line.endsWith(` ${ref}`));
-}
-
-/** The identity `git commit` would use (strict: none configured is an error, as for git commit). */
-async function identity(dir: string): Promise<{ author: string; committer: string }> {
-  const [author, committer] = await Promise.all([runGit(dir, ["var", "GIT_AUTHOR_IDENT"]), runGit(dir, ["var", "GIT_COMMITTER_IDENT"])]);
-  const failed = [author, committer].find((r) => r.code !== 0);
-  if (failed && /tell me who you are|user\.email|user\.name|empty ident|identity unknown/i.test(failed.stderr))
-    throw new UserError(
-      "git commit failed: git has no user identity: nothing was changed",
-      ExitCode.postStep,
-      "set git config user.name and user.email, then run update --commit again (or update without --commit, then commit yourself)",
-    );
-  if (failed) throw new UserError(`git var failed (exit ${failed.code}): ${failed.stderr.trim().split("\n")[0]}: nothing was changed`, ExitCode.unsafeTarget);
-  return { author: author.stdout.toString("utf8").trim(), committer: committer.stdout.toString("utf8").trim() };
 }
 
 /** A path as fast-import reads it: C-style quoted, so no name can break the stream. */
@@ -81,7 +69,7 @@ function importStream(plan: UpdatePlan, tree: WorkTree, branch: string, who: { a
     const email = `${TOOL.name}@users.noreply.invalid`;
     const now = `${Math.floor(Date.now() / 1000)} +0000`;
     text(`commit ${ref}\nmark :1\ncommitter ${TOOL.name} <${email}> ${now}\n`);
-    data(Buffer.from(`${TOOL.name} v${plan.to.version} template output (merge base for the next update)`));
+    data(Buffer.from(snapshotMessage(plan)));
     text(`deleteall\n${lines.join("")}`);
   }
   const changes = fileChanges(plan);
@@ -106,7 +94,7 @@ export async function commitOnBranch(plan: UpdatePlan, tree: WorkTree, branch: s
   const dir = plan.directory;
   if (fileChanges(plan).length === 0) return { changed: [] };
   if (!tree.head) throw new UserError("--branch: HEAD has no commit yet to branch from", ExitCode.unsafeTarget, "commit the generated repository first");
-  const [exists, who] = await Promise.all([branchExists(dir, tree, branch), identity(dir)]);
+  const [exists, who] = await Promise.all([branchExists(dir, tree, branch), gitIdentity(dir)]);
   if (exists) throw taken(branch);
   const { stream, changed, snapshot } = importStream(plan, tree, branch, who);
   if (signal?.aborted) throw new CancelledError("cancelled: nothing was written");
@@ -125,4 +113,19 @@ export async function commitOnBranch(plan: UpdatePlan, tree: WorkTree, branch: s
     throw new CancelledError(removed.code === 0 ? "cancelled: the branch was removed again; nothing was changed" : `cancelled after the branch ${branch} was made (commit ${commit}); nothing else was changed`);
   }
   return { changed, commit, branch, ...(snapshot ? { snapshot: first } : {}) };
+}
+
+/** The message of the snapshot commit (the template output, second parent of the update's commit). */
+const snapshotMessage = (plan: UpdatePlan) => `${TOOL.name} v${plan.to.version} template output (merge base for the next update)`;
+
+/** commitOnBranch for a plan read from HEAD (headSource): objects and ref written here, no git process. */
+export async function commitOnBranchAtHead(plan: UpdatePlan, view: HeadView, branch: string, identities: Identities, signal?: AbortSignal): Promise<Applied> {
+  const changes = fileChanges(plan);
+  if (changes.length === 0) return { changed: [] };
+  const who = await identities.for(view.at.dir, view.at.gitDir);
+  const snapshot = needsSnapshot(plan) ? [...plan.plan.values(), plan.provenance] : undefined;
+  const { objects, ids } = await branchObjects(view, changes, plan.modes, snapshot, who, { update: `${updateMessage(plan)}\n`, snapshot: snapshotMessage(plan) });
+  if (signal?.aborted) throw new CancelledError("cancelled: nothing was written");
+  writeBranch(view, objects, ids, branch, who.committer);
+  return { changed: changes.map((c) => c.path), commit: ids.commit, branch, ...(ids.snapshot ? { snapshot: ids.snapshot } : {}) };
 }

@@ -11,12 +11,14 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { applyOverrides } from "../render/overrides.js";
-import { templatesDigest, type Provenance } from "../render/provenance.js";
+import { PROVENANCE_FILE, templatesDigest, type Provenance } from "../render/provenance.js";
 import { questionList } from "../answers/questions.js";
 import { readTemplates } from "../render/templates.js";
 import { TOOL } from "../shared/tool.js";
 import { parseRecord, readRecord } from "./record.js";
-import type { HeadRecord } from "./head-records.js";
+import type { HeadView } from "./head.js";
+import { runGit } from "./git.js";
+import { readIndex, unchangedBlob, type GitIndex } from "./git-index.js";
 
 export interface CheckRow {
   directory: string;
@@ -47,25 +49,52 @@ export function behindReason(record: Provenance, to: { version: string; sha256: 
   return fresh.length > 0 ? `new questions: ${fresh.join(", ")}` : undefined;
 }
 
-/** headRecord: the record text committed at HEAD (readHeadRecords), undefined to read the work tree's. */
-export async function checkOne(directory: string, digest: string, headRecord: HeadRecord): Promise<CheckRow> {
+/** The record committed at HEAD through git in dir; undefined without a commit, a record in it, or git. */
+async function readHeadWithGit(dir: string): Promise<{ text: string; source: string } | undefined> {
+  const run = await runGit(dir, ["cat-file", "blob", `HEAD:./${PROVENANCE_FILE}`]).catch((error: Error) => {
+    if (error.message.includes("git is not installed")) return undefined;
+    throw error;
+  });
+  return run?.code === 0 ? { text: run.stdout.toString("utf8"), source: `${path.join(dir, PROVENANCE_FILE)} (at HEAD)` } : undefined;
+}
+
+/**
+ * Platform files whose bytes in the work tree differ from the recorded ones. With the repository's
+ * index, a file whose stat data git would trust is compared by its staged blob id, without reading it.
+ */
+function modifiedPlatformFiles(directory: string, record: Provenance, index?: { index: GitIndex; prefix: string }): string[] {
+  // Synchronous reads: ~30 small files, where the thread-pool round trip of each async read cost more.
+  const modified: string[] = [];
+  for (const [p, f] of Object.entries(record.files)) {
+    if (f.ownership !== "platform") continue;
+    const file = path.join(directory, p);
+    const staged = index && unchangedBlob(index.index, `${index.prefix}${p}`, file);
+    if (staged) {
+      if (staged !== f.gitBlob) modified.push(p);
+      continue;
+    }
+    let bytes: Buffer | undefined;
+    try {
+      bytes = readFileSync(file);
+    } catch {
+      bytes = undefined;
+    }
+    if (!bytes || createHash("sha256").update(bytes).digest("hex") !== f.sha256) modified.push(p);
+  }
+  return modified;
+}
+
+/**
+ * One repository's row. view: its HEAD, read from files (head.ts); without one, git is asked for the
+ * committed record, and where there is no commit (or no git) the work tree's is read.
+ */
+export async function checkOne(directory: string, digest: string, view: HeadView | undefined): Promise<CheckRow> {
   const to = { version: TOOL.version, sha256: digest };
   try {
-    if (headRecord && "error" in headRecord) throw headRecord.error;
-    const record = headRecord ? parseRecord(headRecord.text, headRecord.source) : await readRecord(directory);
-    // Synchronous reads: ~30 small files per repository, where the thread-pool round trip of each
-    // async read cost more than the read.
-    const modifiedPlatform: string[] = [];
-    for (const [p, f] of Object.entries(record.files)) {
-      if (f.ownership !== "platform") continue;
-      let bytes: Buffer | undefined;
-      try {
-        bytes = readFileSync(path.join(directory, p));
-      } catch {
-        bytes = undefined;
-      }
-      if (!bytes || createHash("sha256").update(bytes).digest("hex") !== f.sha256) modifiedPlatform.push(p);
-    }
+    const head = view ? await view.recordText().then((text) => text === undefined ? undefined : { text, source: `${path.join(directory, PROVENANCE_FILE)} (at HEAD)` }) : await readHeadWithGit(directory);
+    const record = head ? parseRecord(head.text, head.source) : await readRecord(directory);
+    const index = view ? readIndex(view.at.gitDir) : undefined;
+    const modifiedPlatform = modifiedPlatformFiles(directory, record, index && { index, prefix: view!.at.prefix });
     const behindBy = behindReason(record, to);
     const service = typeof record.answers.name === "string" ? record.answers.name : path.basename(directory);
     return { directory, service, status: behindBy ? "behind" : "up-to-date", from: record.template, to, behindBy, modifiedPlatform: modifiedPlatform.sort() };

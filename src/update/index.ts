@@ -9,12 +9,15 @@ import { PRESET_ENV } from "../answers/preset.js";
 import { TOOL } from "../shared/tool.js";
 import { inquirerPrompter } from "../answers/prompts.js";
 import { applyUpdate, type Applied } from "./apply.js";
-import { checkBranchName, commitOnBranch } from "./branch.js";
+import { checkBranchName, commitOnBranch, commitOnBranchAtHead } from "./branch.js";
+import { Identities } from "./identity.js";
+import { headSource } from "./sources.js";
+import { forEachLimited } from "../shared/limit.js";
 import { checkDirtyOverlap, checkWorkTree } from "./preflight.js";
 import { parseUpdateArgs, UPDATE_FLAGS, type UpdateArgs } from "./args.js";
 import { checkExitCode, checkOne, currentDigest, formatCheckLine, formatCheckTable, type CheckRow } from "./check.js";
 import { formatPlan } from "./format.js";
-import { readHeadRecords } from "./head-records.js";
+import { forEachHead, type HeadView } from "./head.js";
 import { fleetExitCode, fleetRow, formatFleetTable, type FleetRow } from "./fleet.js";
 import { planUpdate, type UpdatePlan } from "./plan-update.js";
 
@@ -70,11 +73,17 @@ function report(error: unknown, args: UpdateArgs | undefined, io: Io): number {
   return code;
 }
 
+/** Repositories read at a time by --check: enough to keep git busy when objects are packed. */
+const CHECK_CONCURRENCY = 8;
+
 async function runCheck(args: UpdateArgs, io: UpdateIo): Promise<number> {
   const dirs = args.directories.length > 0 ? args.directories : ["."];
-  const [digest, records] = await Promise.all([currentDigest(args.templatesDir), readHeadRecords(dirs.map((d) => path.resolve(io.cwd, d)))]);
-  const rows: CheckRow[] = [];
-  for (const [i, d] of dirs.entries()) rows.push({ ...(await checkOne(path.resolve(io.cwd, d), digest, records[i])), directory: d });
+  const digest = await currentDigest(args.templatesDir);
+  const rows: CheckRow[] = await forEachHead(
+    dirs.map((d) => path.resolve(io.cwd, d)),
+    CHECK_CONCURRENCY,
+    async (directory, view, i) => ({ ...(await checkOne(directory, digest, view)), directory: dirs[i] }),
+  );
   if (args.json) io.stdout.write(`${JSON.stringify({ ok: rows.every((r) => r.status !== "error"), repositories: rows })}\n`);
   else io.stdout.write(`${rows.length === 1 ? formatCheckLine(rows[0]) : formatCheckTable(rows)}\n`);
   return checkExitCode(rows);
@@ -85,11 +94,16 @@ interface Outcome {
   applied?: Applied;
 }
 
-/** Plan and (unless a dry run, or --branch with conflicts) apply one repository's update. */
-async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, interactive: boolean): Promise<Outcome> {
+/**
+ * Plan and (unless a dry run, or --branch with conflicts) apply one repository's update. With
+ * --branch and a located HEAD (view), the plan reads HEAD's commit: the checkout is not looked at.
+ */
+async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, interactive: boolean, view?: HeadView, identities = new Identities()): Promise<Outcome> {
   const prompter = interactive ? (io.prompter ?? inquirerPrompter) : undefined;
-  const tree = await checkWorkTree(directory, args.allowDirty);
+  const atHead = args.branch !== undefined && view !== undefined;
+  const tree = atHead ? undefined : await checkWorkTree(directory, args.allowDirty);
   const plan = await planUpdate(directory, {
+    source: atHead ? headSource(view) : undefined,
     flags: args.flags,
     answersFile: args.answersFile,
     presetFile: args.presetFile ?? (process.env[PRESET_ENV] || undefined),
@@ -99,12 +113,13 @@ async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, inte
     acceptLostBase: args.acceptLostBase,
     prompter,
   });
-  if (args.allowDirty && !args.dryRun) await checkDirtyOverlap(plan);
+  if (args.allowDirty && !args.dryRun && !atHead) await checkDirtyOverlap(plan);
   if (io.signal?.aborted) throw new CancelledError("cancelled: nothing was written");
   // A pull-request branch with conflict markers is no use: such a repository is left as it is.
   const conflicted = plan.decisions.some((d) => d.action === "conflict");
   if (args.dryRun || (args.branch && conflicted)) return { plan };
-  if (args.branch) return { plan, applied: await commitOnBranch(plan, tree, args.branch, io.signal) };
+  if (args.branch && atHead) return { plan, applied: await commitOnBranchAtHead(plan, view, args.branch, identities, io.signal) };
+  if (args.branch) return { plan, applied: await commitOnBranch(plan, tree!, args.branch, io.signal) };
   return { plan, applied: await applyUpdate(plan, { commit: args.commit, signal: io.signal }) };
 }
 
@@ -153,24 +168,28 @@ const FLEET_CONCURRENCY = 4;
  * rows keep the order given.
  */
 async function runFleet(args: UpdateArgs, io: UpdateIo): Promise<number> {
-  const rows: FleetRow[] = new Array(args.directories.length);
-  const one = async (d: string): Promise<FleetRow> => {
+  const identities = new Identities();
+  const one = async (d: string, view?: HeadView): Promise<FleetRow> => {
     const directory = path.resolve(io.cwd, d);
     if (io.signal?.aborted) return { directory: d, status: "error", exitCode: ExitCode.cancelled, changed: 0, conflicts: [], error: "cancelled before it started: nothing written" };
     try {
-      const outcome = await updateOne(directory, args, io, false);
+      const outcome = await updateOne(directory, args, io, false, view, identities);
       return fleetRow(d, outcome.plan, outcome.applied, 0);
     } catch (error) {
       const code = error instanceof UserError ? error.exitCode : ExitCode.internal;
       return { directory: d, status: "error", exitCode: code, changed: 0, conflicts: [], error: error instanceof Error ? error.message : String(error) };
     }
   };
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < rows.length; i = next++) rows[i] = await one(args.directories[i]);
-  };
   const concurrency = args.branch !== undefined || args.dryRun ? FLEET_CONCURRENCY : 1;
-  await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
+  const directories = args.directories.map((d) => path.resolve(io.cwd, d));
+  const rows =
+    args.branch !== undefined
+      ? await forEachHead(directories, concurrency, (_, view, i) => one(args.directories[i], view))
+      : await (async () => {
+          const out: FleetRow[] = new Array(directories.length);
+          await forEachLimited(args.directories, concurrency, async (d, i) => void (out[i] = await one(d)));
+          return out;
+        })();
   const written = !args.dryRun && !args.branch;
   if (args.json) io.stdout.write(`${JSON.stringify({ ok: rows.every((r) => r.status === "updated" || r.status === "up-to-date"), repositories: rows })}\n`);
   else io.stdout.write(`${formatFleetTable(rows, written)}\n`);
@@ -191,7 +210,9 @@ export async function runUpdateCommand(argv: string[], io: UpdateIo): Promise<nu
     if (args.directories.length > 1) return await runFleet(args, io);
     const directory = path.resolve(io.cwd, args.directories[0] ?? ".");
     const interactive = (io.interactive ?? (Boolean(process.stdin.isTTY && process.stdout.isTTY) && !isCI(process.env))) && !args.yes && !args.json;
-    return writeOne(directory, await updateOne(directory, args, io, interactive), args, io);
+    const parsed = args;
+    const [outcome] = args.branch !== undefined ? await forEachHead([directory], 1, (d, view) => updateOne(d, parsed, io, interactive, view)) : [await updateOne(directory, args, io, interactive)];
+    return writeOne(directory, outcome, args, io);
   } catch (error) {
     return report(error, args, io);
   }
