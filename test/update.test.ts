@@ -5,8 +5,9 @@
 // real earlier version (0.1.0, `my-svc --yes --owner acme`), committed as a tree without .git: never
 // regenerate it, so that once the templates change this test updates across a real change.
 import { existsSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, test } from "vitest";
 import { decide, wholeFileConflict, type FileInput } from "../src/update/merge.js";
 import { runCli, tempDir } from "./helpers/cli.js";
@@ -261,11 +262,19 @@ describe("update --check over a fleet", () => {
       expect(run.exitCode, run.stderr).toBe(0);
     }
     await edit(path.join(root, "billing"), "Dockerfile", (t) => `${t}# local tweak\n`);
+    // Same size, mtime put back: git's index stat data (which --check trusts) still tells by ctime.
+    // (git status first, a while after generation: it rewrites the index, so no entry is racily clean.)
+    await sleep(20);
+    await git(path.join(root, "orders"), "status", "--porcelain");
+    const makefile = path.join(root, "orders", "Makefile");
+    const before = await stat(makefile);
+    await edit(path.join(root, "orders"), "Makefile", (t) => `X${t.slice(1)}`);
+    await utimes(makefile, before.atimeMs / 1000, before.mtimeMs / 1000);
     const run = await runCli(["update", "--check", "orders", "billing", "search"], { cwd: root });
     expect(run.exitCode, run.stderr).toBe(1);
     const lines = run.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^SERVICE\s+DIRECTORY\s+TEMPLATE\s+BEHIND BY\s+MODIFIED PLATFORM FILES$/);
-    expect(lines[1]).toMatch(/^orders\s+orders\s+\d+\.\d+\.\d+\s+up to date\s+0$/);
+    expect(lines[1]).toMatch(/^orders\s+orders\s+\d+\.\d+\.\d+\s+up to date\s+1 \(Makefile\)$/);
     expect(lines[2]).toMatch(/^billing\s+billing\s+\d+\.\d+\.\d+\s+digest differs\s+1 \(Dockerfile\)$/);
     expect(lines[3]).toMatch(/^search\s+search\s/);
     expect(lines.at(-1)).toMatch(/^3 repositories: 2 up to date, 1 behind/);

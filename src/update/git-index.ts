@@ -5,7 +5,7 @@
 // trusted when the file changed in the same clock tick the index was written ("racily clean"): then
 // the caller reads the file. Versions 2-4 are read; a split or sparse index, SHA-256 and anything
 // unexpected give undefined, and the caller reads every file, as before.
-import { lstatSync, readFileSync, statSync, type BigIntStats } from "node:fs";
+import { lstatSync, readFileSync, statSync, type Stats } from "node:fs";
 import path from "node:path";
 
 interface Entry {
@@ -23,8 +23,8 @@ interface Entry {
 
 export interface GitIndex {
   entries: Map<string, Entry>;
-  /** When the index was written (ns): an entry whose file changed at or after it is not trusted. */
-  writtenNs: bigint;
+  /** When the index was written (ms): an entry whose file changed at or after it is not trusted. */
+  writtenMs: number;
 }
 
 const ENTRY_FIXED = 62; // ten 32-bit stat fields, the 20-byte id, 16 bits of flags
@@ -33,9 +33,9 @@ const ENTRY_FIXED = 62; // ten 32-bit stat fields, the 20-byte id, 16 bits of fl
 export function readIndex(gitDir: string): GitIndex | undefined {
   const file = path.join(gitDir, "index");
   let data: Buffer;
-  let writtenNs: bigint;
+  let writtenMs: number;
   try {
-    writtenNs = statSync(file, { bigint: true }).mtimeNs;
+    writtenMs = statSync(file).mtimeMs;
     data = readFileSync(file);
   } catch {
     return undefined;
@@ -97,35 +97,40 @@ export function readIndex(gitDir: string): GitIndex | undefined {
     if (signature === "link" || signature === "sdir") return undefined;
     e += 8 + data.readUInt32BE(e + 4);
   }
-  return { entries, writtenNs };
+  return { entries, writtenMs };
 }
 
-const low32 = (v: bigint) => Number(BigInt.asUintN(32, v));
+const low32 = (v: number) => v % 2 ** 32;
+/** A time as git records it (seconds, nanoseconds) in ms, to compare with the ms fs.Stats gives. */
+const ms = (seconds: number, nanoseconds: number) => seconds * 1000 + nanoseconds / 1e6;
+/** fs.Stats times are doubles in ms (sub-microsecond resolution today): equal within a microsecond. */
+const sameTime = (a: number, b: number) => Math.abs(a - b) < 0.001;
 
 /**
  * The blob id of the file at `file` (tracked as `name`) when its stat data shows it unchanged since
  * it was staged; undefined when it has to be read (changed, racily clean, not a plain file, untracked).
+ * Times are compared to the microsecond (bigint stats, exact to the ns, cost a fleet check more than
+ * the comparison saves); to make up for it an entry must have been written a millisecond before the
+ * index, where git's own rule is "before": any later change then moves ctime far past the recorded one.
  */
 export function unchangedBlob(index: GitIndex, name: string, file: string): string | undefined {
   const e = index.entries.get(name);
   if (!e) return undefined;
-  let s: BigIntStats | undefined;
+  let s: Stats | undefined;
   try {
-    s = lstatSync(file, { bigint: true, throwIfNoEntry: false });
+    s = lstatSync(file, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
   if (!s || !s.isFile() || (e.mode & 0o170000) !== 0o100000) return undefined;
+  const mtime = ms(e.mtimeS, e.mtimeNs);
   const same =
-    low32(s.mtimeNs / 1_000_000_000n) === e.mtimeS &&
-    Number(s.mtimeNs % 1_000_000_000n) === e.mtimeNs &&
-    low32(s.ctimeNs / 1_000_000_000n) === e.ctimeS &&
-    Number(s.ctimeNs % 1_000_000_000n) === e.ctimeNs &&
+    sameTime(s.mtimeMs, mtime) &&
+    sameTime(s.ctimeMs, ms(e.ctimeS, e.ctimeNs)) &&
     low32(s.ino) === e.ino &&
     low32(s.uid) === e.uid &&
     low32(s.gid) === e.gid &&
     low32(s.size) === e.size &&
-    ((s.mode & 0o111n) !== 0n) === ((e.mode & 0o111) !== 0);
-  // Racily clean: changed in the tick the index was written, the stat data cannot tell.
-  return same && s.mtimeNs < index.writtenNs ? e.id : undefined;
+    ((s.mode & 0o111) !== 0) === ((e.mode & 0o111) !== 0);
+  return same && mtime + 1 < index.writtenMs ? e.id : undefined;
 }

@@ -132,7 +132,7 @@ export class HeadView {
   }
 }
 
-const GROUP = 64;
+const GROUP = 256;
 
 /**
  * Run fn over every directory (results in order), `concurrency` at a time: located ones in groups of
