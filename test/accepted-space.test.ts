@@ -29,6 +29,7 @@ import { asFlagInput, FIXED_SEED, validAnswers } from "./helpers/rel-arbitraries
 import { tempDir } from "./helpers/temp.js";
 import { yamlTypeDrift } from "./helpers/yaml-types.js";
 import { go } from "../src/render/versions.js";
+import { forEachLimited } from "../src/shared/limit.js";
 
 const MEM_RUNS = Number(process.env.ACCEPTED_MEM_RUNS ?? (inCI ? 2000 : 120));
 // CI runs the issue's 200 on disk (its minutes are in docs/development.md); a developer machine 6.
@@ -168,7 +169,7 @@ describe.sequential("property: every accepted answer set yields a working reposi
     let overlays = 0;
     const rendered = path.join(root, "rendered");
     await mkdir(rendered);
-    await pool([...sets.keys()], availableParallelism(), async (i) => {
+    await forEachLimited([...sets.keys()], availableParallelism(), async (i) => {
       const a = sets[i];
       const all = path.join(dirs[i], "deploy", "all-overlays");
       await mkdir(all);
@@ -222,13 +223,6 @@ async function writePlan(plan: Plan, dir: string): Promise<void> {
     await mkdir(path.dirname(path.join(dir, f.path)), { recursive: true });
     await writeFile(path.join(dir, f.path), f.content, { mode: f.mode });
   }
-}
-
-async function pool<T>(items: T[], width: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await run(items[next++]);
-  }));
 }
 
 async function buildGopathCheck(): Promise<string> {

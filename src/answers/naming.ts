@@ -2,7 +2,7 @@
 // questions involved, and its caller says how to phrase them: the CLI names its flags (`--owner`),
 // the Backstage action its inputs (`input.owner`), so neither rewrites the other's messages.
 import type { Answers } from "./types.js";
-import { questionList, type AnyQuestion } from "./questions.js";
+import { questionFor, type AnyQuestion } from "./questions.js";
 
 export interface Naming {
   /** The answer itself: `--owner`, `input.owner`. */
@@ -19,7 +19,7 @@ export interface Problem {
   text: string;
 }
 
-const flag = (name: keyof Answers) => questionList.find((q) => q.name === name)!.flag;
+const flag = (name: keyof Answers) => questionFor(name)!.flag;
 const valueText = (value: unknown) => (Array.isArray(value) ? value.join(",") : String(value));
 
 /** The CLI's: flags. */
