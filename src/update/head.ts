@@ -53,12 +53,14 @@ function resolveRef(gitDir: string, ref: string): string | undefined {
 
 /** HEAD's commit and the folder's prefix, read from files; undefined when git must be asked. */
 export function locate(dir: string): Located | undefined {
-  if (process.env.GIT_DIR || process.env.GIT_WORK_TREE || process.env.GIT_OBJECT_DIRECTORY || process.env.GIT_ALTERNATE_OBJECT_DIRECTORIES || dir.includes(path.delimiter)) return undefined;
+  const env = ["GIT_DIR", "GIT_WORK_TREE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_INDEX_FILE", "GIT_COMMON_DIR"];
+  if (env.some((name) => process.env[name]) || dir.includes(path.delimiter)) return undefined;
   const found = findTop(dir);
   if (!found || found.gitDir.includes(path.delimiter) || existsSync(path.join(found.gitDir, "reftable"))) return undefined;
-  // SHA-256 objects, a partial clone (git would fetch what is missing) or a worktree config: git.
+  // SHA-256 objects, a partial clone (git would fetch what is missing), a worktree config, or a
+  // repository shared by a group (git sets the permissions of what it writes): git.
   const config = readText(path.join(found.gitDir, "config")) ?? "";
-  if (/objectformat|promisor|partialclonefilter|worktreeconfig/i.test(config)) return undefined;
+  if (/objectformat|promisor|partialclonefilter|worktreeconfig|sharedrepository/i.test(config)) return undefined;
   const head = (readText(path.join(found.gitDir, "HEAD")) ?? "").trim();
   const commit = OBJECT_ID.test(head) ? head : head.startsWith("ref: refs/") ? resolveRef(found.gitDir, head.slice(5)) : undefined;
   if (!commit) return undefined;
