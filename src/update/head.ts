@@ -10,7 +10,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { PROVENANCE_FILE } from "../render/provenance.js";
 import { forEachLimited } from "../shared/limit.js";
-import { commitTree, ObjectReader, type TreeEntry } from "./objects.js";
+import { commitTree, ObjectReader, treeName, type TreeEntry } from "./objects.js";
 
 export interface Located {
   /** The repository folder, absolute. */
@@ -102,7 +102,7 @@ export class HeadView {
 
   /** The entry at a path relative to the repository folder. */
   async entry(rel: string): Promise<HeadEntry> {
-    const parts = `${this.at.prefix}${rel}`.split("/");
+    const parts = treeName(`${this.at.prefix}${rel}`).split("/");
     let entries = await this.tree(await this.rootTreeId());
     for (const [i, name] of parts.entries()) {
       const e = entries.get(name);
