@@ -2,7 +2,7 @@
 // and `update --check` trusting the index (src/update/git-index.ts): each one a bug found against
 // what git, the fallback path or `update --commit` does with the same repository.
 import { execa } from "execa";
-import { writeFile } from "node:fs/promises";
+import { readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { tempDir } from "./helpers/cli.js";
@@ -36,6 +36,18 @@ describe("update --branch, adversarial", () => {
     const onBranch = await git(dir, "-c", "core.quotepath=true", "ls-tree", "--name-only", "chore/templates");
     expect(onBranch).toContain('"caf\\351"');
     expect(onBranch).toContain('"caf\\350"');
+    expect(await fsck(dir)).toBe("");
+  }, 120_000);
+
+  test("--branch @{-1} is refused: git check-ref-format --branch expands it, and refs/heads/@{-1} is a broken ref", async () => {
+    const dir = await generate(["--templates", await olderTemplates()]);
+    await git(dir, "switch", "--quiet", "-c", "other");
+    await git(dir, "switch", "--quiet", "main");
+    const refs = await git(dir, "for-each-ref", "--format=%(refname) %(objectname)");
+    const run = await update(dir, ["--yes", "--branch", "@{-1}"]);
+    expect([run.exitCode, run.stderr.split("\n")[0]]).toEqual([2, "error: --branch: '@{-1}' is not a valid branch name"]);
+    expect(await readdir(path.join(dir, ".git/refs/heads"))).toEqual(["main", "other"].sort());
+    expect(await git(dir, "for-each-ref", "--format=%(refname) %(objectname)")).toBe(refs);
     expect(await fsck(dir)).toBe("");
   }, 120_000);
 });
