@@ -2,12 +2,12 @@
 // and `update --check` trusting the index (src/update/git-index.ts): each one a bug found against
 // what git, the fallback path or `update --commit` does with the same repository.
 import { execa } from "execa";
-import { readdir, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
 import { gitEnv, runCli, tempDir } from "./helpers/cli.js";
-import { commitAll, generate, git, olderTemplates, update } from "./helpers/update-repo.js";
+import { BASE_FLAGS, commitAll, generate, git, olderTemplates, update } from "./helpers/update-repo.js";
 
 async function copy(dir: string): Promise<string> {
   const to = path.join(await tempDir("cggs-attack-copy-"), "svc");
@@ -50,6 +50,27 @@ describe("update --branch, adversarial", () => {
     expect(await readdir(path.join(dir, ".git/refs/heads"))).toEqual(["main", "other"].sort());
     expect(await git(dir, "for-each-ref", "--format=%(refname) %(objectname)")).toBe(refs);
     expect(await fsck(dir)).toBe("");
+  }, 120_000);
+});
+
+describe("update --branch through a symlink", () => {
+  test("a service folder named through a symlink in the work tree: the branch git's own path makes", async () => {
+    const root = await tempDir("cggs-attack-mono-");
+    await git(root, "init", "--quiet", "--initial-branch=main");
+    await mkdir(path.join(root, "services"));
+    const made = await runCli(["svc", ...BASE_FLAGS, "--no-git", "--templates", await olderTemplates()], { cwd: path.join(root, "services") });
+    expect(made.exitCode, made.stderr).toBe(0);
+    await commitAll(root, "monorepo");
+    await symlink("services/svc", path.join(root, "link"));
+    await writeFile(path.join(root, ".git/info/exclude"), "link\n");
+    const expected = await copy(root);
+    const byGit = await update(path.join(expected, "services/svc"), ["--yes", "--branch", "chore/templates"]);
+    expect(byGit.exitCode, byGit.stderr).toBe(0);
+
+    const run = await runCli(["update", "--yes", "--branch", "chore/templates", "link"], { cwd: root });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(await git(root, "rev-parse", "chore/templates^{tree}")).toBe(await git(expected, "rev-parse", "chore/templates^{tree}"));
+    expect(await fsck(root)).toBe("");
   }, 120_000);
 });
 

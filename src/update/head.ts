@@ -6,7 +6,7 @@
 // repository (~90 ms each on this 2-core machine under load). Anything but the plain layout (a .git
 // file of a worktree or submodule, reftable refs, a symbolic ref chain, GIT_DIR set, SHA-256 objects,
 // a partial clone, a path holding the list separator) is not located: the caller asks git, as before.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { PROVENANCE_FILE } from "../render/provenance.js";
 import { forEachLimited } from "../shared/limit.js";
@@ -54,7 +54,16 @@ function resolveRef(gitDir: string, ref: string): string | undefined {
 /** HEAD's commit and the folder's prefix, read from files; undefined when git must be asked. */
 export function locate(dir: string): Located | undefined {
   if (process.env.GIT_DIR || process.env.GIT_WORK_TREE || process.env.GIT_OBJECT_DIRECTORY || process.env.GIT_ALTERNATE_OBJECT_DIRECTORIES || dir.includes(path.delimiter)) return undefined;
-  const found = findTop(dir);
+  // The folder's real path, as git sees it (it works from the real cwd): a folder reached through a
+  // symlink in the work tree (link -> services/svc) has the real folder's prefix, not the link's.
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    return undefined;
+  }
+  if (real.includes(path.delimiter)) return undefined;
+  const found = findTop(real);
   if (!found || found.gitDir.includes(path.delimiter) || existsSync(path.join(found.gitDir, "reftable"))) return undefined;
   // SHA-256 objects, a partial clone (git would fetch what is missing) or a worktree config: git.
   const config = readText(path.join(found.gitDir, "config")) ?? "";
@@ -62,7 +71,7 @@ export function locate(dir: string): Located | undefined {
   const head = (readText(path.join(found.gitDir, "HEAD")) ?? "").trim();
   const commit = OBJECT_ID.test(head) ? head : head.startsWith("ref: refs/") ? resolveRef(found.gitDir, head.slice(5)) : undefined;
   if (!commit) return undefined;
-  const prefix = path.relative(found.top, dir).split(path.sep).join("/");
+  const prefix = path.relative(found.top, real).split(path.sep).join("/");
   return { dir, gitDir: found.gitDir, commit, prefix: prefix ? `${prefix}/` : "" };
 }
 
