@@ -21,7 +21,10 @@ import { gitMode } from "./stage.js";
 
 /** --branch: a valid branch name (checked once, before any repository is touched). */
 export async function checkBranchName(cwd: string, branch: string): Promise<void> {
-  if ((await runGit(cwd, ["check-ref-format", "--branch", branch])).code !== 0) throw new UserError(`--branch: '${branch}' is not a valid branch name`, ExitCode.usage, "see git check-ref-format");
+  // --branch expands @{-N} (and @{upstream}) to another branch's name and exits 0: not a name a ref
+  // may have (refs/heads/@{-1} is a broken ref to git), so only a name printed back unchanged is valid.
+  const run = await runGit(cwd, ["check-ref-format", "--branch", branch]);
+  if (run.code !== 0 || run.stdout.toString("utf8").replace(/\n$/, "") !== branch) throw new UserError(`--branch: '${branch}' is not a valid branch name`, ExitCode.usage, "see git check-ref-format");
 }
 
 const taken = (branch: string) => new UserError(`--branch: a branch '${branch}' already exists`, ExitCode.unsafeTarget, "pick another name, or delete it (git branch -D) if it is a leftover");

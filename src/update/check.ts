@@ -8,7 +8,8 @@
 // up-to-date repository is one `update` leaves as it is: test/update-agreement.test.ts holds the two
 // to that, on clean, squash-merged and shallow repositories.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
 import path from "node:path";
 import { applyOverrides } from "../render/overrides.js";
 import { PROVENANCE_FILE, templatesDigest, type Provenance } from "../render/provenance.js";
@@ -18,7 +19,7 @@ import { TOOL } from "../shared/tool.js";
 import { parseRecord, readRecord } from "./record.js";
 import type { HeadView } from "./head.js";
 import { runGit } from "./git.js";
-import { readIndex, unchangedBlob, type GitIndex } from "./git-index.js";
+import { mayConvert, readIndex, unchangedBlob, type GitIndex } from "./git-index.js";
 
 export interface CheckRow {
   directory: string;
@@ -47,6 +48,19 @@ export function behindReason(record: Provenance, to: { version: string; sha256: 
   if (record.template.sha256 !== to.sha256) return "digest differs";
   const fresh = questionList.filter((q) => !(q.name in record.answers)).map((q) => q.name);
   return fresh.length > 0 ? `new questions: ${fresh.join(", ")}` : undefined;
+}
+
+/**
+ * Whether git may convert bytes (core.autocrlf, core.eol, filters, attributes) by a setting outside
+ * any one repository (global or system config, the global or system attributes file): then no index
+ * is trusted (see mayConvert). One git process per run.
+ */
+export async function conversionOutside(cwd: string): Promise<boolean> {
+  const xdg = process.env.XDG_CONFIG_HOME || path.join(homedir(), ".config");
+  if (existsSync(path.join(xdg, "git", "attributes")) || existsSync("/etc/gitattributes")) return true;
+  const run = await runGit(cwd, ["config", "--get-regexp", "^(core\\.(autocrlf|eol|attributesfile)|(filter|include|includeif)\\..*)$"]).catch(() => undefined);
+  if (!run || run.code === 1) return false; // no git (nothing is read through it), or no such key
+  return run.code !== 0 || run.stdout.toString("utf8").split("\n").some((l) => l !== "" && !/^core\.autocrlf false$/i.test(l));
 }
 
 /** The record committed at HEAD through git in dir; undefined without a commit, a record in it, or git. */
@@ -88,12 +102,14 @@ function modifiedPlatformFiles(directory: string, record: Provenance, index?: { 
  * One repository's row. view: its HEAD, read from files (head.ts); without one, git is asked for the
  * committed record, and where there is no commit (or no git) the work tree's is read.
  */
-export async function checkOne(directory: string, digest: string, view: HeadView | undefined): Promise<CheckRow> {
+export async function checkOne(directory: string, digest: string, view: HeadView | undefined, converts = false): Promise<CheckRow> {
   const to = { version: TOOL.version, sha256: digest };
   try {
     const head = view ? await view.recordText().then((text) => text === undefined ? undefined : { text, source: `${path.join(directory, PROVENANCE_FILE)} (at HEAD)` }) : await readHeadWithGit(directory);
     const record = head ? parseRecord(head.text, head.source) : await readRecord(directory);
-    const index = view ? readIndex(view.at.gitDir) : undefined;
+    // Where git may convert bytes, a staged id is not the work tree's: every file is read.
+    const read = view && !converts ? readIndex(view.at.gitDir) : undefined;
+    const index = read && !mayConvert(view!.at.gitDir, read) ? read : undefined;
     const modifiedPlatform = modifiedPlatformFiles(directory, record, index && { index, prefix: view!.at.prefix });
     const behindBy = behindReason(record, to);
     const service = typeof record.answers.name === "string" ? record.answers.name : path.basename(directory);

@@ -5,7 +5,7 @@
 // trusted when the file changed in the same clock tick the index was written ("racily clean"): then
 // the caller reads the file. Versions 2-4 are read; a split or sparse index, SHA-256 and anything
 // unexpected give undefined, and the caller reads every file, as before.
-import { lstatSync, readFileSync, statSync, type Stats } from "node:fs";
+import { existsSync, lstatSync, readFileSync, statSync, type Stats } from "node:fs";
 import path from "node:path";
 
 interface Entry {
@@ -25,6 +25,8 @@ export interface GitIndex {
   entries: Map<string, Entry>;
   /** When the index was written (ms): an entry whose file changed at or after it is not trusted. */
   writtenMs: number;
+  /** Whether a .gitattributes file is tracked (it may convert bytes: see mayConvert). */
+  attributes: boolean;
 }
 
 const ENTRY_FIXED = 62; // ten 32-bit stat fields, the 20-byte id, 16 bits of flags
@@ -47,6 +49,7 @@ export function readIndex(gitDir: string): GitIndex | undefined {
   const entries = new Map<string, Entry>();
   let at = 12;
   let previous = "";
+  let attributes = false;
   for (let n = 0; n < count; n++) {
     const start = at;
     if (start + ENTRY_FIXED > data.length - 20) return undefined;
@@ -72,6 +75,7 @@ export function readIndex(gitDir: string): GitIndex | undefined {
       at = start + Math.ceil((nul + 1 - start) / 8) * 8; // 1-8 NULs, to a multiple of 8
     }
     previous = name;
+    if (name === ".gitattributes" || name.endsWith("/.gitattributes")) attributes = true;
     // A conflict stage, intent-to-add or skip-worktree: the staged id says nothing about the file.
     if (((flags >> 12) & 3) !== 0 || (extra & 0x6000) !== 0) {
       entries.delete(name);
@@ -97,7 +101,25 @@ export function readIndex(gitDir: string): GitIndex | undefined {
     if (signature === "link" || signature === "sdir") return undefined;
     e += 8 + data.readUInt32BE(e + 4);
   }
-  return { entries, writtenMs };
+  return { entries, writtenMs, attributes };
+}
+
+/** Config keys (or sections) of a repository's own config that may convert bytes, or include a file that may. */
+const CONVERSION_CONFIG = /^\s*(autocrlf|eol|attributesfile)\s*(=|$)|^\s*\[\s*(filter|include|includeif)\b/im;
+
+/**
+ * Whether git may convert a file's bytes between the work tree and its blob in this repository
+ * (core.autocrlf, core.eol, an attributes file with text/eol/filter/ident/working-tree-encoding): a
+ * staged blob id then says nothing about the work tree's bytes, which --check compares (the record's
+ * ids are of the bytes as written), so the index is not trusted. Conservative: any such setting counts.
+ */
+export function mayConvert(gitDir: string, index: GitIndex): boolean {
+  if (index.attributes || existsSync(path.join(path.dirname(gitDir), ".gitattributes")) || existsSync(path.join(gitDir, "info", "attributes"))) return true;
+  try {
+    return CONVERSION_CONFIG.test(readFileSync(path.join(gitDir, "config"), "utf8"));
+  } catch {
+    return true;
+  }
 }
 
 const low32 = (v: number) => v % 2 ** 32;

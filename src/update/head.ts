@@ -6,11 +6,11 @@
 // repository (~90 ms each on this 2-core machine under load). Anything but the plain layout (a .git
 // file of a worktree or submodule, reftable refs, a symbolic ref chain, GIT_DIR set, SHA-256 objects,
 // a partial clone, a path holding the list separator) is not located: the caller asks git, as before.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { PROVENANCE_FILE } from "../render/provenance.js";
 import { forEachLimited } from "../shared/limit.js";
-import { commitTree, ObjectReader, type TreeEntry } from "./objects.js";
+import { commitTree, ObjectReader, treeName, type TreeEntry } from "./objects.js";
 
 export interface Located {
   /** The repository folder, absolute. */
@@ -55,7 +55,16 @@ function resolveRef(gitDir: string, ref: string): string | undefined {
 export function locate(dir: string): Located | undefined {
   const env = ["GIT_DIR", "GIT_WORK_TREE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_INDEX_FILE", "GIT_COMMON_DIR"];
   if (env.some((name) => process.env[name]) || dir.includes(path.delimiter)) return undefined;
-  const found = findTop(dir);
+  // The folder's real path, as git sees it (it works from the real cwd): a folder reached through a
+  // symlink in the work tree (link -> services/svc) has the real folder's prefix, not the link's.
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    return undefined;
+  }
+  if (real.includes(path.delimiter)) return undefined;
+  const found = findTop(real);
   if (!found || found.gitDir.includes(path.delimiter) || existsSync(path.join(found.gitDir, "reftable"))) return undefined;
   // SHA-256 objects, a partial clone (git would fetch what is missing), a worktree config, or a
   // repository shared by a group (git sets the permissions of what it writes): git.
@@ -64,7 +73,7 @@ export function locate(dir: string): Located | undefined {
   const head = (readText(path.join(found.gitDir, "HEAD")) ?? "").trim();
   const commit = OBJECT_ID.test(head) ? head : head.startsWith("ref: refs/") ? resolveRef(found.gitDir, head.slice(5)) : undefined;
   if (!commit) return undefined;
-  const prefix = path.relative(found.top, dir).split(path.sep).join("/");
+  const prefix = path.relative(found.top, real).split(path.sep).join("/");
   return { dir, gitDir: found.gitDir, commit, prefix: prefix ? `${prefix}/` : "" };
 }
 
@@ -104,7 +113,7 @@ export class HeadView {
 
   /** The entry at a path relative to the repository folder. */
   async entry(rel: string): Promise<HeadEntry> {
-    const parts = `${this.at.prefix}${rel}`.split("/");
+    const parts = treeName(`${this.at.prefix}${rel}`).split("/");
     let entries = await this.tree(await this.rootTreeId());
     for (const [i, name] of parts.entries()) {
       const e = entries.get(name);

@@ -15,7 +15,7 @@ import { headSource } from "./sources.js";
 import { forEachLimited } from "../shared/limit.js";
 import { checkDirtyOverlap, checkWorkTree } from "./preflight.js";
 import { parseUpdateArgs, UPDATE_FLAGS, type UpdateArgs } from "./args.js";
-import { checkExitCode, checkOne, currentDigest, formatCheckLine, formatCheckTable, type CheckRow } from "./check.js";
+import { checkExitCode, checkOne, conversionOutside, currentDigest, formatCheckLine, formatCheckTable, type CheckRow } from "./check.js";
 import { formatPlan } from "./format.js";
 import { forEachHead, type HeadView } from "./head.js";
 import { fleetExitCode, fleetRow, formatFleetTable, type FleetRow } from "./fleet.js";
@@ -78,11 +78,11 @@ const CHECK_CONCURRENCY = 8;
 
 async function runCheck(args: UpdateArgs, io: UpdateIo): Promise<number> {
   const dirs = args.directories.length > 0 ? args.directories : ["."];
-  const digest = await currentDigest(args.templatesDir);
+  const [digest, converts] = await Promise.all([currentDigest(args.templatesDir), conversionOutside(io.cwd)]);
   const rows: CheckRow[] = await forEachHead(
     dirs.map((d) => path.resolve(io.cwd, d)),
     CHECK_CONCURRENCY,
-    async (directory, view, i) => ({ ...(await checkOne(directory, digest, view)), directory: dirs[i] }),
+    async (directory, view, i) => ({ ...(await checkOne(directory, digest, view, converts)), directory: dirs[i] }),
   );
   if (args.json) io.stdout.write(`${JSON.stringify({ ok: rows.every((r) => r.status !== "error"), repositories: rows })}\n`);
   else io.stdout.write(`${rows.length === 1 ? formatCheckLine(rows[0]) : formatCheckTable(rows)}\n`);

@@ -21,9 +21,16 @@ export interface GitObject {
 export interface TreeEntry {
   /** "100644", "100755", "120000" (symlink), "40000" (tree), "160000" (submodule). */
   mode: string;
+  /**
+   * The name's bytes as a latin1 string (treeName() turns a path into one): git keeps a name's bytes
+   * as they are, and one that is not UTF-8 (a Latin-1 file name) must survive a tree written again.
+   */
   name: string;
   id: string;
 }
+
+/** A path (a JS string, UTF-8 on disk) as tree entry names hold it: its UTF-8 bytes, one char each. */
+export const treeName = (p: string): string => Buffer.from(p, "utf8").toString("latin1");
 
 const OBJECT_ID = /^[0-9a-f]{40}$/;
 
@@ -183,18 +190,18 @@ export function parseTree(body: Buffer): TreeEntry[] {
   for (let at = 0; at < body.length; ) {
     const space = body.indexOf(0x20, at);
     const nul = body.indexOf(0, space);
-    entries.push({ mode: body.subarray(at, space).toString("latin1"), name: body.subarray(space + 1, nul).toString("utf8"), id: body.subarray(nul + 1, nul + 21).toString("hex") });
+    entries.push({ mode: body.subarray(at, space).toString("latin1"), name: body.subarray(space + 1, nul).toString("latin1"), id: body.subarray(nul + 1, nul + 21).toString("hex") });
     at = nul + 21;
   }
   return entries;
 }
 
 /** Git's tree order: by name bytes, a folder compared as if its name ended in "/". */
-const sortKey = (e: TreeEntry) => Buffer.from(e.mode === "40000" ? `${e.name}/` : e.name, "utf8");
+const sortKey = (e: TreeEntry) => Buffer.from(e.mode === "40000" ? `${e.name}/` : e.name, "latin1");
 
 export function serializeTree(entries: readonly TreeEntry[]): Buffer {
   const sorted = [...entries].sort((a, b) => Buffer.compare(sortKey(a), sortKey(b)));
-  return Buffer.concat(sorted.flatMap((e) => [Buffer.from(`${e.mode} ${e.name}\0`, "utf8"), Buffer.from(e.id, "hex")]));
+  return Buffer.concat(sorted.flatMap((e) => [Buffer.from(`${e.mode} ${e.name}\0`, "latin1"), Buffer.from(e.id, "hex")]));
 }
 
 /** The tree id a commit names. */

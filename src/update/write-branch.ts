@@ -10,7 +10,7 @@ import { ExitCode, UserError } from "../shared/errors.js";
 import { TOOL } from "../shared/tool.js";
 import type { FileChange } from "./transaction.js";
 import type { HeadView } from "./head.js";
-import { objectId, serializeTree, writeLoose, type ObjectType, type TreeEntry } from "./objects.js";
+import { objectId, serializeTree, treeName, writeLoose, type ObjectType, type TreeEntry } from "./objects.js";
 
 interface Pending {
   type: ObjectType;
@@ -78,7 +78,8 @@ export async function branchObjects(
   messages: { update: string; snapshot: string },
 ): Promise<{ objects: Pending[]; ids: BranchCommit }> {
   const out: Pending[] = [];
-  const prefix = view.at.prefix;
+  // Keys in tree-name form (see TreeEntry.name), so HEAD's names that are not UTF-8 are kept as they are.
+  const prefix = treeName(view.at.prefix);
   const commit = (body: string): string => {
     const bytes = Buffer.from(body, "utf8");
     out.push({ type: "commit", body: bytes });
@@ -86,13 +87,13 @@ export async function branchObjects(
   };
   let snapshot: string | undefined;
   if (snapshotFiles) {
-    const files = new Map<string, Change>(snapshotFiles.map((f) => [`${prefix}${f.path}`, { mode: fileMode(f.mode), content: f.content }]));
+    const files = new Map<string, Change>(snapshotFiles.map((f) => [`${prefix}${treeName(f.path)}`, { mode: fileMode(f.mode), content: f.content }]));
     const tree = (await changedTree(view, undefined, files, out)) ?? emptyTree(out);
     const tool = `${TOOL.name} <${TOOL.name}@users.noreply.invalid> ${Math.floor(Date.now() / 1000)} +0000`;
     snapshot = commit(`tree ${tree}\nauthor ${tool}\ncommitter ${tool}\n\n${messages.snapshot}\n`);
   }
   // add/replace carry the template's mode; a merge keeps the file's (HEAD's).
-  const update = new Map<string, Change>(changes.map((c) => [`${prefix}${c.path}`, c.content === null ? null : { mode: fileMode(c.mode ?? modes.get(c.path) ?? 0o644), content: c.content }]));
+  const update = new Map<string, Change>(changes.map((c) => [`${prefix}${treeName(c.path)}`, c.content === null ? null : { mode: fileMode(c.mode ?? modes.get(c.path) ?? 0o644), content: c.content }]));
   const root = (await changedTree(view, await view.rootTreeId(), update, out)) ?? emptyTree(out);
   const parents = `parent ${view.at.commit}\n${snapshot ? `parent ${snapshot}\n` : ""}`;
   return { objects: out, ids: { commit: commit(`tree ${root}\n${parents}author ${who.author}\ncommitter ${who.committer}\n\n${messages.update}`), snapshot } };

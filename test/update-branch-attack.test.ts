@@ -1,0 +1,111 @@
+// Adversarial cases for `update --branch` writing git's objects itself (src/update/write-branch.ts)
+// and `update --check` trusting the index (src/update/git-index.ts): each one a bug found against
+// what git, the fallback path or `update --commit` does with the same repository.
+import { execa } from "execa";
+import { mkdir, readdir, rm, symlink, utimes, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { setTimeout as sleep } from "node:timers/promises";
+import { gitEnv, runCli, tempDir } from "./helpers/cli.js";
+import { BASE_FLAGS, commitAll, generate, git, olderTemplates, update } from "./helpers/update-repo.js";
+
+async function copy(dir: string): Promise<string> {
+  const to = path.join(await tempDir("cggs-attack-copy-"), "svc");
+  await execa("cp", ["-a", dir, to]); // fs.cp reads names as UTF-8: a Latin-1 one is not found
+  return to;
+}
+
+const fsck = (dir: string) => git(dir, "fsck", "--strict", "--no-progress", "--no-dangling");
+
+describe("update --branch, adversarial", () => {
+  test("file names that are not UTF-8 (Latin-1) keep their bytes: the tree --commit makes", async () => {
+    const dir = await generate(["--templates", await olderTemplates()]);
+    // Two names whose bytes are not UTF-8 and that decode to the same string ("caf\uFFFD").
+    await writeFile(Buffer.from(path.join(dir, "caf\xe9"), "latin1"), "e-acute\n");
+    await writeFile(Buffer.from(path.join(dir, "caf\xe8"), "latin1"), "e-grave\n");
+    await commitAll(dir, "latin-1 names");
+    const names = await git(dir, "-c", "core.quotepath=true", "ls-tree", "--name-only", "HEAD");
+    expect(names).toContain('"caf\\351"');
+
+    const other = await copy(dir);
+    const byCommit = await update(other, ["--yes", "--commit"]);
+    expect(byCommit.exitCode, byCommit.stderr).toBe(0);
+
+    const run = await update(dir, ["--yes", "--branch", "chore/templates"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(await git(dir, "rev-parse", "chore/templates^{tree}")).toBe(await git(other, "rev-parse", "HEAD^{tree}"));
+    const onBranch = await git(dir, "-c", "core.quotepath=true", "ls-tree", "--name-only", "chore/templates");
+    expect(onBranch).toContain('"caf\\351"');
+    expect(onBranch).toContain('"caf\\350"');
+    expect(await fsck(dir)).toBe("");
+  }, 120_000);
+
+  test("--branch @{-1} is refused: git check-ref-format --branch expands it, and refs/heads/@{-1} is a broken ref", async () => {
+    const dir = await generate(["--templates", await olderTemplates()]);
+    await git(dir, "switch", "--quiet", "-c", "other");
+    await git(dir, "switch", "--quiet", "main");
+    const refs = await git(dir, "for-each-ref", "--format=%(refname) %(objectname)");
+    const run = await update(dir, ["--yes", "--branch", "@{-1}"]);
+    expect([run.exitCode, run.stderr.split("\n")[0]]).toEqual([2, "error: --branch: '@{-1}' is not a valid branch name"]);
+    expect(await readdir(path.join(dir, ".git/refs/heads"))).toEqual(["main", "other"].sort());
+    expect(await git(dir, "for-each-ref", "--format=%(refname) %(objectname)")).toBe(refs);
+    expect(await fsck(dir)).toBe("");
+  }, 120_000);
+});
+
+describe("update --branch through a symlink", () => {
+  test("a service folder named through a symlink in the work tree: the branch git's own path makes", async () => {
+    const root = await tempDir("cggs-attack-mono-");
+    await git(root, "init", "--quiet", "--initial-branch=main");
+    await mkdir(path.join(root, "services"));
+    const made = await runCli(["svc", ...BASE_FLAGS, "--no-git", "--templates", await olderTemplates()], { cwd: path.join(root, "services") });
+    expect(made.exitCode, made.stderr).toBe(0);
+    await commitAll(root, "monorepo");
+    await symlink("services/svc", path.join(root, "link"));
+    await writeFile(path.join(root, ".git/info/exclude"), "link\n");
+    const expected = await copy(root);
+    const byGit = await update(path.join(expected, "services/svc"), ["--yes", "--branch", "chore/templates"]);
+    expect(byGit.exitCode, byGit.stderr).toBe(0);
+
+    const run = await runCli(["update", "--yes", "--branch", "chore/templates", "link"], { cwd: root });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(await git(root, "rev-parse", "chore/templates^{tree}")).toBe(await git(expected, "rev-parse", "chore/templates^{tree}"));
+    expect(await fsck(root)).toBe("");
+  }, 120_000);
+});
+
+describe("update --check, adversarial", () => {
+  /** The platform files --check reports as locally modified. */
+  async function modified(dir: string, globalConfig = "/dev/null"): Promise<string[]> {
+    const run = await runCli(["update", "--check", "--json"], { cwd: dir, env: { ...gitEnv, CI: "true", GIT_CONFIG_GLOBAL: globalConfig } });
+    expect(run.exitCode, run.stderr).toBeLessThan(2);
+    return JSON.parse(run.stdout).repositories[0].modifiedPlatform;
+  }
+
+  test("core.autocrlf (CRLF in the work tree, LF staged): the same answer whether the index's stat data is fresh or not", async () => {
+    const dir = await generate();
+    await git(dir, "config", "core.autocrlf", "true");
+    // Check out again: every text file is now CRLF on disk; git status is clean (it compares cleaned bytes).
+    for (const e of await readdir(dir)) if (e !== ".git") await rm(path.join(dir, e), { recursive: true, force: true });
+    await git(dir, "checkout", "--quiet", "--", ".");
+    await sleep(50);
+    await git(dir, "update-index", "--really-refresh"); // an index written well after the files: none racily clean
+    await git(dir, "reset", "--quiet");
+    expect(await git(dir, "status", "--porcelain")).toBe("");
+    const fresh = await modified(dir);
+    // Touch every file (bytes unchanged): the stat data no longer matches, so each is read.
+    const now = new Date();
+    for (const p of (await git(dir, "ls-files")).split("\n")) await utimes(path.join(dir, p), now, now);
+    const read = await modified(dir);
+    expect(read).toContain("Makefile"); // CRLF bytes are not the generated bytes: update sees them edited
+    expect(fresh).toEqual(read);
+    // The same with core.autocrlf set in the global config instead, the index fresh again.
+    await git(dir, "config", "--unset", "core.autocrlf");
+    const global = path.join(await tempDir("cggs-attack-global-"), "gitconfig");
+    await writeFile(global, "[core]\n\tautocrlf = true\n");
+    await sleep(50);
+    await git(dir, "-c", "core.autocrlf=true", "update-index", "--really-refresh");
+    await git(dir, "-c", "core.autocrlf=true", "reset", "--quiet");
+    expect(await modified(dir, global)).toEqual(read);
+  }, 120_000);
+});
