@@ -108,4 +108,18 @@ describe("update --check, adversarial", () => {
     await git(dir, "-c", "core.autocrlf=true", "reset", "--quiet");
     expect(await modified(dir, global)).toEqual(read);
   }, 120_000);
+
+  test("core.logAllRefUpdates=false: no reflog, as git branch would; a damaged loose copy of a packed object: git's packed copy is read", async () => {
+    const dir = await generate(["--templates", await olderTemplates()]);
+    await git(dir, "config", "core.logAllRefUpdates", "false");
+    // A loose copy of HEAD's commit that does not inflate, beside the packed one git reads.
+    await git(dir, "gc", "--quiet");
+    const head = await git(dir, "rev-parse", "HEAD");
+    await mkdir(path.join(dir, ".git/objects", head.slice(0, 2)), { recursive: true });
+    await writeFile(path.join(dir, ".git/objects", head.slice(0, 2), head.slice(2)), "not zlib");
+    const run = await update(dir, ["--yes", "--branch", "chore/templates"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(await git(dir, "rev-parse", "chore/templates^1")).toBe(head);
+    expect(await readdir(path.join(dir, ".git/logs/refs/heads"))).not.toContain("chore");
+  }, 120_000);
 });

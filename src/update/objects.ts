@@ -143,19 +143,21 @@ export class ObjectReader {
   }
 }
 
-/** A loose object, or undefined when there is no such file (it may be packed). A corrupt one throws. */
+/**
+ * A loose object, or undefined when there is no such file (it may be packed) or it does not read as
+ * one: then git is asked, which may have a packed copy, and otherwise names the damage itself.
+ */
 export function readLoose(objectsDir: string, id: string): GitObject | undefined {
-  let raw: Buffer;
+  let data: Buffer;
   try {
-    raw = readFileSync(path.join(objectsDir, id.slice(0, 2), id.slice(2)));
+    data = inflateSync(readFileSync(path.join(objectsDir, id.slice(0, 2), id.slice(2))));
   } catch {
     return undefined;
   }
-  const data = inflateSync(raw);
   const nul = data.indexOf(0);
   const [type, size] = data.subarray(0, nul).toString("latin1").split(" ");
   const body = data.subarray(nul + 1);
-  if (Number(size) !== body.length || !["blob", "tree", "commit", "tag"].includes(type)) throw new Error(`corrupt object ${id} in ${objectsDir}`);
+  if (Number(size) !== body.length || !["blob", "tree", "commit", "tag"].includes(type)) return undefined;
   return { type: type as ObjectType, body };
 }
 
