@@ -34,9 +34,10 @@ describe("the packed package", () => {
   // The size budget of issue #7, in npm's kB (1000 bytes): sizes are deterministic, so this is a
   // budget, not a timing. A new dependency in the bundle shows here before it ships.
   // 155 kB since issues #16, #18 and #19 together (the fleet check and branch commit, naming of
-  // inputs, the guided prompts: 151.6 kB packed with the shorter README, 147.9 kB without #16).
-  test("packs into at most 155 kB, unpacks into at most 1 MB", () => {
-    expect(packed.size).toBeLessThanOrEqual(155_000);
+  // inputs, the guided prompts: 151.6 kB packed with the shorter README, 147.9 kB without #16);
+  // 158 kB with #16's git object reader and writer (--branch without a git process: 156.2 kB).
+  test("packs into at most 158 kB, unpacks into at most 1 MB", () => {
+    expect(packed.size).toBeLessThanOrEqual(158_000);
     expect(packed.unpackedSize).toBeLessThanOrEqual(1_000_000);
   });
 
