@@ -109,7 +109,7 @@ export async function checkOne(directory: string, digest: string, view: HeadView
     const record = head ? parseRecord(head.text, head.source) : await readRecord(directory);
     // Where git may convert bytes, a staged id is not the work tree's: every file is read.
     const read = view && !converts ? readIndex(view.at.gitDir) : undefined;
-    const index = read && !mayConvert(view!.at.gitDir, read) ? read : undefined;
+    const index = read && !mayConvert(view!.at.gitDir, view!.at.config, read) ? read : undefined;
     const modifiedPlatform = modifiedPlatformFiles(directory, record, index && { index, prefix: view!.at.prefix });
     const behindBy = behindReason(record, to);
     const service = typeof record.answers.name === "string" ? record.answers.name : path.basename(directory);

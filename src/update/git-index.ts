@@ -113,13 +113,9 @@ const CONVERSION_CONFIG = /^\s*(autocrlf|eol|attributesfile)\s*(=|$)|^\s*\[\s*(f
  * staged blob id then says nothing about the work tree's bytes, which --check compares (the record's
  * ids are of the bytes as written), so the index is not trusted. Conservative: any such setting counts.
  */
-export function mayConvert(gitDir: string, index: GitIndex): boolean {
+export function mayConvert(gitDir: string, config: string, index: GitIndex): boolean {
   if (index.attributes || existsSync(path.join(path.dirname(gitDir), ".gitattributes")) || existsSync(path.join(gitDir, "info", "attributes"))) return true;
-  try {
-    return CONVERSION_CONFIG.test(readFileSync(path.join(gitDir, "config"), "utf8"));
-  } catch {
-    return true;
-  }
+  return CONVERSION_CONFIG.test(config);
 }
 
 const low32 = (v: number) => v % 2 ** 32;

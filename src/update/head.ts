@@ -20,6 +20,8 @@ export interface Located {
   commit: string;
   /** The repository folder relative to the work tree's top ("" at the top, else ending in "/"). */
   prefix: string;
+  /** The text of its .git/config (read once, for what decides how it may be read). */
+  config: string;
 }
 
 const OBJECT_ID = /^[0-9a-f]{40}$/;
@@ -59,7 +61,7 @@ export function locate(dir: string): Located | undefined {
   // symlink in the work tree (link -> services/svc) has the real folder's prefix, not the link's.
   let real: string;
   try {
-    real = realpathSync(dir);
+    real = realpathSync.native(dir); // one system call, where the JavaScript one stats every folder
   } catch {
     return undefined;
   }
@@ -76,7 +78,7 @@ export function locate(dir: string): Located | undefined {
   const commit = OBJECT_ID.test(head) ? head : head.startsWith("ref: refs/") ? resolveRef(found.gitDir, head.slice(5)) : undefined;
   if (!commit) return undefined;
   const prefix = path.relative(found.top, real).split(path.sep).join("/");
-  return { dir, gitDir: found.gitDir, commit, prefix: prefix ? `${prefix}/` : "" };
+  return { dir, gitDir: found.gitDir, commit, prefix: prefix ? `${prefix}/` : "", config };
 }
 
 /** A path's entry in HEAD's tree: undefined when absent, "irregular" when a folder on the way is not one. */
