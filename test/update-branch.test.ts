@@ -2,10 +2,11 @@
 // objects and the branch itself (src/update/write-branch.ts), with no git process per repository.
 // What git would have made is the bar: the branch's tree is the one `update --commit` makes, git fsck
 // --strict finds nothing, and the checkout (dirty or not) is neither read nor touched.
+import { existsSync } from "node:fs";
 import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { runCli, tempDir } from "./helpers/cli.js";
+import { gitEnv, runCli, tempDir } from "./helpers/cli.js";
 import { BASE_FLAGS, commitAll, edit, generate, git, olderTemplates, tree, update } from "./helpers/update-repo.js";
 
 /** An older-template repository with a team edit to README.md that merges: the update merges, replaces and adds. */
@@ -112,4 +113,32 @@ describe("update --branch writes git's objects itself", () => {
     expect(await git(dir, "fsck", "--strict", "--no-progress", "--no-dangling")).toBe("");
     expect(await readFile(path.join(dir, ".git/refs/heads/chore/templates"), "utf8")).toMatch(/^[0-9a-f]{40}\n$/);
   }, 120_000);
+
+  // Running as root, permission bits stop nothing: test/helpers/fs-faults.mjs fails the chosen calls.
+  test("a full disk or an I/O error at each write of the branch: exit 3, said plainly, no branch, no lock left, the repository sound", async () => {
+    const dir = await behind();
+    const before = { files: await tree(dir), head: await git(dir, "rev-parse", "HEAD") };
+    const faults = path.resolve(import.meta.dirname, "helpers/fs-faults.mjs");
+    for (const [fn, match, code] of [
+      ["openSync", "tmp_obj_", "ENOSPC"], // an object
+      ["openSync", "chore/templates.lock", "EDQUOT"], // the ref's lock
+      ["appendFileSync", "logs/refs/heads/chore", "ENOSPC"], // the reflog
+      ["renameSync", "chore/templates.lock", "EIO"], // the ref itself
+    ]) {
+      const run = await runCli(["update", "--yes", "--branch", "chore/templates"], {
+        cwd: dir,
+        env: { ...gitEnv, CI: "true", CGGS_FS_FAULTS: JSON.stringify([{ fn, match, code }]), NODE_OPTIONS: `--import=${faults}` },
+      });
+      expect(run.exitCode, `${fn}: ${run.stderr}`).toBe(3);
+      expect(run.stderr, fn).toContain(`(${code}): no branch was made`);
+      expect(run.stderr, fn).not.toMatch(/\n\s+at /);
+      expect(await git(dir, "branch", "--list", "chore/templates"), fn).toBe("");
+      expect(existsSync(path.join(dir, ".git/refs/heads/chore/templates.lock")), fn).toBe(false);
+      expect(await git(dir, "fsck", "--strict", "--no-progress", "--no-dangling"), fn).toBe("");
+    }
+    expect(await tree(dir)).toEqual(before.files);
+    expect(await git(dir, "rev-parse", "HEAD")).toBe(before.head);
+    // Nothing in the way afterwards: the same run makes the branch.
+    expect((await update(dir, ["--yes", "--branch", "chore/templates"])).exitCode).toBe(0);
+  }, 180_000);
 });

@@ -7,6 +7,7 @@
 import { existsSync, lstatSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
+import { fileSystemFault } from "../shared/fs-errors.js";
 import { gitBlobId } from "../render/provenance.js";
 import { TOOL } from "../shared/tool.js";
 import type { Applied } from "./apply.js";
@@ -129,6 +130,13 @@ export async function commitOnBranchAtHead(plan: UpdatePlan, view: HeadView, bra
   const snapshot = needsSnapshot(plan) ? [...plan.plan.values(), plan.provenance] : undefined;
   const { objects, ids } = await branchObjects(view, changes, plan.modes, snapshot, who, { update: `${updateMessage(plan)}\n`, snapshot: snapshotMessage(plan) });
   if (signal?.aborted) throw new CancelledError("cancelled: nothing was written");
-  writeBranch(view, objects, ids, branch, who.committer);
+  try {
+    writeBranch(view, objects, ids, branch, who.committer);
+  } catch (error) {
+    // A full disk, an I/O error: no branch (objects already written are unreferenced, for git gc).
+    const fault = fileSystemFault(error, { path: view.at.gitDir });
+    if (!fault) throw error;
+    throw new UserError(`--branch: ${fault.message}: no branch was made, nothing else was changed`, ExitCode.unsafeTarget, fault.hint);
+  }
   return { changed: changes.map((c) => c.path), commit: ids.commit, branch, ...(ids.snapshot ? { snapshot: ids.snapshot } : {}) };
 }

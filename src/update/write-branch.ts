@@ -143,6 +143,7 @@ export function writeBranch(view: HeadView, objects: readonly Pending[], ids: Br
   try {
     fd = openSync(lock, "wx");
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     throw new UserError(`--branch: ${path.relative(view.at.dir, lock)} exists: another git process is updating the branch`, ExitCode.unsafeTarget, "wait for it, or remove the lock file if no git process is running");
   }
   try {
