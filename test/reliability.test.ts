@@ -512,14 +512,20 @@ async function interruptOnce(cwd: string, delay: number, signals: NodeJS.Signals
 
 describe("interrupts", () => {
   const random = prng(INTERRUPT_SEED);
-  // 40 runs: SIGINT and SIGTERM alternately, delays spread over 0-300 ms (a run takes ~200-400 ms).
-  const cases = Array.from({ length: 40 }, (_, i) => ({ signal: (i % 2 === 0 ? "SIGINT" : "SIGTERM") as NodeJS.Signals, delay: Math.floor(((i + random()) / 40) * 300) }));
+  // 40 runs: SIGINT and SIGTERM alternately, delays spread over 0-300 ms (a run takes ~200-400 ms on
+  // an idle machine), or over 1.5 times a whole run timed just before, where the machine is slower:
+  // the window must reach past the end of a run, or no run can complete.
+  const cases = (span: number) => Array.from({ length: 40 }, (_, i) => ({ signal: (i % 2 === 0 ? "SIGINT" : "SIGTERM") as NodeJS.Signals, delay: Math.floor(((i + random()) / 40) * span) }));
 
-  test("40 runs, one SIGINT or SIGTERM each at 0-300 ms: absent or complete, never partial", { timeout: 300_000 }, async () => {
+  test("40 runs, one SIGINT or SIGTERM each, over a whole run: absent or complete, never partial", { timeout: 300_000 }, async () => {
+    const started = Date.now();
+    const whole = await runCli(["svc", "--yes", "--owner", "acme"], { cwd: await tempDir("cggs-rel-sig-") });
+    expect(whole.exitCode, whole.stderr).toBe(0);
+    const span = Math.max(300, Math.ceil((Date.now() - started) * 1.5));
     const outcomes: Outcome[] = [];
-    for (const { signal, delay } of cases) outcomes.push(await interruptOnce(await tempDir("cggs-rel-sig-"), delay, [signal]));
+    for (const { signal, delay } of cases(span)) outcomes.push(await interruptOnce(await tempDir("cggs-rel-sig-"), delay, [signal]));
     const summary = outcomes.reduce<Record<string, number>>((acc, o) => ((acc[`${o.state}/${o.git}/${o.code}`] = (acc[`${o.state}/${o.git}/${o.code}`] ?? 0) + 1), acc), {});
-    console.info(`interrupts (seed ${INTERRUPT_SEED}):`, summary);
+    console.info(`interrupts (seed ${INTERRUPT_SEED}, delays over 0-${span} ms):`, summary);
     // The window was really covered: some runs were cut before writing, and some finished.
     expect(outcomes.some((o) => o.state === "absent")).toBe(true);
     expect(outcomes.some((o) => o.state === "complete")).toBe(true);
