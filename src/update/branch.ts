@@ -15,7 +15,7 @@ import { fileChanges, needsSnapshot, updateMessage } from "./apply.js";
 import { runGit } from "./git.js";
 import type { HeadView } from "./head.js";
 import { gitIdentity, type Identities } from "./identity.js";
-import { branchObjects, writeBranch } from "./write-branch.js";
+import { branchObjects, taken, writeBranch } from "./write-branch.js";
 import type { UpdatePlan } from "./plan-update.js";
 import type { WorkTree } from "./preflight.js";
 import { gitMode } from "./stage.js";
@@ -28,7 +28,6 @@ export async function checkBranchName(cwd: string, branch: string): Promise<void
   if (run.code !== 0 || run.stdout.toString("utf8").replace(/\n$/, "") !== branch) throw new UserError(`--branch: '${branch}' is not a valid branch name`, ExitCode.usage, "see git check-ref-format");
 }
 
-const taken = (branch: string) => new UserError(`--branch: a branch '${branch}' already exists`, ExitCode.unsafeTarget, "pick another name, or delete it (git branch -D) if it is a leftover");
 
 /** Whether refs/heads/<branch> exists, read from the ref files (git asked only for reftable refs). */
 async function branchExists(dir: string, tree: WorkTree, branch: string): Promise<boolean> {

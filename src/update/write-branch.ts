@@ -99,15 +99,7 @@ export async function branchObjects(
   return { objects: out, ids: { commit: commit(`tree ${root}\n${parents}author ${who.author}\ncommitter ${who.committer}\n\n${messages.update}`), snapshot } };
 }
 
-const taken = (branch: string) => new UserError(`--branch: a branch '${branch}' already exists`, ExitCode.unsafeTarget, "pick another name, or delete it (git branch -D) if it is a leftover");
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return "";
-  }
-}
+export const taken = (branch: string) => new UserError(`--branch: a branch '${branch}' already exists`, ExitCode.unsafeTarget, "pick another name, or delete it (git branch -D) if it is a leftover");
 
 /** Whether another ref stands in the way of refs/heads/<branch>: the same name, or one of its folders as a branch. */
 function refConflict(gitDir: string, ref: string): string | undefined {
@@ -152,7 +144,7 @@ export function writeBranch(view: HeadView, objects: readonly Pending[], ids: Br
     // Under the lock: a branch made since the check above is not moved.
     if (refConflict(gitDir, ref)) throw taken(branch);
     // The reflog git keeps for branches (core.logAllRefUpdates: on by default in a work tree).
-    if (!/logallrefupdates\s*=\s*(false|no|off|0)\b/i.test(readText(path.join(gitDir, "config")))) {
+    if (!/logallrefupdates\s*=\s*(false|no|off|0)\b/i.test(view.at.config)) {
       const log = path.join(gitDir, "logs", ref);
       mkdirSync(path.dirname(log), { recursive: true });
       appendFileSync(log, `${"0".repeat(40)} ${ids.commit} ${committer}\tbranch: created by ${TOOL.name} update\n`);
