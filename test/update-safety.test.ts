@@ -29,13 +29,20 @@ async function copyOf(dir: string): Promise<string> {
 }
 
 let fakeDir: string;
-/** A git that fails (exit 128) or sends its parent SIGTERM at the Nth call; counts calls in a file. */
+/**
+ * A git that fails (exit 128) or sends its parent SIGTERM at the Nth call; counts calls in a file.
+ * update runs some git calls at once (git var for author and committer), so the count is taken under
+ * a lock (mkdir is atomic): without it two calls read the same count, one number is never reached
+ * and the run looks like it made fewer calls than it did (CI saw exactly that).
+ */
 async function fakeGit(): Promise<string> {
   const dir = await tempDir("cggs-fakegit-");
   const real = (await execa("sh", ["-c", "command -v git"])).stdout.trim();
   const script = `#!/bin/sh
+until mkdir "$FAKE_GIT_COUNTER.lock" 2>/dev/null; do sleep 0.01; done
 n=$(( $(cat "$FAKE_GIT_COUNTER" 2>/dev/null || echo 0) + 1 ))
 echo "$n" > "$FAKE_GIT_COUNTER"
+rmdir "$FAKE_GIT_COUNTER.lock"
 if [ "$n" = "$FAKE_GIT_AT" ]; then
   if [ "$FAKE_GIT_MODE" = fail ]; then echo "fatal: fake failure at call $n (git $1)" >&2; exit 128; fi
   kill -TERM "$PPID"
