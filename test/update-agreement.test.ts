@@ -127,3 +127,56 @@ describe("update --check agrees with update (issue #16)", () => {
     expect((await update(shallow, ["--check"])).exitCode).toBe(0);
   }, 300_000);
 });
+
+describe("update --check agrees with update on the preset (issue #16)", () => {
+  const EXAMPLE = path.resolve(import.meta.dirname, "../examples/preset.yaml");
+
+  test("a new version of the preset reads behind and updates; without it, or with another, both refuse", async () => {
+    const presets = await tempDir("cggs-preset-");
+    const text = await readFile(EXAMPLE, "utf8");
+    const write = async (name: string, content: string) => {
+      await writeFile(path.join(presets, name), content);
+      return path.join(presets, name);
+    };
+    const v1 = await write("v1.yaml", text);
+    // The platform team adds a required label: every object of every service should carry it.
+    const v2 = await write("v2.yaml", text.replace('version: "2026.11"', 'version: "2026.12"').replace("    acme.example/owner-team: platform\n", "    acme.example/owner-team: platform\n    acme.example/tier: backend\n"));
+    const other = await write("other.yaml", text.replace("name: acme-platform", "name: beta-platform"));
+    const dir = await generate(["--preset", v1], "orders");
+    const check = async (args: string[], env: Record<string, string> = {}) => {
+      const run = await runCli(["update", "--check", "--json", ...args, dir], { cwd: presets, env: { ...gitEnv, CI: "true", ...env } });
+      return { exitCode: run.exitCode, row: JSON.parse(run.stdout).repositories[0] as { status: string; behindBy?: string; error?: string }, stderr: run.stderr };
+    };
+
+    expect((await check(["--preset", v1])).row.status).toBe("up-to-date");
+    // Without the preset: update refuses (exit 2), so --check cannot say "up to date".
+    const none = await check([]);
+    expect([none.exitCode, none.row.status]).toEqual([2, "error"]);
+    expect(none.row.error).toContain("generated with the preset 'acme-platform' (version 2026.11)");
+    expect(none.row.error).toContain("--preset FILE");
+    expect((await update(dir, ["--yes"])).exitCode).toBe(2);
+    const wrong = await check(["--preset", other]);
+    expect([wrong.exitCode, wrong.row.error]).toEqual([2, `preset 'beta-platform' (${other}) is not the preset the repository was generated with ('acme-platform')`]);
+    expect((await update(dir, ["--yes", "--preset", other])).exitCode).toBe(2);
+
+    // The new version, by flag or by the environment variable, as update takes it.
+    const behind = await check(["--preset", v2]);
+    expect([behind.exitCode, behind.row.behindBy]).toEqual([1, "preset 'acme-platform' 2026.11 → 2026.12"]);
+    expect((await check([], { CREATE_GITOPS_GO_SERVICE_PRESET: v2 })).row.behindBy).toBe("preset 'acme-platform' 2026.11 → 2026.12");
+    const run = await update(dir, ["--yes", "--json", "--preset", v2]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const did = JSON.parse(run.stdout) as { changed: string[]; upToDate: boolean };
+    expect([did.upToDate, did.changed]).toEqual([false, ["deploy/overlays/dev/kustomization.yaml", "deploy/overlays/prod/kustomization.yaml", "deploy/overlays/staging/kustomization.yaml", RECORD]]);
+    expect(await readFile(path.join(dir, "deploy/overlays/prod/kustomization.yaml"), "utf8")).toContain("acme.example/tier: backend");
+    await git(dir, "commit", "--quiet", "-m", "update to the 2026.12 preset");
+    expect((await check(["--preset", v2])).row.status).toBe("up-to-date");
+
+    // An edit that keeps the version (a comment) is still another preset: update records its digest.
+    const edited = await write("v2-edited.yaml", `${await readFile(v2, "utf8")}# reviewed\n`);
+    expect((await check(["--preset", edited])).row.behindBy).toBe("preset 'acme-platform' changed (version 2026.12, other content)");
+    const recorded = await update(dir, ["--yes", "--json", "--preset", edited]);
+    expect(recorded.exitCode, recorded.stderr).toBe(0);
+    expect(JSON.parse(recorded.stdout).upToDate).toBe(false);
+    expect(await git(dir, "status", "--porcelain")).toBe(`M  ${RECORD}`);
+  }, 300_000);
+});

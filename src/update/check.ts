@@ -3,8 +3,9 @@
 // tree, starts from; so a staged but uncommitted update still reads "behind"; without git, or before
 // the first commit, the work tree's). Behind = `update` would change the record, which it does
 // exactly when one of the inputs of the output differs from the recorded ones (copier compares
-// versions the same way): the tool version, the templates' digest, or a question the record has no
-// answer for. With the same inputs the output is the same (rendering is deterministic), so an
+// versions the same way): the tool version, the templates' digest, the preset file's digest (given
+// with --preset or $CREATE_GITOPS_GO_SERVICE_PRESET, as update takes it), or a question the record has
+// no answer for. A repository made with a preset is unreadable to a run without it, as update refuses it. With the same inputs the output is the same (rendering is deterministic), so an
 // up-to-date repository is one `update` leaves as it is: test/update-agreement.test.ts holds the two
 // to that, on clean, squash-merged and shallow repositories.
 import { createHash } from "node:crypto";
@@ -15,8 +16,10 @@ import { applyOverrides } from "../render/overrides.js";
 import { PROVENANCE_FILE, templatesDigest, type Provenance } from "../render/provenance.js";
 import { questionList } from "../answers/questions.js";
 import { readTemplates } from "../render/templates.js";
+import { UserError } from "../shared/errors.js";
 import { TOOL } from "../shared/tool.js";
-import { parseRecord, readRecord } from "./record.js";
+import type { Preset } from "../answers/preset.js";
+import { parseRecord, presetMismatch, readRecord } from "./record.js";
 import type { HeadView } from "./head.js";
 import { runGit } from "./git.js";
 import { mayConvert, readIndex, unchangedBlob, type GitIndex } from "./git-index.js";
@@ -42,10 +45,19 @@ export async function currentDigest(templatesDir?: string): Promise<string> {
   return templatesDigest(templates);
 }
 
-/** Why update would change this record (undefined: it would not). */
-export function behindReason(record: Provenance, to: { version: string; sha256: string }): string | undefined {
+/**
+ * Why update would change this record (undefined: it would not). preset: the one this run updates
+ * with; the record holds its sha256, so any edit to the file (a new lock, label or default) is seen.
+ */
+export function behindReason(record: Provenance, to: { version: string; sha256: string }, preset?: Preset): string | undefined {
   if (record.template.version !== to.version) return `${record.template.version} → ${to.version}`;
   if (record.template.sha256 !== to.sha256) return "digest differs";
+  if (preset && record.preset?.sha256 !== preset.sha256) {
+    if (!record.preset) return `preset '${preset.name}' added`;
+    const was = record.preset.version ?? "unversioned";
+    const now = preset.version ?? "unversioned";
+    return was === now ? `preset '${preset.name}' changed (version ${now}, other content)` : `preset '${preset.name}' ${was} → ${now}`;
+  }
   const fresh = questionList.filter((q) => !(q.name in record.answers)).map((q) => q.name);
   return fresh.length > 0 ? `new questions: ${fresh.join(", ")}` : undefined;
 }
@@ -102,20 +114,23 @@ function modifiedPlatformFiles(directory: string, record: Provenance, index?: { 
  * One repository's row. view: its HEAD, read from files (head.ts); without one, git is asked for the
  * committed record, and where there is no commit (or no git) the work tree's is read.
  */
-export async function checkOne(directory: string, digest: string, view: HeadView | undefined, converts = false): Promise<CheckRow> {
+export async function checkOne(directory: string, digest: string, view: HeadView | undefined, converts = false, preset?: Preset): Promise<CheckRow> {
   const to = { version: TOOL.version, sha256: digest };
   try {
     const head = view ? await view.recordText().then((text) => text === undefined ? undefined : { text, source: `${path.join(directory, PROVENANCE_FILE)} (at HEAD)` }) : await readHeadWithGit(directory);
     const record = head ? parseRecord(head.text, head.source) : await readRecord(directory);
+    const mismatch = presetMismatch(record, preset);
+    if (mismatch) throw mismatch;
     // Where git may convert bytes, a staged id is not the work tree's: every file is read.
     const read = view && !converts ? readIndex(view.at.gitDir) : undefined;
     const index = read && !mayConvert(view!.at.gitDir, view!.at.config, read) ? read : undefined;
     const modifiedPlatform = modifiedPlatformFiles(directory, record, index && { index, prefix: view!.at.prefix });
-    const behindBy = behindReason(record, to);
+    const behindBy = behindReason(record, to, preset);
     const service = typeof record.answers.name === "string" ? record.answers.name : path.basename(directory);
     return { directory, service, status: behindBy ? "behind" : "up-to-date", from: record.template, to, behindBy, modifiedPlatform: modifiedPlatform.sort() };
   } catch (error) {
-    return { directory, status: "error", to, modifiedPlatform: [], error: (error as Error).message };
+    const hint = error instanceof UserError && error.hint ? ` (${error.hint})` : "";
+    return { directory, status: "error", to, modifiedPlatform: [], error: `${(error as Error).message}${hint}` };
   }
 }
 

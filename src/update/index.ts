@@ -5,7 +5,7 @@
 import path from "node:path";
 import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
 import { isCI, type Io } from "../io.js";
-import { PRESET_ENV } from "../answers/preset.js";
+import { PRESET_ENV, readPreset } from "../answers/preset.js";
 import { TOOL } from "../shared/tool.js";
 import { inquirerPrompter } from "../answers/prompts.js";
 import { applyUpdate, type Applied } from "./apply.js";
@@ -19,7 +19,7 @@ import { checkExitCode, checkOne, conversionOutside, currentDigest, formatCheckL
 import { formatPlan } from "./format.js";
 import { forEachHead, type HeadView } from "./head.js";
 import { fleetExitCode, fleetRow, formatFleetTable, type FleetRow } from "./fleet.js";
-import { planUpdate, type UpdatePlan } from "./plan-update.js";
+import { planUpdate, upToDate, type UpdatePlan } from "./plan-update.js";
 
 export interface UpdateIo extends Io {
   /** Whether questions new since the repository was made may be asked (default: a TTY on both ends, CI unset). */
@@ -73,16 +73,22 @@ function report(error: unknown, args: UpdateArgs | undefined, io: Io): number {
   return code;
 }
 
+/** The preset this run updates with: --preset, else $CREATE_GITOPS_GO_SERVICE_PRESET (as at generation). */
+function presetFileOf(args: UpdateArgs): string | undefined {
+  return args.presetFile ?? (process.env[PRESET_ENV] || undefined);
+}
+
 /** Repositories read at a time by --check: enough to keep git busy when objects are packed. */
 const CHECK_CONCURRENCY = 8;
 
 async function runCheck(args: UpdateArgs, io: UpdateIo): Promise<number> {
   const dirs = args.directories.length > 0 ? args.directories : ["."];
-  const [digest, converts] = await Promise.all([currentDigest(args.templatesDir), conversionOutside(io.cwd)]);
+  const presetFile = presetFileOf(args);
+  const [digest, converts, preset] = await Promise.all([currentDigest(args.templatesDir), conversionOutside(io.cwd), presetFile ? readPreset(presetFile, args.presetFile ? "--preset" : `$${PRESET_ENV}`) : undefined]);
   const rows: CheckRow[] = await forEachHead(
     dirs.map((d) => path.resolve(io.cwd, d)),
     CHECK_CONCURRENCY,
-    async (directory, view, i) => ({ ...(await checkOne(directory, digest, view, converts)), directory: dirs[i] }),
+    async (directory, view, i) => ({ ...(await checkOne(directory, digest, view, converts, preset)), directory: dirs[i] }),
   );
   if (args.json) io.stdout.write(`${JSON.stringify({ ok: rows.every((r) => r.status !== "error"), repositories: rows })}\n`);
   else io.stdout.write(`${rows.length === 1 ? formatCheckLine(rows[0]) : formatCheckTable(rows)}\n`);
@@ -106,7 +112,7 @@ async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, inte
     source: atHead ? headSource(view) : undefined,
     flags: args.flags,
     answersFile: args.answersFile,
-    presetFile: args.presetFile ?? (process.env[PRESET_ENV] || undefined),
+    presetFile: presetFileOf(args),
     templatesDir: args.templatesDir,
     yes: args.yes,
     overwritePlatform: args.overwritePlatform,
@@ -134,7 +140,7 @@ function writeOne(directory: string, { plan, applied }: Outcome, args: UpdateArg
         dryRun: args.dryRun,
         from: plan.from,
         to: plan.to,
-        upToDate: plan.from.sha256 === plan.to.sha256,
+        upToDate: upToDate(plan),
         newAnswers: plan.newAnswers,
         placeholders: plan.placeholders,
         files: plan.decisions.map(({ path: p, ownership, action, reason }) => ({ path: p, ownership, action, reason })),

@@ -6,7 +6,7 @@ import type { Answers } from "../answers/types.js";
 import { renderRepository } from "../render/render-repository.js";
 import { ExitCode, UserError } from "../shared/errors.js";
 import type { PlannedFile } from "../render/plan.js";
-import { describePreset, readPreset, type Preset } from "../answers/preset.js";
+import { readPreset, type Preset } from "../answers/preset.js";
 import type { Prompter } from "../answers/prompts.js";
 import { PROVENANCE_FILE, type Provenance } from "../render/provenance.js";
 import { questionFor, questionList } from "../answers/questions.js";
@@ -14,6 +14,7 @@ import { TOOL } from "../shared/tool.js";
 import { gitBlobId } from "../render/provenance.js";
 import { decide, type Decision, type MergeFn } from "./merge.js";
 import { workTreeSource, type FileState, type RepoSource } from "./sources.js";
+import { presetMismatch } from "./record.js";
 
 export interface UpdateOptions {
   flags: Partial<Answers>;
@@ -57,16 +58,19 @@ export interface UpdatePlan {
   recordBytes: Buffer;
 }
 
+/**
+ * Whether the update changes nothing: every file kept and the record as it is. (Equal template
+ * digests are not enough: a changed answer, a new question or a new preset version changes files
+ * or the record with the same templates.)
+ */
+export function upToDate(plan: UpdatePlan): boolean {
+  return plan.decisions.every((d) => d.action === "keep") && plan.recordBytes.equals(plan.provenance.content);
+}
+
 async function presetFor(record: Provenance, presetFile: string | undefined): Promise<Preset | undefined> {
   const preset = presetFile ? await readPreset(presetFile) : undefined;
-  if (record.preset && !preset)
-    throw new UserError(
-      `the repository was generated with the preset '${record.preset.name}'${record.preset.version ? ` (version ${record.preset.version})` : ""}: pass it to update`,
-      ExitCode.usage,
-      "add --preset FILE, or set $CREATE_GITOPS_GO_SERVICE_PRESET",
-    );
-  if (record.preset && preset && preset.name !== record.preset.name)
-    throw new UserError(`${describePreset(preset)} is not the preset the repository was generated with ('${record.preset.name}')`, ExitCode.usage);
+  const mismatch = presetMismatch(record, preset);
+  if (mismatch) throw mismatch;
   return preset;
 }
 

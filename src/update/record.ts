@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ExitCode, UserError } from "../shared/errors.js";
 import { PROVENANCE_FILE, type Provenance } from "../render/provenance.js";
+import { describePreset, PRESET_ENV, type Preset } from "../answers/preset.js";
 
 /** The recorded provenance of the repository in dir; a usage error when there is none or it is not one. */
 export async function readRecord(dir: string): Promise<Provenance> {
@@ -51,5 +52,22 @@ function shapeProblem(r: Provenance): string | undefined {
     if (!f || !["platform", "shared", "team"].includes(f.ownership)) return `files.${p}: ownership must be platform, shared or team`;
     if (typeof f.gitBlob !== "string" || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(f.gitBlob)) return `files.${p}: gitBlob must be a git object id`;
   }
+  return undefined;
+}
+
+/**
+ * Why this preset (or none) cannot update the record: the repository was made with a preset and none
+ * was given, or another one was. update refuses such a repository and --check reports it, so the two
+ * agree. Undefined: it can.
+ */
+export function presetMismatch(record: Provenance, preset: Preset | undefined): UserError | undefined {
+  if (!record.preset) return undefined;
+  if (!preset)
+    return new UserError(
+      `the repository was generated with the preset '${record.preset.name}'${record.preset.version ? ` (version ${record.preset.version})` : ""}: pass it to update`,
+      ExitCode.usage,
+      `add --preset FILE, or set $${PRESET_ENV}`,
+    );
+  if (preset.name !== record.preset.name) return new UserError(`${describePreset(preset)} is not the preset the repository was generated with ('${record.preset.name}')`, ExitCode.usage);
   return undefined;
 }
