@@ -8,6 +8,7 @@ import type { YamlNode } from "../shared/yaml-tree.js";
 import type { Answers } from "./types.js";
 import { fromFile } from "./coerce.js";
 import { ExitCode, UserError } from "../shared/errors.js";
+import { shown, shownPath } from "../shared/show.js";
 import { questionFor, type Value } from "./questions.js";
 import * as rules from "./rules.js";
 
@@ -42,16 +43,20 @@ const POLICY_KEYS = ["registries", "gitops", "ci", "namePattern", "requiredLabel
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
-/** Read and validate a preset file. Every problem names the file, the line and the key; `label` names where the path came from (`--preset`, a host's input). */
-export async function readPreset(file: string, label = "--preset"): Promise<Preset> {
+/**
+ * Read and validate a preset file. Every problem names the file, the line and the key; `label` names
+ * where the path came from (`--preset`, a host's input), `as` how messages and the preset show the
+ * file (a host reads a path of its own, e.g. in a workspace, that its user never gave).
+ */
+export async function readPreset(file: string, label = "--preset", as = file): Promise<Preset> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new UserError(`${label}: cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`, ExitCode.usage);
+    throw new UserError(`${label}: cannot read ${shown(as)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, ExitCode.usage);
   }
   const presetError = (line: number, message: string) =>
-    new UserError(`preset ${file}:${line}: ${message}`, ExitCode.usage, "the preset comes from your platform team: fix it there (see README, 'For platform teams')");
+    new UserError(`preset ${shownPath(as)}:${line}: ${message}`, ExitCode.usage, "the preset comes from your platform team: fix it there (see README, 'For platform teams')");
   const fail = (node: YamlNode | undefined, message: string): never => {
     throw presetError(node?.line ?? 1, message);
   };
@@ -146,7 +151,7 @@ export async function readPreset(file: string, label = "--preset"): Promise<Pres
     name: nameNode.value,
     // As written: `version: 2026.10` is the number 2026.1 to YAML, not the version the team meant.
     ...(present(versionNode) && versionNode.source !== undefined ? { version: typeof versionNode.value === "string" ? versionNode.value : versionNode.source } : {}),
-    file,
+    file: as,
     sha256: createHash("sha256").update(text).digest("hex"),
     defaults: defaults as Partial<Answers>,
     locked,

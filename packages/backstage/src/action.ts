@@ -63,7 +63,7 @@ export function createGitopsGoServiceAction(options: GitopsGoServiceActionOption
           preset = await (enforced ??= engine.readPreset(options.preset));
         } else if (presetInput !== undefined) {
           // Read from the workspace; messages name it as the template gave it.
-          preset = { ...(await engine.readPreset(await resolveInWorkspace(ctx.workspacePath, presetInput, "input.preset"), "input.preset")), file: presetInput };
+          preset = await engine.readPreset(await resolveInWorkspace(ctx.workspacePath, presetInput, "input.preset"), "input.preset", presetInput);
         }
         const { answers, context, plan } = await engine.renderService({ answers: given, preset, naming: NAMING });
         const where = path.relative(ctx.workspacePath, target) || ".";

@@ -229,7 +229,12 @@ describe("invalid input fails with the CLI's rule, naming the step's input", () 
     const workspace = await temp("ws-");
     expect(await actionError({ name: "svc", preset: EXAMPLE_PRESET }, workspace)).toBe(`input.preset: '${EXAMPLE_PRESET}' is an absolute path: it must be relative to the workspace\nhint: ${WORKSPACE_HINT}`);
     expect(await actionError({ name: "svc", preset: "../preset.yaml" }, workspace)).toBe(`input.preset: '../preset.yaml' is outside the workspace\nhint: ${WORKSPACE_HINT}`);
-    expect(await actionError({ name: "svc", preset: "missing.yaml" }, workspace)).toBe(`input.preset: cannot read '${path.join(workspace, "missing.yaml")}': ENOENT`);
+    expect(await actionError({ name: "svc", preset: "missing.yaml" }, workspace)).toBe("input.preset: cannot read 'missing.yaml': ENOENT");
+    // The template author sees the path they gave, not where the backend keeps the workspace.
+    await writeFile(path.join(workspace, "bad.yaml"), "name: acme\nlocked: [nope]\n");
+    const bad = await actionError({ name: "svc", preset: "bad.yaml" }, workspace);
+    expect(bad).toMatch(/^preset bad\.yaml:2: /);
+    expect(bad).not.toContain(workspace);
   });
 
   test("a target that is a file is refused as the CLI refuses it, naming outputPath", async () => {
