@@ -6,8 +6,9 @@ import { mkdir, readdir, rm, symlink, utimes, writeFile } from "node:fs/promises
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
+import { deflateSync } from "node:zlib";
 import { gitEnv, runCli, tempDir } from "./helpers/cli.js";
-import { BASE_FLAGS, commitAll, generate, git, olderTemplates, update } from "./helpers/update-repo.js";
+import { BASE_FLAGS, commitAll, edit, generate, git, olderTemplates, update } from "./helpers/update-repo.js";
 
 async function copy(dir: string): Promise<string> {
   const to = path.join(await tempDir("cggs-attack-copy-"), "svc");
@@ -51,6 +52,48 @@ describe("update --branch, adversarial", () => {
     expect(await git(dir, "for-each-ref", "--format=%(refname) %(objectname)")).toBe(refs);
     expect(await fsck(dir)).toBe("");
   }, 120_000);
+});
+
+describe("update --branch, a corrupt repository in a fleet", () => {
+  test("an object neither we nor git can read fails its own row, named; the packed repositories beside it still get their branch", async () => {
+    const root = await tempDir("cggs-attack-fleet-");
+    const templates = await olderTemplates();
+    const names = ["a", "b", "c", "d", "e", "f"];
+    for (const name of names) {
+      const made = await runCli([name, ...BASE_FLAGS, "--templates", templates], { cwd: root });
+      expect(made.exitCode, made.stderr).toBe(0);
+    }
+    // The others packed: every object they need comes through the one git cat-file of the group.
+    const others = names.filter((n) => n !== "b");
+    for (const name of others) await git(path.join(root, name), "gc", "--quiet");
+    // b: the blob of its README a loose file that inflates to a header longer than its body, and no
+    // other copy. git cat-file --batch prints that header and then only the bytes there are: read on
+    // trust, the answers after it (the other repositories' objects) would be taken for its body.
+    await edit(path.join(root, "b"), "README.md", (t) => `${t}\nA team line.\n`);
+    await commitAll(path.join(root, "b")); // a loose blob (the generator's objects are packed)
+    const blob = await git(path.join(root, "b"), "rev-parse", "HEAD:README.md");
+    const file = path.join(root, "b/.git/objects", blob.slice(0, 2), blob.slice(2));
+    await rm(file, { force: true });
+    await writeFile(file, deflateSync(Buffer.from("blob 4096\0# a damaged README\n", "latin1")));
+    // What each of the others' branch must hold: the same update, run on a copy of it alone.
+    const expected = new Map<string, string>();
+    for (const name of others) {
+      const alone = await copy(path.join(root, name));
+      const made = await update(alone, ["--yes", "--branch", "chore/templates"]);
+      expect(made.exitCode, made.stderr).toBe(0);
+      expected.set(name, await git(alone, "rev-parse", "chore/templates^{tree}"));
+    }
+    const run = await runCli(["update", "--yes", "--json", "--branch", "chore/templates", ...names], { cwd: root });
+    const rows = JSON.parse(run.stdout).repositories as { directory: string; status: string; error?: string }[];
+    expect(rows.map((r) => [r.directory, r.status]), run.stdout).toEqual(names.map((n) => [n, n === "b" ? "error" : "updated"]));
+    expect(rows[1].error).toContain(`object ${blob} cannot be read: git cat-file gave a damaged copy`);
+    expect(run.exitCode).toBe(3);
+    for (const name of others) {
+      expect(await fsck(path.join(root, name)), name).toBe("");
+      expect(await git(path.join(root, name), "rev-parse", "chore/templates^{tree}"), name).toBe(expected.get(name));
+    }
+    expect(await git(path.join(root, "b"), "branch", "--list", "chore/templates")).toBe("");
+  }, 180_000);
 });
 
 describe("update --branch through a symlink", () => {

@@ -10,7 +10,8 @@ import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { PROVENANCE_FILE } from "../render/provenance.js";
 import { forEachLimited } from "../shared/limit.js";
-import { commitTree, ObjectReader, treeName, type TreeEntry } from "./objects.js";
+import { ExitCode, UserError } from "../shared/errors.js";
+import { commitTree, DAMAGED_HINT, ObjectReader, treeName, type TreeEntry } from "./objects.js";
 
 export interface Located {
   /** The repository folder, absolute. */
@@ -105,13 +106,13 @@ export class HeadView {
   async tree(id: string | undefined): Promise<Map<string, TreeEntry>> {
     if (!id) return new Map();
     const t = await this.reader.tree(this.objectsDir, id);
-    if (!t) throw new Error(`tree ${id} of ${this.at.dir} is missing (a damaged or partial clone?)`);
+    if (!t) throw new UserError(`tree ${id} of ${this.at.dir} is missing (a damaged or partial clone?): nothing was changed`, ExitCode.unsafeTarget, DAMAGED_HINT);
     return t;
   }
 
   async rootTreeId(): Promise<string> {
     const id = await this.rootTree();
-    if (!id) throw new Error(`HEAD ${this.at.commit} of ${this.at.dir} cannot be read (a damaged or partial clone?)`);
+    if (!id) throw new UserError(`HEAD ${this.at.commit} of ${this.at.dir} cannot be read (a damaged or partial clone?): nothing was changed`, ExitCode.unsafeTarget, DAMAGED_HINT);
     return id;
   }
 

@@ -10,6 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import path from "node:path";
 import { deflateSync, inflateSync } from "node:zlib";
+import { ExitCode, UserError } from "../shared/errors.js";
 
 export type ObjectType = "blob" | "tree" | "commit" | "tag";
 
@@ -34,7 +35,16 @@ export const treeName = (p: string): string => Buffer.from(p, "utf8").toString("
 
 const OBJECT_ID = /^[0-9a-f]{40}$/;
 
-/** One `git cat-file --batch` for a group of object folders, started on the first request. */
+/** What to do about an object that cannot be read: the same words wherever it is found missing. */
+export const DAMAGED_HINT = "git fsck in the repository names the damage; a partial clone needs its objects fetched (git fetch), a damaged one a fresh clone";
+
+/**
+ * One `git cat-file --batch` for a group of object folders, started on the first request. Every
+ * answer is checked against the id asked for (its header, its length, its hash): git does not hash
+ * what it reads, and a damaged loose object can make it print fewer bytes than its header says,
+ * which would hand the rest of the stream to the wrong requests. A bad answer fails that one read,
+ * naming the object; the process is replaced and the reads after it are asked again.
+ */
 class BatchProcess {
   private child?: ChildProcessWithoutNullStreams;
   private pending: { id: string; resolve: (o: GitObject | undefined) => void; reject: (e: Error) => void }[] = [];
@@ -55,7 +65,7 @@ class BatchProcess {
       if (this.queued.push(id) === 1)
         setImmediate(() => {
           const ids = this.queued.splice(0);
-          this.start().stdin.write(`${ids.join("\n")}\n`);
+          if (ids.length > 0) this.start().stdin.write(`${ids.join("\n")}\n`);
         });
     });
   }
@@ -66,8 +76,9 @@ class BatchProcess {
     const child = spawn("git", ["cat-file", "--batch"], { env, stdio: ["pipe", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-    child.stdout.on("data", (d: Buffer) => this.parse(d));
+    child.stdout.on("data", (d: Buffer) => this.child === child && this.parse(d));
     const fail = (error: Error) => {
+      if (this.child !== child) return; // replaced after a bad answer: its pending reads went to the new one
       this.failed = error;
       for (const p of this.pending.splice(0)) p.reject(error);
     };
@@ -83,7 +94,9 @@ class BatchProcess {
     for (;;) {
       const eol = this.buffered.indexOf(0x0a);
       if (eol < 0 || this.pending.length === 0) return;
-      const [, type, size] = this.buffered.subarray(0, eol).toString("utf8").split(" ");
+      const [id, type, size] = this.buffered.subarray(0, eol).toString("utf8").split(" ");
+      const asked = this.pending[0].id;
+      if (id !== asked) return this.damaged(`git answered '${id.slice(0, 50)}'`);
       if (size === undefined) {
         // "<id> missing"
         this.buffered = this.buffered.subarray(eol + 1);
@@ -93,9 +106,23 @@ class BatchProcess {
       const end = eol + 1 + Number(size);
       if (this.buffered.length < end + 1) return; // the body (and its newline) is still coming
       const body = Buffer.from(this.buffered.subarray(eol + 1, end));
+      if (this.buffered[end] !== 0x0a || objectId(type as ObjectType, body) !== asked) return this.damaged("its content does not hash to its id");
       this.buffered = this.buffered.subarray(end + 1);
       this.pending.shift()!.resolve({ type: type as ObjectType, body });
     }
+  }
+
+  /** The answer to the oldest read cannot be trusted, nor the stream after it: fail that read, ask the rest again. */
+  private damaged(why: string): void {
+    const bad = this.pending.shift()!;
+    bad.reject(new UserError(`object ${bad.id} cannot be read: git cat-file gave a damaged copy (${why}): nothing was changed`, ExitCode.unsafeTarget, DAMAGED_HINT));
+    const old = this.child!;
+    this.child = undefined;
+    this.buffered = Buffer.alloc(0);
+    old.kill();
+    // Reads queued for the next write are the newest: that write sends them.
+    const again = this.pending.slice(0, this.pending.length - this.queued.length).map((p) => p.id);
+    if (again.length > 0) this.start().stdin.write(`${again.join("\n")}\n`);
   }
 
   close(): void {
@@ -145,7 +172,7 @@ export class ObjectReader {
 
 /**
  * A loose object, or undefined when there is no such file (it may be packed) or it does not read as
- * one: then git is asked, which may have a packed copy, and otherwise names the damage itself.
+ * one, or not as the object its name says: then git is asked, which may have a packed copy, and otherwise names the damage itself.
  */
 export function readLoose(objectsDir: string, id: string): GitObject | undefined {
   let data: Buffer;
@@ -158,6 +185,8 @@ export function readLoose(objectsDir: string, id: string): GitObject | undefined
   const [type, size] = data.subarray(0, nul).toString("latin1").split(" ");
   const body = data.subarray(nul + 1);
   if (Number(size) !== body.length || !["blob", "tree", "commit", "tag"].includes(type)) return undefined;
+  // A damaged file can inflate to other bytes of a plausible shape: the id is their hash.
+  if (objectId(type as ObjectType, body) !== id) return undefined;
   return { type: type as ObjectType, body };
 }
 

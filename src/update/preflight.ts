@@ -36,7 +36,7 @@ export async function checkWorkTree(directory: string, allowDirty: boolean): Pro
   if (existsSync(path.join(tree.gitDir, "MERGE_HEAD")))
     throw new UserError("a merge is in progress (MERGE_HEAD exists)", ExitCode.unsafeTarget, "finish it with git commit, or abandon it with git merge --abort, then run update again");
   if (!status) return tree;
-  if (status.code !== 0) throw new Error(`git status --porcelain failed (exit ${status.code}): ${status.stderr.trim()}`);
+  if (status.code !== 0) throw new UserError(`git status --porcelain failed (exit ${status.code}): ${status.stderr.trim()}: nothing was changed`, ExitCode.unsafeTarget);
   const text = status.stdout.toString("utf8");
   if (text.trim() !== "") {
     const changed = text.trimEnd().split("\n");

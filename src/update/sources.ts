@@ -7,6 +7,7 @@ import { ExitCode, UserError } from "../shared/errors.js";
 import { PROVENANCE_FILE, type Provenance } from "../render/provenance.js";
 import { readBlobs, runGit } from "./git.js";
 import type { HeadView } from "./head.js";
+import { DAMAGED_HINT } from "./objects.js";
 import { parseRecord, readRecordFile } from "./record.js";
 
 export type FileState = Buffer | null | "irregular";
@@ -53,7 +54,7 @@ export function headSource(view: HeadView): RepoSource {
   const modes = new Map<string, number>();
   const blob = async (id: string): Promise<Buffer> => {
     const bytes = await view.blob(id);
-    if (!bytes) throw new Error(`blob ${id} of HEAD in ${view.at.dir} is missing (a damaged or partial clone?)`);
+    if (!bytes) throw new UserError(`blob ${id} of HEAD in ${view.at.dir} is missing (a damaged or partial clone?): nothing was changed`, ExitCode.unsafeTarget, DAMAGED_HINT);
     return bytes;
   };
   const file = async (p: string, known: ReadonlyMap<string, Buffer>): Promise<FileState> => {
