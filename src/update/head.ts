@@ -142,9 +142,14 @@ export class HeadView {
 
   /** The committed record's text; undefined when HEAD has none. */
   async recordText(): Promise<string | undefined> {
+    const e = await this.recordEntry();
+    return e && (await this.blob(e.id))?.toString("utf8");
+  }
+
+  /** The record's entry in HEAD's tree, where it is a file (not a folder, a submodule or missing). */
+  async recordEntry(): Promise<TreeEntry | undefined> {
     const e = await this.entry(PROVENANCE_FILE);
-    if (!e || e === "irregular" || e.mode === "40000" || e.mode === "160000") return undefined;
-    return (await this.blob(e.id))?.toString("utf8");
+    return !e || e === "irregular" || e.mode === "40000" || e.mode === "160000" ? undefined : e;
   }
 }
 

@@ -67,8 +67,8 @@ export function headSource(view: HeadView): RepoSource {
   const where = `${path.join(view.at.dir, PROVENANCE_FILE)} (at HEAD)`;
   return {
     record: async () => {
-      const e = await view.entry(PROVENANCE_FILE);
-      if (!e || e === "irregular" || e.mode === "40000" || e.mode === "160000") throw new UserError(`${view.at.dir} has no ${PROVENANCE_FILE} committed at HEAD: not a repository this tool generated (or the record is not committed)`, ExitCode.usage);
+      const e = await view.recordEntry();
+      if (!e) throw new UserError(`${view.at.dir} has no ${PROVENANCE_FILE} committed at HEAD: not a repository this tool generated (or the record is not committed)`, ExitCode.usage);
       const bytes = await blob(e.id);
       return { record: parseRecord(bytes.toString("utf8"), where), bytes };
     },
