@@ -87,6 +87,23 @@ describe("update --branch writes git's objects itself", () => {
     expect(await git(root, "fsck", "--strict", "--no-progress", "--no-dangling")).toBe("");
   }, 120_000);
 
+  test("a worktree checkout (git fast-import): the same branch, and the same refusals of a taken name or folder", async () => {
+    const dir = await behind();
+    const expected = await treeByCommit(dir);
+    const linked = path.join(await tempDir("cggs-branch-wt-"), "linked");
+    await git(dir, "worktree", "add", "--quiet", "--detach", linked);
+    await git(dir, "branch", "chore");
+    await git(dir, "pack-refs", "--all");
+    for (const branch of ["main", "chore/templates"]) {
+      const run = await update(linked, ["--yes", "--branch", branch]);
+      expect([run.exitCode, run.stderr.split("\n")[0]], branch).toEqual([3, `error: --branch: a branch '${branch}' already exists`]);
+    }
+    const run = await update(linked, ["--yes", "--branch", "templates"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(await trees(dir, "templates")).toBe(expected);
+    expect(await git(dir, "fsck", "--strict", "--no-progress", "--no-dangling")).toBe("");
+  }, 120_000);
+
   test("refused, nothing made: a branch of that name, a branch named like its folder, a held ref lock", async () => {
     const dir = await behind();
     await git(dir, "branch", "chore");

@@ -4,7 +4,7 @@
 // commit is written by write-branch.ts with no git process; anywhere else (a worktree, reftable refs,
 // SHA-256) it is built in one `git fast-import` (the blobs, the template snapshot as its second
 // parent when the next update needs it, the commit itself and the new ref) after the preflight.
-import { existsSync, lstatSync, readFileSync } from "node:fs";
+import { existsSync, lstatSync } from "node:fs";
 import path from "node:path";
 import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
 import { fileSystemFault } from "../shared/fs-errors.js";
@@ -15,7 +15,7 @@ import { fileChanges, needsSnapshot, updateMessage } from "./apply.js";
 import { runGit } from "./git.js";
 import type { HeadView } from "./head.js";
 import { gitIdentity, type Identities } from "./identity.js";
-import { branchObjects, taken, writeBranch } from "./write-branch.js";
+import { branchObjects, refConflict, taken, writeBranch } from "./write-branch.js";
 import type { UpdatePlan } from "./plan-update.js";
 import type { WorkTree } from "./preflight.js";
 import { gitMode } from "./stage.js";
@@ -29,18 +29,14 @@ export async function checkBranchName(cwd: string, branch: string): Promise<void
 }
 
 
-/** Whether refs/heads/<branch> exists, read from the ref files (git asked only for reftable refs). */
+/**
+ * Whether refs/heads/<branch> exists or a ref stands in its way (a folder of its name is a branch),
+ * read from the ref files as the direct path does (git asked only for reftable refs).
+ */
 async function branchExists(dir: string, tree: WorkTree, branch: string): Promise<boolean> {
   const ref = `refs/heads/${branch}`;
   if (existsSync(path.join(tree.commonDir, "reftable"))) return (await runGit(dir, ["rev-parse", "-q", "--verify", ref])).code === 0;
-  if (existsSync(path.join(tree.commonDir, ref))) return true;
-  let packed = "";
-  try {
-    packed = readFileSync(path.join(tree.commonDir, "packed-refs"), "utf8");
-  } catch {
-    packed = "";
-  }
-  return packed.split("\n").some((line) => line.endsWith(` ${ref}`));
+  return refConflict(tree.commonDir, ref) !== undefined;
 }
 
 /** A path as fast-import reads it: C-style quoted, so no name can break the stream. */

@@ -102,7 +102,7 @@ export async function branchObjects(
 export const taken = (branch: string) => new UserError(`--branch: a branch '${branch}' already exists`, ExitCode.unsafeTarget, "pick another name, or delete it (git branch -D) if it is a leftover");
 
 /** Whether another ref stands in the way of refs/heads/<branch>: the same name, or one of its folders as a branch. */
-function refConflict(gitDir: string, ref: string): string | undefined {
+export function refConflict(gitDir: string, ref: string): string | undefined {
   const parts = ref.split("/");
   for (let i = 3; i < parts.length; i++) if (statSync(path.join(gitDir, ...parts.slice(0, i)), { throwIfNoEntry: false })?.isFile()) return parts.slice(0, i).join("/");
   let packed = "";
