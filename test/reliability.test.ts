@@ -3,7 +3,9 @@
 // generates. test/cli.test.ts has the basic cases (non-empty target, file target, symlinked target,
 // --force with a symlink inside, git missing, no identity); these extend them.
 import { chmod, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
+import { closeSync, constants, existsSync, openSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { parse, parseAllDocuments } from "yaml";
@@ -546,16 +548,38 @@ describe("interrupts", () => {
   });
 
   // A run stuck in a read that never returns (here: an answers file that is a FIFO nobody writes)
-  // used to ignore SIGTERM forever; it now exits after a 5 s grace period, saying so.
+  // used to ignore SIGTERM forever; it now exits after a 5 s grace period, saying so. The signal goes
+  // once the CLI has opened the FIFO (the test then holds its write end, writing nothing): a fixed
+  // delay raced node's start on a loaded machine (CI: SIGTERM at 500 ms found no handler yet).
   test("a stuck run still ends on SIGTERM: exit 143 within the grace period", { timeout: 60_000 }, async () => {
     const cwd = await tempDir("cggs-rel-stuck-");
-    await execa("mkfifo", [path.join(cwd, "answers.yaml")]);
+    const fifo = path.join(cwd, "answers.yaml");
+    await execa("mkfifo", [fifo]);
     const started = Date.now();
-    const run = await runCliWithSignal(["svc", "--yes", "--answers", "answers.yaml"], cwd, 500, ["SIGTERM"]);
-    // It dies of SIGTERM itself (process.exit would wait for the stuck thread): a shell shows 143.
-    expect(run.signal ?? run.exitCode, run.stderr).toBe("SIGTERM");
-    expect(Date.now() - started).toBeLessThan(15_000);
-    expect(run.stderr).toContain("did not stop within 5 s");
+    const child = spawn(process.execPath, [CLI, "svc", "--yes", "--answers", "answers.yaml"], { cwd, env: { ...process.env, ...gitEnv, CI: "true" }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const closed = new Promise<NodeJS.Signals | number | null>((resolve) => child.on("close", (code, signal) => resolve(signal ?? code)));
+    let writer: number | undefined;
+    try {
+      // A FIFO opens for writing without blocking (O_NONBLOCK) only once a reader has opened it.
+      for (let waited = 0; writer === undefined; waited += 20) {
+        try {
+          writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "ENXIO" || waited > 30_000 || child.exitCode !== null) throw error;
+          await sleep(20);
+        }
+      }
+      child.kill("SIGTERM");
+      // It dies of SIGTERM itself (process.exit would wait for the stuck thread): a shell shows 143.
+      expect(await closed, stderr).toBe("SIGTERM");
+    } finally {
+      if (writer !== undefined) closeSync(writer);
+      child.kill("SIGKILL");
+    }
+    expect(Date.now() - started).toBeLessThan(40_000);
+    expect(stderr).toContain("did not stop within 5 s");
     expect((await readdir(cwd)).sort()).toEqual(["answers.yaml"]);
   });
 
