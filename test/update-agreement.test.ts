@@ -163,6 +163,9 @@ describe("update --check agrees with update on the preset (issue #16)", () => {
     const behind = await check(["--preset", v2]);
     expect([behind.exitCode, behind.row.behindBy]).toEqual([1, "preset 'acme-platform' 2026.11 → 2026.12"]);
     expect((await check([], { CREATE_GITOPS_GO_SERVICE_PRESET: v2 })).row.behindBy).toBe("preset 'acme-platform' 2026.11 → 2026.12");
+    // A variable that names no file is named as the variable by both.
+    const unset = await runCli(["update", "--yes", "--dry-run"], { cwd: dir, env: { ...gitEnv, CI: "true", CREATE_GITOPS_GO_SERVICE_PRESET: "nope.yaml" } });
+    expect([unset.exitCode, unset.stderr.split("\n")[0]]).toEqual([2, "error: $CREATE_GITOPS_GO_SERVICE_PRESET: cannot read 'nope.yaml': ENOENT"]);
     const run = await update(dir, ["--yes", "--json", "--preset", v2]);
     expect(run.exitCode, run.stderr).toBe(0);
     const did = JSON.parse(run.stdout) as { changed: string[]; upToDate: boolean };

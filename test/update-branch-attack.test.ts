@@ -2,7 +2,7 @@
 // and `update --check` trusting the index (src/update/git-index.ts): each one a bug found against
 // what git, the fallback path or `update --commit` does with the same repository.
 import { execa } from "execa";
-import { mkdir, readdir, rm, symlink, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -94,6 +94,87 @@ describe("update --branch, a corrupt repository in a fleet", () => {
     }
     expect(await git(path.join(root, "b"), "branch", "--list", "chore/templates")).toBe("");
   }, 180_000);
+});
+
+describe("a fleet with damaged repositories among healthy ones (--check and --branch)", () => {
+  /** Every object of dir as a loose file (the generator's are packed). */
+  async function unpack(dir: string): Promise<void> {
+    const packs = path.join(dir, ".git/objects/pack");
+    for (const name of (await readdir(packs)).filter((n) => n.endsWith(".pack"))) {
+      const pack = await readFile(path.join(packs, name));
+      await rm(path.join(packs, name));
+      await rm(path.join(packs, name.replace(/\.pack$/, ".idx")));
+      await execa("git", ["unpack-objects", "-q"], { cwd: dir, input: pack, env: gitEnv });
+    }
+  }
+  const loose = (dir: string, id: string) => path.join(dir, ".git/objects", id.slice(0, 2), id.slice(2));
+  async function replace(file: string, bytes: Buffer): Promise<void> {
+    await rm(file, { force: true });
+    await writeFile(file, bytes);
+  }
+
+  test("each damaged one fails its own row, named (exit 3 / 2); every healthy one is read right, whatever the order", async () => {
+    const root = await tempDir("cggs-attack-damage-");
+    const templates = await olderTemplates();
+    const names = ["gg", "bb", "aa", "cc", "dd", "ee", "ff", "hh"];
+    for (const name of names) {
+      const made = await runCli([name, ...BASE_FLAGS, "--templates", templates], { cwd: root });
+      expect(made.exitCode, made.stderr).toBe(0);
+    }
+    const at = (name: string) => path.join(root, name);
+    const recordBlob = (name: string) => git(at(name), "rev-parse", "HEAD:.create-gitops-go-service.json");
+    // The branch each one should get, from an undamaged copy updated alone.
+    const expected = new Map<string, string>();
+    for (const name of names) {
+      const alone = await copy(at(name));
+      expect((await update(alone, ["--yes", "--branch", "chore/templates"])).exitCode).toBe(0);
+      expected.set(name, await git(alone, "rev-parse", "chore/templates^{tree}"));
+    }
+    for (const name of ["bb", "cc", "dd", "ee"]) await git(at(name), "gc", "--quiet");
+    for (const name of ["aa", "ff", "gg", "hh"]) await unpack(at(name));
+    const blobs = Object.fromEntries(await Promise.all(["aa", "dd", "ff", "hh"].map(async (n) => [n, await recordBlob(n)] as const)));
+    // aa: its record's loose file cut short (a crash mid-write): git exits on it.
+    await replace(loose(at("aa"), blobs.aa), (await readFile(loose(at("aa"), blobs.aa))).subarray(0, 200));
+    // dd: a flipped byte inside its record's data in the pack: git exits on it.
+    const index = await execa("git", ["show-index"], { cwd: at("dd"), input: await readFile(path.join(at("dd"), ".git/objects/pack", (await readdir(path.join(at("dd"), ".git/objects/pack"))).find((n) => n.endsWith(".idx"))!)) });
+    const offset = Number(index.stdout.split("\n").find((l) => l.split(" ")[1] === blobs.dd)!.split(" ")[0]);
+    const packFile = path.join(at("dd"), ".git/objects/pack", (await readdir(path.join(at("dd"), ".git/objects/pack"))).find((n) => n.endsWith(".pack"))!);
+    const pack = await readFile(packFile);
+    pack[offset + 8] ^= 0xff;
+    await replace(packFile, pack);
+    // ff: a header that claims more bytes than follow: git prints the few there are, and waits for nothing.
+    await replace(loose(at("ff"), blobs.ff), deflateSync(Buffer.from("blob 100000\0short", "latin1")));
+    // gg, first of the group (git runs in it): its loose copy of a tree every service shares, damaged.
+    const shared = await git(at("gg"), "rev-parse", "HEAD:internal/health");
+    expect(await git(at("bb"), "rev-parse", "HEAD:internal/health")).toBe(shared);
+    await replace(loose(at("gg"), shared), deflateSync(Buffer.from("tree 5\0abcde", "latin1")));
+    // hh: its committed record's object gone.
+    await rm(loose(at("hh"), blobs.hh));
+
+    const check = await runCli(["update", "--check", "--json", ...names], { cwd: root });
+    const checked = JSON.parse(check.stdout).repositories as { directory: string; status: string; error?: string }[];
+    const bad = ["aa", "dd", "ff", "hh"];
+    expect(checked.map((r) => [r.directory, r.status]), check.stdout).toEqual(names.map((n) => [n, bad.includes(n) ? "error" : "behind"]));
+    expect(check.exitCode).toBe(2);
+    for (const n of ["aa", "dd", "ff"]) expect(checked[names.indexOf(n)].error, n).toContain(`object ${blobs[n]} cannot be read`);
+    expect(checked[names.indexOf("hh")].error).toContain(`blob ${blobs.hh} (.create-gitops-go-service.json at HEAD) of ${at("hh")} is missing`);
+
+    const run = await runCli(["update", "--yes", "--json", "--branch", "chore/templates", ...names], { cwd: root });
+    const rows = JSON.parse(run.stdout).repositories as { directory: string; status: string; exitCode?: number; error?: string }[];
+    expect(rows.map((r) => [r.directory, r.status, r.exitCode ?? 0]), run.stdout).toEqual(names.map((n) => [n, bad.includes(n) ? "error" : "updated", bad.includes(n) ? 3 : 0]));
+    expect(run.exitCode).toBe(3);
+    // gg's damaged tree is a shared one: git serves a sibling's packed copy (the same bytes, by hash).
+    for (const n of names.filter((n) => !bad.includes(n))) expect(await git(at(n), "rev-parse", "chore/templates^{tree}"), n).toBe(expected.get(n));
+    for (const n of ["bb", "cc", "ee"]) expect(await fsck(at(n)), n).toBe("");
+    for (const n of bad) expect(await git(at(n), "branch", "--list", "chore/templates"), n).toBe("");
+  }, 300_000);
+
+  test("a folder that does not exist is named as such, not as a missing git", async () => {
+    const root = await tempDir("cggs-attack-nodir-");
+    const run = await runCli(["update", "--yes", "--dry-run", "--json", "nowhere"], { cwd: root });
+    expect(run.exitCode).toBe(2);
+    expect(run.stdout + run.stderr).toContain(`${path.join(root, "nowhere")}: no such folder`);
+  });
 });
 
 describe("update --branch through a symlink", () => {

@@ -5,6 +5,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ExitCode, UserError } from "../shared/errors.js";
+import { shownPath } from "../shared/show.js";
+import { existsSync } from "node:fs";
 
 export interface GitRun {
   code: number;
@@ -21,7 +23,9 @@ export function runGit(cwd: string, args: string[], options: { input?: Buffer | 
       { cwd, encoding: "buffer", maxBuffer: 256 * 1024 * 1024, env: options.env ? { ...process.env, ...options.env } : process.env },
       (error, stdout, stderr) => {
         const failure = error as (NodeJS.ErrnoException & { code?: string | number }) | null;
-        if (failure && failure.code === "ENOENT") return reject(new UserError("git is not installed or not on PATH: update needs it", ExitCode.usage));
+        // spawn says ENOENT for a missing working folder as for a missing git.
+        if (failure && failure.code === "ENOENT")
+          return reject(existsSync(cwd) ? new UserError("git is not installed or not on PATH: update needs it", ExitCode.usage) : new UserError(`${shownPath(cwd)}: no such folder`, ExitCode.usage));
         const code = failure ? (typeof failure.code === "number" ? failure.code : 1) : 0;
         resolve({ code, stdout: stdout as Buffer, stderr: (stderr as Buffer).toString("utf8") });
       },

@@ -143,7 +143,11 @@ export class HeadView {
   /** The committed record's text; undefined when HEAD has none. */
   async recordText(): Promise<string | undefined> {
     const e = await this.recordEntry();
-    return e && (await this.blob(e.id))?.toString("utf8");
+    if (!e) return undefined;
+    const bytes = await this.blob(e.id);
+    // Committed but unreadable: the work tree's copy is not what update would start from.
+    if (!bytes) throw new UserError(`blob ${e.id} (${PROVENANCE_FILE} at HEAD) of ${this.at.dir} is missing (a damaged or partial clone?)`, ExitCode.unsafeTarget, DAMAGED_HINT);
+    return bytes.toString("utf8");
   }
 
   /** The record's entry in HEAD's tree, where it is a file (not a folder, a submodule or missing). */

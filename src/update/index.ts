@@ -78,13 +78,16 @@ function presetFileOf(args: UpdateArgs): string | undefined {
   return args.presetFile ?? (process.env[PRESET_ENV] || undefined);
 }
 
+/** How messages name where the preset came from. */
+const presetLabelOf = (args: UpdateArgs): string => (args.presetFile ? "--preset" : `$${PRESET_ENV}`);
+
 /** Repositories read at a time by --check: enough to keep git busy when objects are packed. */
 const CHECK_CONCURRENCY = 8;
 
 async function runCheck(args: UpdateArgs, io: UpdateIo): Promise<number> {
   const dirs = args.directories.length > 0 ? args.directories : ["."];
   const presetFile = presetFileOf(args);
-  const [digest, converts, preset] = await Promise.all([currentDigest(args.templatesDir), conversionOutside(io.cwd), presetFile ? readPreset(presetFile, args.presetFile ? "--preset" : `$${PRESET_ENV}`) : undefined]);
+  const [digest, converts, preset] = await Promise.all([currentDigest(args.templatesDir), conversionOutside(io.cwd), presetFile ? readPreset(presetFile, presetLabelOf(args)) : undefined]);
   const rows: CheckRow[] = await forEachHead(
     dirs.map((d) => path.resolve(io.cwd, d)),
     CHECK_CONCURRENCY,
@@ -113,6 +116,7 @@ async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, inte
     flags: args.flags,
     answersFile: args.answersFile,
     presetFile: presetFileOf(args),
+    presetLabel: presetLabelOf(args),
     templatesDir: args.templatesDir,
     yes: args.yes,
     overwritePlatform: args.overwritePlatform,

@@ -20,6 +20,8 @@ export interface UpdateOptions {
   flags: Partial<Answers>;
   answersFile?: string;
   presetFile?: string;
+  /** Where presetFile came from, for messages (default --preset). */
+  presetLabel?: string;
   templatesDir?: string;
   yes: boolean;
   overwritePlatform: boolean;
@@ -67,8 +69,8 @@ export function upToDate(plan: UpdatePlan): boolean {
   return plan.decisions.every((d) => d.action === "keep") && plan.recordBytes.equals(plan.provenance.content);
 }
 
-async function presetFor(record: Provenance, presetFile: string | undefined): Promise<Preset | undefined> {
-  const preset = presetFile ? await readPreset(presetFile) : undefined;
+async function presetFor(record: Provenance, presetFile: string | undefined, label: string | undefined): Promise<Preset | undefined> {
+  const preset = presetFile ? await readPreset(presetFile, label) : undefined;
   const mismatch = presetMismatch(record, preset);
   if (mismatch) throw mismatch;
   return preset;
@@ -78,7 +80,7 @@ async function presetFor(record: Provenance, presetFile: string | undefined): Pr
 export async function planUpdate(directory: string, options: UpdateOptions): Promise<UpdatePlan> {
   const source = options.source ?? workTreeSource(directory);
   const { record, bytes: recordBytes } = await source.record();
-  const preset = await presetFor(record, options.presetFile);
+  const preset = await presetFor(record, options.presetFile, options.presetLabel);
 
   // The recorded answers are the answers-file layer: flags still win, and questions the record has no
   // answer for are asked, defaulted (--yes) or reported missing exactly as the generator does.

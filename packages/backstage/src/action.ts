@@ -43,8 +43,20 @@ export function gitopsPaths(answers: Answers, plan: Plan) {
   };
 }
 
+/**
+ * The preset app-config enforces, read on every run: an edit to it applies from the next task on,
+ * and a file missing once is not remembered as missing. Its faults are the backend's, not the
+ * template user's, so they are not an InputError (400).
+ */
+async function readEnforced(file: string): Promise<Preset> {
+  try {
+    return await engine.readPreset(file, "app-config gitopsGoService.preset");
+  } catch (error) {
+    throw new Error(`the preset this Backstage enforces cannot be used, ask its administrators: ${(error as Error).message}`);
+  }
+}
+
 export function createGitopsGoServiceAction(options: GitopsGoServiceActionOptions = {}) {
-  let enforced: Promise<Preset> | undefined;
   return createTemplateAction({
     id: ACTION_ID,
     description:
@@ -60,7 +72,7 @@ export function createGitopsGoServiceAction(options: GitopsGoServiceActionOption
         if (options.preset) {
           if (presetInput !== undefined)
             throw new engine.UserError(`input.preset: '${presetInput}' cannot be used: this Backstage enforces the preset ${options.preset} (app-config gitopsGoService.preset)`, engine.ExitCode.usage, undefined, ["preset"]);
-          preset = await (enforced ??= engine.readPreset(options.preset));
+          preset = await readEnforced(options.preset);
         } else if (presetInput !== undefined) {
           // Read from the workspace; messages name it as the template gave it.
           preset = await engine.readPreset(await resolveInWorkspace(ctx.workspacePath, presetInput, "input.preset"), "input.preset", presetInput);

@@ -259,4 +259,17 @@ describe("a preset the backend enforces (app-config gitopsGoService.preset)", ()
     );
     expect(await actionError({ name: "svc-b", registry: "docker.io/acme", outputPath: "b" }, workspace, { action: { preset: EXAMPLE_PRESET } })).toMatch(/is not an allowed registry/);
   });
+
+  test("read on every run: missing at first is the backend's error (not a 400), and once it is there the next run uses it", async () => {
+    const workspace = await temp("ws-");
+    const file = path.join(await temp("enforced-"), "preset.yaml");
+    const instance = createGitopsGoServiceAction({ preset: file });
+    const first = await runAction({ name: "svc-a" }, workspace, { instance }).then(() => undefined, (e: unknown) => e as Error);
+    expect(first).toBeInstanceOf(Error);
+    expect(first).not.toBeInstanceOf(InputError);
+    expect(first!.message).toBe(`the preset this Backstage enforces cannot be used, ask its administrators: app-config gitopsGoService.preset: cannot read '${file}': ENOENT`);
+    await cp(EXAMPLE_PRESET, file);
+    const { outputs } = await runAction({ name: "svc-a" }, workspace, { instance });
+    expect(outputs.image).toBe("ghcr.io/acme/svc-a");
+  });
 });

@@ -12,13 +12,13 @@ export const EXAMPLE_PRESET = path.join(REPO, "examples/preset.yaml");
 export type Input = Record<string, unknown>;
 
 /** Run the action's handler as the scaffolder would after validating the input. */
-export async function runAction(input: Input, workspacePath: string, options: { dryRun?: boolean; action?: GitopsGoServiceActionOptions } = {}) {
+export async function runAction(input: Input, workspacePath: string, options: { dryRun?: boolean; action?: GitopsGoServiceActionOptions; instance?: ReturnType<typeof createGitopsGoServiceAction> } = {}) {
   const logger = { error: vi.fn(), warn: vi.fn(), info: vi.fn(), debug: vi.fn(), child: vi.fn() };
   logger.child.mockReturnValue(logger);
   const ctx = createMockActionContext({ input: input as never, workspacePath, logger });
   // createMockActionContext drops isDryRun; the scaffolder sets it on the context it passes.
   if (options.dryRun) ctx.isDryRun = true;
-  await createGitopsGoServiceAction(options.action).handler(ctx as never);
+  await (options.instance ?? createGitopsGoServiceAction(options.action)).handler(ctx as never);
   const outputs = Object.fromEntries((ctx.output as unknown as { mock: { calls: [string, unknown][] } }).mock.calls);
   const logs = logger.info.mock.calls.map((c) => String(c[0]));
   return { ctx, outputs, logs, logger };
