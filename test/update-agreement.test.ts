@@ -67,6 +67,22 @@ beforeAll(async () => {
   delete record.answers.catalog;
   await writeFile(path.join(newQuestion, RECORD), `${JSON.stringify(record, null, 2)}\n`);
   await commitAll(newQuestion, "a record from before the catalog question");
+  // A record a tool reformatted (one line, as a pre-commit hook might), and one with an answer to a
+  // question this version does not ask: update writes both back in its own form.
+  const reformatted = await generate([], "my-svc");
+  await edit(reformatted, RECORD, (t) => `${JSON.stringify(JSON.parse(t))}\n`);
+  await commitAll(reformatted, "reformat the record");
+  const oldAnswer = await generate([], "my-svc");
+  await edit(oldAnswer, RECORD, (t) => {
+    const r = JSON.parse(t);
+    r.answers.legacyQuestion = "kept";
+    return `${JSON.stringify(r, null, 2)}\n`;
+  });
+  await commitAll(oldAnswer, "an answer to a retired question");
+  cases.push(
+    { name: "current version, the record reformatted", dir: reformatted, expect: "behind" },
+    { name: "current version, an answer to a question no longer asked", dir: oldAnswer, expect: "behind" },
+  );
   cases.push(
     { name: "0.1.0 fixture, clean", dir: await fixtureRepo(), expect: "behind" },
     { name: "0.1.0 fixture, edited", dir: await editedFixture(), expect: "behind" },

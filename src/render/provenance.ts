@@ -61,11 +61,16 @@ export function provenanceFile(
   };
   return {
     path: PROVENANCE_FILE,
-    content: Buffer.from(`${JSON.stringify(sortKeys(record), null, 2)}\n`),
+    content: Buffer.from(serializeRecord(record)),
     generator: "provenance",
     ownership: "platform",
     mode: 0o644,
   };
+}
+
+/** The record's bytes as written: keys sorted, two-space indents, one newline at the end. */
+export function serializeRecord(record: Provenance): string {
+  return `${JSON.stringify(sortKeys(record), null, 2)}\n`;
 }
 
 function sortKeys(value: unknown): unknown {

@@ -13,8 +13,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { applyOverrides } from "../render/overrides.js";
-import { PROVENANCE_FILE, templatesDigest, type Provenance } from "../render/provenance.js";
-import { questionList } from "../answers/questions.js";
+import { PROVENANCE_FILE, serializeRecord, templatesDigest, type Provenance } from "../render/provenance.js";
+import { questionFor, questionList } from "../answers/questions.js";
 import { readTemplates } from "../render/templates.js";
 import { UserError } from "../shared/errors.js";
 import { TOOL } from "../shared/tool.js";
@@ -49,17 +49,22 @@ export async function currentDigest(templatesDir?: string): Promise<string> {
  * Why update would change this record (undefined: it would not). preset: the one this run updates
  * with; the record holds its sha256, so any edit to the file (a new lock, label or default) is seen.
  */
-export function behindReason(record: Provenance, to: { version: string; sha256: string }, preset?: Preset): string | undefined {
+export function behindReason(record: Provenance, to: { version: string; sha256: string }, preset?: Preset, text?: string): string | undefined {
   if (record.template.version !== to.version) return `${record.template.version} → ${to.version}`;
   if (record.template.sha256 !== to.sha256) return "digest differs";
-  if (preset && record.preset?.sha256 !== preset.sha256) {
+  if (preset && (record.preset?.sha256 !== preset.sha256 || record.preset.version !== preset.version)) {
     if (!record.preset) return `preset '${preset.name}' added`;
     const was = record.preset.version ?? "unversioned";
     const now = preset.version ?? "unversioned";
     return was === now ? `preset '${preset.name}' changed (version ${now}, other content)` : `preset '${preset.name}' ${was} → ${now}`;
   }
   const fresh = questionList.filter((q) => !(q.name in record.answers)).map((q) => q.name);
-  return fresh.length > 0 ? `new questions: ${fresh.join(", ")}` : undefined;
+  if (fresh.length > 0) return `new questions: ${fresh.join(", ")}`;
+  // update drops answers to questions this version does not ask, and writes the record in its own form.
+  const gone = Object.keys(record.answers).filter((k) => !questionFor(k));
+  if (gone.length > 0) return `answers to questions no longer asked: ${gone.join(", ")}`;
+  if (text !== undefined && text !== serializeRecord(record)) return "the record is not in the form update writes (reformatted by hand or a tool)";
+  return undefined;
 }
 
 /**
@@ -125,7 +130,7 @@ export async function checkOne(directory: string, digest: string, view: HeadView
     const read = view && !converts ? readIndex(view.at.gitDir) : undefined;
     const index = read && !mayConvert(view!.at.gitDir, view!.at.config, read) ? read : undefined;
     const modifiedPlatform = modifiedPlatformFiles(directory, record, index && { index, prefix: view!.at.prefix });
-    const behindBy = behindReason(record, to, preset);
+    const behindBy = behindReason(record, to, preset, head?.text ?? undefined);
     const service = typeof record.answers.name === "string" ? record.answers.name : path.basename(directory);
     return { directory, service, status: behindBy ? "behind" : "up-to-date", from: record.template, to, behindBy, modifiedPlatform: modifiedPlatform.sort() };
   } catch (error) {
