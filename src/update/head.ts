@@ -11,7 +11,8 @@ import path from "node:path";
 import { PROVENANCE_FILE } from "../render/provenance.js";
 import { forEachLimited } from "../shared/limit.js";
 import { ExitCode, UserError } from "../shared/errors.js";
-import { commitTree, DAMAGED_HINT, ObjectReader, treeName, type TreeEntry } from "./objects.js";
+import { commitTree, DAMAGED_HINT, treeName, type TreeEntry } from "./objects.js";
+import { ObjectReader } from "./object-reader.js";
 
 export interface Located {
   /** The repository folder, absolute. */

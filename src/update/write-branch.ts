@@ -10,7 +10,7 @@ import { ExitCode, UserError } from "../shared/errors.js";
 import { TOOL } from "../shared/tool.js";
 import type { FileChange } from "./transaction.js";
 import type { HeadView } from "./head.js";
-import { objectId, serializeTree, treeName, writeLoose, type ObjectType, type TreeEntry } from "./objects.js";
+import { objectId, serializeTree, treeName, writeLoose, type ObjectType } from "./objects.js";
 
 interface Pending {
   type: ObjectType;
