@@ -120,6 +120,18 @@ test("a preset's version is kept as written, even where YAML reads a number", as
   expect((await readPreset(await file("p.json", '{"name": "p", "version": "2026.10"}'))).version).toBe("2026.10");
   expect((await readPreset(await file("p.yaml", "name: p\nversion: 3\n"))).version).toBe("3");
   expect((await readPreset(await file("p.yaml", "name: p\n"))).version).toBeUndefined();
+  // Shown on one line ("2026.11 → 2026.12"): a list, a block of lines, a blank or padded one is refused.
+  for (const [text, line] of [
+    ["name: p\nversion: [1, 2]\n", 2],
+    ["name: p\nversion:\n  a: 1\n", 3],
+    ["name: p\nversion: |\n  2026.11\n  2026.12\n", 2],
+    ["name: p\nversion: ''\n", 2],
+    ['name: p\nversion: "2026.11 "\n', 2],
+  ] as const) {
+    const error = await readPreset(await file("p.yaml", text)).then(() => undefined, (e: Error) => e.message);
+    expect(error, text).toMatch(new RegExp(`^preset .*p\\.yaml:${line}: key 'version' must be one line of 1 to 64 characters`));
+  }
+  expect((await readPreset(await file("p.yaml", "name: p\nversion: 2026.11 Herbst-Ausgabe\n"))).version).toBe("2026.11 Herbst-Ausgabe");
 });
 
 describe("preset file errors name file, line and key", () => {

@@ -71,6 +71,12 @@ export async function readPreset(file: string, label = "--preset", as = file): P
   const nameNode = entry(root, "name");
   if (typeof nameNode?.value !== "string" || !nameNode.value) return fail(nameNode ?? root, "key 'name' must be a non-empty string");
   const versionNode = entry(root, "version");
+  // Shown in --check's "2026.11 → 2026.12" and in the record: one short line, as written.
+  if (present(versionNode)) {
+    const version = typeof versionNode.value === "string" ? versionNode.value : versionNode.source;
+    if (versionNode.pairs || versionNode.items || typeof version !== "string" || !/^(?!\s)[^\p{Cc}\u2028\u2029]{1,64}(?<!\s)$/u.test(version))
+      fail(versionNode, "key 'version' must be one line of 1 to 64 characters, without control characters or leading or trailing spaces (e.g. \"2026.11\")");
+  }
 
   const defaults: Partial<Record<keyof Answers, Value>> = {};
   const defaultsNode = entry(root, "defaults");
