@@ -3,10 +3,9 @@
 // which finds them through GIT_ALTERNATE_OBJECT_DIRECTORIES: an object id is its content's hash, so
 // the same id in another repository of the group is the same object.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { ExitCode, UserError } from "../shared/errors.js";
-import { DAMAGED_HINT, loosePath, objectId, OBJECT_ID, parseTree, readLoose, type GitObject, type ObjectType, type TreeEntry } from "./objects.js";
+import { DAMAGED_HINT, objectId, OBJECT_ID, parseTree, readLoose, type GitObject, type ObjectType, type TreeEntry } from "./objects.js";
 
 /** How long a read may wait for git's next bytes before its answer counts as damaged. */
 const SILENCE_MS = 30_000;
@@ -169,8 +168,8 @@ export class ObjectReader {
    */
   private own(objectsDir: string, id: string): Promise<GitObject | undefined> | undefined {
     const loose = readLoose(objectsDir, id);
-    if (loose) return Promise.resolve(loose);
-    if (!existsSync(loosePath(objectsDir, id))) return undefined;
+    if (loose === "absent") return undefined;
+    if (loose !== "damaged") return Promise.resolve(loose);
     const alternates = this.gitDirs.map((d) => path.join(d, "objects")).filter((d) => d !== objectsDir);
     const batch = new BatchProcess(path.dirname(objectsDir), alternates);
     const read = batch.read(id);

@@ -35,25 +35,31 @@ export const OBJECT_ID = /^[0-9a-f]{40}$/;
 export const DAMAGED_HINT = "git fsck in the repository names the damage; a partial clone needs its objects fetched (git fetch), a damaged one a fresh clone";
 
 /** Where git keeps the loose file of an object. */
-export const loosePath = (objectsDir: string, id: string): string => path.join(objectsDir, id.slice(0, 2), id.slice(2));
+const loosePath = (objectsDir: string, id: string): string => path.join(objectsDir, id.slice(0, 2), id.slice(2));
 
 /**
- * A loose object, or undefined when there is no such file (it may be packed) or it does not read as
- * one, or not as the object its name says: then git is asked, which may have a packed copy, and otherwise names the damage itself.
+ * A loose object; "absent" when there is no such file (it may be packed), "damaged" when the file does
+ * not read as an object, or not as the one its name says (git is then asked: it may have a packed copy).
  */
-export function readLoose(objectsDir: string, id: string): GitObject | undefined {
+export function readLoose(objectsDir: string, id: string): GitObject | "absent" | "damaged" {
+  let file: Buffer;
+  try {
+    file = readFileSync(loosePath(objectsDir, id));
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? "absent" : "damaged";
+  }
   let data: Buffer;
   try {
-    data = inflateSync(readFileSync(loosePath(objectsDir, id)));
+    data = inflateSync(file);
   } catch {
-    return undefined;
+    return "damaged";
   }
   const nul = data.indexOf(0);
   const [type, size] = data.subarray(0, nul).toString("latin1").split(" ");
   const body = data.subarray(nul + 1);
-  if (Number(size) !== body.length || !["blob", "tree", "commit", "tag"].includes(type)) return undefined;
+  if (Number(size) !== body.length || !["blob", "tree", "commit", "tag"].includes(type)) return "damaged";
   // A damaged file can inflate to other bytes of a plausible shape: the id is their hash.
-  if (objectId(type as ObjectType, body) !== id) return undefined;
+  if (objectId(type as ObjectType, body) !== id) return "damaged";
   return { type: type as ObjectType, body };
 }
 
