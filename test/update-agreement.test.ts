@@ -2,10 +2,11 @@
 // render), and must agree exactly with what `update` then does: behind (exit 1) when update changes,
 // conflicts on or refuses the repository; up to date (exit 0) when update leaves it as it is. Checked
 // on repositories of the previous template version (the 0.1.0 fixture) and the current one, clean,
-// edited, squash-merged, shallow, with history lost, and with a question the record has no answer for.
+// edited, squash-merged, shallow, with history lost, with a question the record has no answer for, and
+// with a generated file replaced by a symlink.
 // All of them go through one `update --check` over many directories, as a fleet runs it.
 import { execa } from "execa";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { gitEnv, runCli, tempDir } from "./helpers/cli.js";
@@ -79,7 +80,15 @@ beforeAll(async () => {
     return `${JSON.stringify(r, null, 2)}\n`;
   });
   await commitAll(oldAnswer, "an answer to a retired question");
+  // A generated file the team replaced by a symlink (to its own copy), where the template did not
+  // change it: the team's change, as an edit is.
+  const symlinked = await generate([], "my-svc");
+  await mkdir(path.join(symlinked, "make"));
+  await rename(path.join(symlinked, "Makefile"), path.join(symlinked, "make/Makefile"));
+  await symlink("make/Makefile", path.join(symlinked, "Makefile"));
+  await commitAll(symlinked, "the Makefile moves, a symlink in its place");
   cases.push(
+    { name: "current version, a platform file replaced by a symlink", dir: symlinked, expect: "up-to-date" },
     { name: "current version, the record reformatted", dir: reformatted, expect: "behind" },
     { name: "current version, an answer to a question no longer asked", dir: oldAnswer, expect: "behind" },
   );

@@ -59,6 +59,11 @@ describe("decision table (git merge-file on real bytes)", () => {
     ["shared", { ours: null }, "conflict"],
     ["shared", { ours: null, theirs: b("a\nb\nc\nd\ne\nf\ng\n") }, "keep"],
     ["platform", { ours: "irregular" }, "conflict"],
+    ["shared", { ours: "irregular", recorded: false }, "conflict"],
+    // A symlink where the template's output did not change: the team's change, kept.
+    ["platform", { ours: "irregular", theirs: b("a\nb\nc\nd\ne\nf\ng\n") }, "keep"],
+    ["platform", { ours: "irregular", theirs: null }, "keep"],
+    ["team", { ours: "irregular" }, "keep"],
   ] as const)("%s %j → %s", async (ownership, change, action) => {
     const d = await decide({ ...base, ownership, ...change } as FileInput, opts);
     expect(d.action).toBe(action);

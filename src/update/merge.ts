@@ -81,7 +81,13 @@ export async function decide(input: FileInput, options: { overwritePlatform: boo
   const out = (action: Action, reason: string, extra: Partial<Decision> = {}): Decision => ({ path, ownership, action, reason, ...extra });
   const same = (a: Buffer | null | "irregular" | "unknown", b: Buffer | null) => Buffer.isBuffer(a) && b !== null && a.equals(b);
 
-  if (input.ours === "irregular") return out(theirs ? "conflict" : "keep", "not a regular file in the work tree: left alone");
+  // A symlink or folder where a file was generated is never written through. It is the team's
+  // change, kept like any other edit unless the template changed the file too (or adds it anew).
+  if (input.ours === "irregular") {
+    const unchanged = input.recorded && Buffer.isBuffer(input.base) && theirs !== null && input.base.equals(theirs);
+    if (!theirs || unchanged || ownership === "team") return out("keep", "not a regular file in the work tree: left alone");
+    return out("conflict", "not a regular file in the work tree, and the template changed it: left alone");
+  }
 
   // Added by the template.
   if (!input.recorded) {
