@@ -5,7 +5,7 @@
 // real earlier version (0.1.0, `my-svc --yes --owner acme`), committed as a tree without .git: never
 // regenerate it, so that once the templates change this test updates across a real change.
 import { existsSync } from "node:fs";
-import { readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { readFile, readlink, rename, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, test } from "vitest";
@@ -209,6 +209,20 @@ describe("update from an older template version", () => {
     expect(run.exitCode).toBe(5);
     expect(run.stderr).toContain(`${OLD.runbook} (platform: no longer generated, but edited locally: kept)`);
     expect(await readFile(path.join(dir, OLD.runbook), "utf8")).toContain("Our on-call rota.");
+  });
+
+  test("a generated file replaced by a symlink, which the template changes: a conflict, the link left as it is", async () => {
+    const { dir } = await olderRepo();
+    await rename(path.join(dir, "Makefile"), path.join(dir, "Makefile.team"));
+    await symlink("Makefile.team", path.join(dir, "Makefile"));
+    await commitAll(dir);
+    const run = await update(dir);
+    expect(run.exitCode, run.stderr).toBe(5);
+    expect(run.stderr).toContain("Makefile (platform: not a regular file in the work tree, and the template changed it: left alone)");
+    // Nothing was written, but it is not "up to date": the conflict stands.
+    expect(run.stdout).not.toContain("already up to date");
+    expect(await readlink(path.join(dir, "Makefile"))).toBe("Makefile.team");
+    expect((await update(dir, ["--check"])).exitCode).toBe(1);
   });
 
   test("--commit makes one commit naming the tool and version; the result passes go build, go vet and kustomize", async () => {

@@ -21,7 +21,7 @@ export function formatPlan(plan: UpdatePlan, cwd: string, applied: Applied | und
   if (kept > 0) out.push(`  (${kept} file${kept === 1 ? "" : "s"} kept: unchanged, or team-owned)`);
   const conflicts = plan.decisions.filter((d) => d.action === "conflict");
   if (dryRun) out.push(`dry run: nothing written${conflicts.length ? `; ${conflicts.length} conflict${conflicts.length === 1 ? "" : "s"} expected` : ""}`);
-  else if (applied && applied.changed.length === 0) out.push("already up to date: nothing changed");
+  else if (applied && applied.changed.length === 0 && conflicts.length === 0) out.push("already up to date: nothing changed");
   else if (conflicts.length === 0)
     out.push(
       applied?.commit
