@@ -9,7 +9,9 @@ import { readFile, readlink, rename, rm, stat, symlink, utimes, writeFile } from
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, test } from "vitest";
-import { decide, wholeFileConflict, type FileInput } from "../src/update/merge.js";
+import { formatPlan } from "../src/update/format.js";
+import { decide, wholeFileConflict, type Decision, type FileInput } from "../src/update/merge.js";
+import type { UpdatePlan } from "../src/update/plan-update.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { commitAll, edit, fixtureRepo, generate, git, OLD, olderTemplates, tree, update, verifyOutput } from "./helpers/update-repo.js";
 
@@ -79,6 +81,16 @@ describe("decision table (git merge-file on real bytes)", () => {
     // A platform edit that git could merge cleanly is still a conflict, shown over the whole file.
     const edited = await decide({ ...base, ownership: "platform", ours: b("a\nb\nc\nd\ne\nf\nG\n") }, opts);
     expect(edited.write?.toString()).toBe(wholeFileConflict(b("a\nb\nc\nd\ne\nf\nG\n"), b("a\nb\nc\nd\ne\nf\ng\n"), b("A\nb\nc\nd\ne\nf\ng\n")).toString());
+  });
+});
+
+describe("the summary", () => {
+  test("never says 'already up to date' beside a conflict, also when nothing was written", () => {
+    const template = { version: "0.1.0", sha256: "a".repeat(64) };
+    const decision = (action: "keep" | "conflict"): Decision => ({ path: "Makefile", ownership: "platform", action, reason: "not a regular file in the work tree: left alone" });
+    const plan = (action: "keep" | "conflict") => ({ directory: "/r/svc", from: template, to: template, newAnswers: {}, placeholders: [], decisions: [decision(action)] }) as unknown as UpdatePlan;
+    expect(formatPlan(plan("keep"), "/r", { changed: [] }, false)).toContain("already up to date: nothing changed");
+    expect(formatPlan(plan("conflict"), "/r", { changed: [] }, false)).not.toContain("already up to date");
   });
 });
 
@@ -219,7 +231,7 @@ describe("update from an older template version", () => {
     const run = await update(dir);
     expect(run.exitCode, run.stderr).toBe(5);
     expect(run.stderr).toContain("Makefile (platform: not a regular file in the work tree, and the template changed it: left alone)");
-    // Nothing was written, but it is not "up to date": the conflict stands.
+    // The conflict stands (formatPlan's own test covers a conflict in a run that changed nothing).
     expect(run.stdout).not.toContain("already up to date");
     expect(await readlink(path.join(dir, "Makefile"))).toBe("Makefile.team");
     expect((await update(dir, ["--check"])).exitCode).toBe(1);

@@ -84,7 +84,7 @@ export async function decide(input: FileInput, options: { overwritePlatform: boo
   // A symlink or folder where a file was generated is never written through. It is the team's
   // change, kept like any other edit unless the template changed the file too (or adds it anew).
   if (input.ours === "irregular") {
-    const unchanged = input.recorded && Buffer.isBuffer(input.base) && theirs !== null && input.base.equals(theirs);
+    const unchanged = input.recorded && same(input.base, theirs);
     if (!theirs || unchanged || ownership === "team") return out("keep", "not a regular file in the work tree: left alone");
     return out("conflict", "not a regular file in the work tree, and the template changed it: left alone");
   }
