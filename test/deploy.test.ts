@@ -19,7 +19,7 @@ const CRD_KINDS = ["Application", "ApplicationSet", "AppProject", "GitRepository
 const KUBE_LINTER = tool("kube-linter");
 
 const crdValidators = loadCrdValidators();
-const crdsMissing = `pinned CRDs not found at ${CRD_DIR} (they live in ../shared/schemas/crds)`;
+const crdsMissing = `pinned CRDs not found at ${CRD_DIR} (vendored in schemas/crds)`;
 const linterMissing = `kube-linter not found at ${KUBE_LINTER} (run scripts/install-tools.sh)`;
 if (!crdValidators && !inCI) console.warn(`skipping CRD schema tests: ${crdsMissing}`);
 const hasLinter = existsSync(KUBE_LINTER);

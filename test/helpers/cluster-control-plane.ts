@@ -15,7 +15,7 @@ import { execa } from "execa";
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 export const CLUSTER_BIN = path.join(REPO_ROOT, ".tools/cluster");
 export const BUILD_SCRIPT = path.join(REPO_ROOT, "scripts/build-cluster.sh");
-export const CLUSTER_CRD_DIR = path.resolve(REPO_ROOT, "../shared/schemas/crds");
+export const CLUSTER_CRD_DIR = path.resolve(REPO_ROOT, "schemas/crds");
 
 /** The version a wrapper module's single-line `require <module> <version>` pins (tools/cluster/<dir>/go.mod). */
 function pinned(dir: string, module: string): string {

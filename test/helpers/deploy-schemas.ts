@@ -6,8 +6,8 @@ import path from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import { parseAllDocuments } from "yaml";
 
-/** ../shared/schemas/crds beside the repository (not committed; see its README). */
-export const CRD_DIR = path.resolve(import.meta.dirname, "../..", "../shared/schemas/crds");
+/** The pinned upstream CRDs vendored in schemas/crds (sources, tags and licences in its README). */
+export const CRD_DIR = path.resolve(import.meta.dirname, "../..", "schemas/crds");
 
 export interface K8sObject {
   apiVersion: string;

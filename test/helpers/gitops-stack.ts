@@ -201,9 +201,9 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
 
     // The pinned third-party CRDs the overlays use (ServiceMonitor, ExternalSecret): the cluster's
     // Prometheus Operator and External Secrets are prerequisites the generated README names.
-    const sharedCrds = path.resolve(REPO_ROOT, "../shared/schemas/crds");
+    const crdDir = path.resolve(REPO_ROOT, "schemas/crds");
     for (const file of ["monitoring.coreos.com_servicemonitors.yaml", "external-secrets.io_externalsecrets.yaml"]) {
-      await cp.kubectlOk(["apply", "--server-side", "--field-manager=gitops-test", "-f", path.join(sharedCrds, file)], undefined, 120_000);
+      await cp.kubectlOk(["apply", "--server-side", "--field-manager=gitops-test", "-f", path.join(crdDir, file)], undefined, 120_000);
     }
 
     // The git host.
