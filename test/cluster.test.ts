@@ -24,6 +24,7 @@ import {
   goVersion,
   K8S_VERSION,
   startControlPlane,
+  waitCrdsEstablished,
   type ControlPlane,
   type KubectlResult,
 } from "./helpers/cluster-control-plane.js";
@@ -117,8 +118,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`real API server
     // the ApplicationSet CRD is too large for the last-applied annotation of a client-side apply.
     const crds = await cp.kubectl(["apply", "--server-side", `--field-manager=${FIELD_MANAGER}`, "-f", CLUSTER_CRD_DIR], undefined, 120_000);
     if (crds.exitCode !== 0) throw new Error(`cluster step "install CRDs" failed: ${describeResult(crds)}`);
-    const established = await cp.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"], undefined, 90_000);
-    if (established.exitCode !== 0) throw new Error(`cluster step "wait for CRDs Established" failed: ${describeResult(established)}`);
+    await waitCrdsEstablished(cp);
     // Where the Argo CD and Flux objects live (their controllers are not installed: nothing reconciles).
     for (const ns of ["argocd", "flux-system"]) await cp.kubectlOk(["create", "namespace", ns]);
   }, BUILD_TIMEOUT_MS + 5 * 60_000);

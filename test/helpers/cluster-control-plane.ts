@@ -170,6 +170,20 @@ export async function waitFor(step: string, deadlineMs: number, procs: Proc[], l
   }
 }
 
+/**
+ * Waits until every CRD is Established. Right after an apply `kubectl wait` can fail while a CRD is
+ * listed but has no status yet ("<nil> is of the type <nil>"): that is retried, anything else is not
+ * hidden for long (four tries, a second apart).
+ */
+export async function waitCrdsEstablished(cp: Pick<ControlPlane, "kubectl">): Promise<void> {
+  for (let i = 0; ; i++) {
+    const r = await cp.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"], undefined, 90_000);
+    if (r.exitCode === 0) return;
+    if (i === 3) throw new ClusterStepError("CRDs Established", `${r.stderr}\n${r.stdout}`);
+    await sleep(1_000);
+  }
+}
+
 export const live = new Set<Proc>();
 // Last resort if the test process dies without afterAll: never leave a server behind.
 process.once("exit", () => {

@@ -20,6 +20,7 @@ import {
   REPO_ROOT,
   sleep,
   startControlPlane,
+  waitCrdsEstablished,
   waitFor,
   type ControlPlane,
   type Proc,
@@ -231,15 +232,7 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
       const sources = existsSync(path.join(dir, "kustomization.yaml")) ? [["-k", dir]] : yamlFiles(dir).map((f) => ["-f", f]);
       for (const source of sources) await cp.kubectlOk(["apply", "--server-side", "--field-manager=gitops-test", ...source], undefined, 120_000);
     };
-    const established = async () => {
-      // Right after an apply the wait can fail once (the CRDs are not listed yet): retry.
-      for (let i = 0; ; i++) {
-        const r = await cp.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"], undefined, 90_000);
-        if (r.exitCode === 0) return;
-        if (i === 3) throw new ClusterStepError("CRDs Established", r.stderr);
-        await sleep(1_000);
-      }
-    };
+    const established = () => waitCrdsEstablished(cp);
     const namespace = (name: string) => cp.kubectlOk(["create", "namespace", name]).catch((e) => {
       if (!/AlreadyExists/.test(String(e))) throw e;
     });
