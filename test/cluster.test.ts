@@ -136,8 +136,8 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`real API server
     const crds = JSON.parse((await cluster().kubectlOk(["get", "crd", "-o", "json"])).stdout).items;
     const names = crds.map((c: any) => c.metadata.name).sort();
     expect(names).toEqual([
-      "analysistemplates.argoproj.io", "applications.argoproj.io", "applicationsets.argoproj.io", "appprojects.argoproj.io",
-      "alerts.notification.toolkit.fluxcd.io", "externalsecrets.external-secrets.io", "gitrepositories.source.toolkit.fluxcd.io",
+      "alerts.notification.toolkit.fluxcd.io", "analysistemplates.argoproj.io", "applications.argoproj.io",
+      "applicationsets.argoproj.io", "appprojects.argoproj.io", "externalsecrets.external-secrets.io", "gitrepositories.source.toolkit.fluxcd.io",
       "kustomizations.kustomize.toolkit.fluxcd.io", "prometheusrules.monitoring.coreos.com", "providers.notification.toolkit.fluxcd.io",
       "rollouts.argoproj.io", "servicemonitors.monitoring.coreos.com",
     ]);
