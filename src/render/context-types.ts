@@ -1,6 +1,7 @@
 // What the templates see: the Context buildContext derives from the answers (context.ts).
 import type { go, goModules, images, tools, actions } from "./versions.js";
 import type { Sizing } from "../answers/sizing.js";
+import type { Egress, Signing } from "./security.js";
 
 /** One `--env NAME[=default]` entry as the templates see it. */
 export interface EnvVar {
@@ -93,6 +94,10 @@ export interface Context {
   secretsProvider: { externalSecrets: boolean; none: boolean };
   monitoring: boolean;
   networkPolicy: boolean;
+  /** Where the pods may connect (NetworkPolicy egress), derived from the env defaults. */
+  egress: Egress;
+  /** The identity CI signs the image with, for `cosign verify`; undefined without CI. */
+  signing?: Signing;
   /** Backstage catalog entry; `projectSlug` is `<owner>/<name>` as the repository URL says it. */
   catalog: { enabled: boolean; projectSlug: string; owner: string };
   /** Extra labels on every Kubernetes object (a preset's policy.requiredLabels), sorted by key. */
