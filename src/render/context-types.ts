@@ -91,6 +91,8 @@ export interface Context {
   ci: { github: boolean; gitlab: boolean; none: boolean };
   environments: Environment[];
   firstEnvironment: Environment;
+  /** Production, when there are several: promotions into it need its code owners. */
+  lastEnvironment: Environment;
   secretsProvider: { externalSecrets: boolean; none: boolean };
   monitoring: boolean;
   networkPolicy: boolean;

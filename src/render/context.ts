@@ -110,6 +110,7 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     ci: { github: answers.ci === "github", gitlab: answers.ci === "gitlab", none: answers.ci === "none" },
     environments,
     firstEnvironment: environments[0],
+    lastEnvironment: environments[environments.length - 1],
     secretsProvider: {
       externalSecrets: secrets.length > 0 && answers.secrets === "external-secrets",
       none: secrets.length === 0 || answers.secrets === "none",

@@ -106,5 +106,6 @@ export const actions = {
   metadata: { repo: "docker/metadata-action", sha: "dc802804100637a589fabce1cb79ff13a1411302", tag: "v6.2.0" },
   buildPush: { repo: "docker/build-push-action", sha: "53b7df96c91f9c12dcc8a07bcb9ccacbed38856a", tag: "v7.3.0" },
   cosignInstaller: { repo: "sigstore/cosign-installer", sha: "6f9f17788090df1f26f669e9d70d6ae9567deba6", tag: "v4.1.2" },
+  createGithubAppToken: { repo: "actions/create-github-app-token", sha: "1b10c78c7865c340bc4f6099eb2f838309f1e8c3", tag: "v3.1.1" },
   createPullRequest: { repo: "peter-evans/create-pull-request", sha: "5f6978faf089d4d20b00c7766989d076bb2fc7f1", tag: "v8.1.1" },
 } as const;
