@@ -46,7 +46,7 @@ const IN_CLUSTER = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.([a-z0-9]([a-z0-9-]{0,6
 const ONE_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
- * Where the service's pods may connect besides DNS, read from the env vars: an http(s) default names
+ * Where the service's pods may connect besides DNS, read from the env vars: a URL default names
  * its destination (in-cluster by namespace, anything else as a public port); a `_URL` var without a
  * default is set per environment, so public HTTPS stays open for it. Nothing else is allowed.
  * @example egressOf([{ name: "API_URL", default: "https://api.example.com", ... }]).publicPorts // [443]
@@ -65,9 +65,9 @@ export function egressOf(env: readonly EnvVar[]): Egress {
     } catch {
       continue;
     }
-    const schemePort = SCHEME_PORTS[url.protocol];
-    if (schemePort === undefined) continue;
-    const port = url.port ? Number(url.port) : schemePort;
+    // Any scheme with an explicit port (postgres://db.data.svc:5432); http(s) also without one.
+    const port = url.port ? Number(url.port) : SCHEME_PORTS[url.protocol];
+    if (port === undefined || !url.hostname) continue;
     const host = url.hostname.replace(/\.$/, "");
     const match = IN_CLUSTER.exec(host);
     if (match || ONE_LABEL.test(host)) {
