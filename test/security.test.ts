@@ -211,6 +211,8 @@ describe.each(variants)("security (#27): %s", (_label, overrides) => {
       expect(namespaces.sort()).toEqual(["kube-system", "observability"]);
       for (const rule of egress) expect(rule.ports?.length, `${env}: every egress rule names its ports`).toBeGreaterThan(0);
     }
+    // Where a user must act (a new destination), the README says so.
+    expect(readme).toMatch(/### Network access[\s\S]*namespace `observability`, port 4318[\s\S]*add it to `networkpolicy.yaml`/);
   });
 
   it("F10: kube-linter passes the overlays with the egress rules", async () => {
