@@ -1,7 +1,6 @@
 // What the templates see: the Context buildContext derives from the answers (context.ts).
 import type { go, goModules, images, tools, actions } from "./versions.js";
 import type { Sizing } from "../answers/sizing.js";
-import type { Egress, Signing } from "./security.js";
 
 /** One `--env NAME[=default]` entry as the templates see it. */
 export interface EnvVar {
@@ -48,6 +47,27 @@ export interface Environment {
   canary: boolean;
   /** Kustomize components this overlay switches on: kustomizeComponents, then rollout-canary if `canary`. */
   components: string[];
+}
+
+/** The keyless signer a verifier must insist on: the release workflow of this repository, on main only. */
+export interface Signing {
+  issuer: string;
+  identity: string;
+}
+
+/** One in-cluster destination, from an env default such as http://orders.shop.svc:8080. */
+export interface InClusterEgress {
+  env: string;
+  /** Undefined: a Service in the pod's own namespace (a one-label host). */
+  namespace?: string;
+  port: number;
+}
+
+export interface Egress {
+  inCluster: InClusterEgress[];
+  /** TCP ports open to public addresses (never private, link-local or metadata ones). */
+  publicPorts: number[];
+  hasPublic: boolean;
 }
 
 /** Everything a template can read. Pure function of the answers and the tool version; frozen. */

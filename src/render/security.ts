@@ -1,27 +1,6 @@
 // Derived security facts the templates print: who may sign the image (for `cosign verify`) and where
 // the pods may open connections (the NetworkPolicy's egress). Pure functions of the answers.
-import type { EnvVar } from "./context-types.js";
-
-/** The keyless signer a verifier must insist on: the release workflow of this repository, on main only. */
-export interface Signing {
-  issuer: string;
-  identity: string;
-}
-
-/** One in-cluster destination, from an env default such as http://orders.shop.svc:8080. */
-export interface InClusterEgress {
-  env: string;
-  /** Undefined: a Service in the pod's own namespace (a one-label host). */
-  namespace?: string;
-  port: number;
-}
-
-export interface Egress {
-  inCluster: InClusterEgress[];
-  /** TCP ports open to public addresses (never private, link-local or metadata ones). */
-  publicPorts: number[];
-  hasPublic: boolean;
-}
+import type { Egress, EnvVar, InClusterEgress, Signing } from "./context-types.js";
 
 /**
  * The certificate identity and issuer of the image signatures CI makes (Sigstore's verification cheat
