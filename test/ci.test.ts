@@ -137,11 +137,10 @@ describe.each(githubFixtures)("GitHub Actions: %s", (_label, overrides) => {
     }
   });
 
-  it("grants nothing at the top level and write scopes only to the release, deploy and promote jobs", () => {
+  // The write-back and promotion write with a GitHub App's token, never the workflow's (#27 F3/F4).
+  it("grants nothing at the top level and write scopes only to the release build job", () => {
     const writers: Record<string, Record<string, string>> = {
       "release.yaml/build": { contents: "read", packages: "write", "id-token": "write" },
-      "release.yaml/deploy": { contents: "write" },
-      "promote.yaml/promote": { contents: "write", "pull-requests": "write" },
     };
     for (const [name, { parsed }] of Object.entries(workflows)) {
       expect(parsed.permissions, name).toEqual({});
@@ -154,11 +153,11 @@ describe.each(githubFixtures)("GitHub Actions: %s", (_label, overrides) => {
     }
   });
 
-  it("keeps checkout credentials only in the job that pushes", () => {
+  it("keeps checkout credentials in no job (the push hands the App's token to git through a helper)", () => {
     for (const [name, { parsed }] of Object.entries(workflows)) {
       for (const [id, job] of jobsOf(parsed)) {
         for (const step of stepUsing(job.steps, actions.checkout.repo)) {
-          expect(step.with?.["persist-credentials"], `${name}/${id}`).toBe(name === "release.yaml" && id === "deploy");
+          expect(step.with?.["persist-credentials"], `${name}/${id}`).toBe(false);
         }
       }
     }
@@ -246,7 +245,7 @@ describe.each(githubFixtures)("GitHub Actions: %s", (_label, overrides) => {
     expect(deploy.env).toEqual({ ENVIRONMENT: r.context.firstEnvironment.name, TAG: "${{ github.sha }}", BRANCH: "${{ github.ref_name }}" });
     const runs = (deploy.steps as Yaml[]).map((s) => String(s.run ?? "")).join("\n");
     expect(runs).toContain('./scripts/set-image.sh "$ENVIRONMENT" "$TAG"');
-    expect(runs).toContain('git push origin "HEAD:$BRANCH"');
+    expect(runs).toContain('git -c credential.helper= -c credential.helper="$helper" push origin "HEAD:$BRANCH"');
     expect(runs).not.toMatch(/--force|-f /);
   });
 

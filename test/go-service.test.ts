@@ -153,7 +153,8 @@ describe("generated build files", async () => {
     expect(makefile).toMatch(/^\.DEFAULT_GOAL := help$/m);
     for (const target of ["help", "fmt", "lint", "test", "vuln", "build", "run", "docker-build", "manifests", "set-image", "tidy", "clean"])
       expect(makefile, target).toMatch(new RegExp(`^${target}: .*## `, "m"));
-    expect(makefile).toContain("\t./scripts/set-image.sh $(ENV) $(TAG)");
+    // ENV and TAG reach the script through the environment, unexpanded (#27 F11; test/security.test.ts runs it).
+    expect(makefile).toContain("\t./scripts/set-image.sh \"$$SET_IMAGE_ENV\" \"$$SET_IMAGE_TAG\"");
     expect(makefile).not.toMatch(/^ +\S/m); // recipes start with a TAB, never spaces
     expect(makefile).not.toContain(context.description);
   });

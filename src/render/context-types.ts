@@ -49,6 +49,27 @@ export interface Environment {
   components: string[];
 }
 
+/** The keyless signer a verifier must insist on: the release workflow of this repository, on main only. */
+export interface Signing {
+  issuer: string;
+  identity: string;
+}
+
+/** One in-cluster destination, from an env default such as http://orders.shop.svc:8080. */
+export interface InClusterEgress {
+  env: string;
+  /** Undefined: a Service in the pod's own namespace (a one-label host). */
+  namespace?: string;
+  port: number;
+}
+
+export interface Egress {
+  inCluster: InClusterEgress[];
+  /** TCP ports open to public addresses (never private, link-local or metadata ones). */
+  publicPorts: number[];
+  hasPublic: boolean;
+}
+
 /** Everything a template can read. Pure function of the answers and the tool version; frozen. */
 export interface Context {
   tool: { name: string; version: string };
@@ -90,9 +111,15 @@ export interface Context {
   ci: { github: boolean; gitlab: boolean; none: boolean };
   environments: Environment[];
   firstEnvironment: Environment;
+  /** Production, when there are several: promotions into it need its code owners. */
+  lastEnvironment: Environment;
   secretsProvider: { externalSecrets: boolean; none: boolean };
   monitoring: boolean;
   networkPolicy: boolean;
+  /** Where the pods may connect (NetworkPolicy egress), derived from the env defaults. */
+  egress: Egress;
+  /** The identity CI signs the image with, for `cosign verify`; undefined without CI. */
+  signing?: Signing;
   /** Backstage catalog entry; `projectSlug` is `<owner>/<name>` as the repository URL says it. */
   catalog: { enabled: boolean; projectSlug: string; owner: string };
   /** Extra labels on every Kubernetes object (a preset's policy.requiredLabels), sorted by key. */

@@ -3,6 +3,7 @@ import type { Answers } from "../answers/types.js";
 import { isProduction, parseSizing, type Sizing } from "../answers/sizing.js";
 import { gitopsRepoUrl, goIdentifier, httpsRepoUrl, projectSlug } from "../answers/names.js";
 import type { Context, Environment, EnvVar } from "./context-types.js";
+import { egressOf, signingOf } from "./security.js";
 
 export type { Context, Environment, EnvVar, SecretVar } from "./context-types.js";
 
@@ -109,12 +110,15 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     ci: { github: answers.ci === "github", gitlab: answers.ci === "gitlab", none: answers.ci === "none" },
     environments,
     firstEnvironment: environments[0],
+    lastEnvironment: environments[environments.length - 1],
     secretsProvider: {
       externalSecrets: secrets.length > 0 && answers.secrets === "external-secrets",
       none: secrets.length === 0 || answers.secrets === "none",
     },
     monitoring: answers.monitoring,
     networkPolicy: answers.networkPolicy,
+    egress: egressOf(env),
+    signing: signingOf(answers.ci, httpsRepoUrl(answers.repoUrl), projectSlug(answers.repoUrl)),
     // A Backstage entity name has no '/': a GitLab group path becomes one dashed group name.
     catalog: { enabled: answers.catalog, projectSlug: projectSlug(answers.repoUrl), owner: answers.owner.replaceAll("/", "-") },
     labels: Object.keys(requiredLabels)

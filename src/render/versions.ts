@@ -1,7 +1,7 @@
 // Every version the generator writes lives here, so the Dockerfile, go.mod, workflows and tests
 // cannot disagree. Each entry names its upstream; `renovate:` markers let a bot find and bump them.
-// Digests: none of the image digests could be verified from this network, so images are pinned by
-// exact tag and the generated Dependabot config pins and bumps their digests (see issue #2).
+// Digests: images are written `tag@sha256:` once a digest is verified (imagePins); the ones still
+// pending are listed, with the reason, in digestsPending (issue #27, F6/F7).
 
 /** The Go toolchain: go.mod's `go` line, the Dockerfile builder tag and CI's setup-go all derive from it. */
 export const go = {
@@ -24,30 +24,6 @@ export const goModules = {
   clientGolang: "v1.24.1",
 } as const;
 
-/** Container images (exact tags; digests are added by the generated Dependabot config). */
-export const images = {
-  // renovate: datasource=docker depName=golang  (Debian trixie is the image's default variant)
-  goBuilder: `golang:${go.version}-trixie`,
-  // renovate: datasource=docker depName=gcr.io/distroless/static-debian13  (UID 65532, no shell)
-  runtime: "gcr.io/distroless/static-debian13:nonroot",
-  // renovate: datasource=docker depName=quay.io/buildah/stable  (containers/buildah; GitLab CI builds the image
-  // with it, daemonless and unprivileged. Tag not verifiable from this network: re-check at release.)
-  buildah: "quay.io/buildah/stable:v1.41.0",
-} as const;
-
-/** GitHub Actions, pinned to full commit SHAs (verified tag -> commit in ../shared/reference/pins.md). */
-export const actions = {
-  checkout: { repo: "actions/checkout", sha: "3d3c42e5aac5ba805825da76410c181273ba90b1", tag: "v7.0.1" },
-  setupGo: { repo: "actions/setup-go", sha: "b7ad1dad31e06c5925ef5d2fc7ad053ef454303e", tag: "v7.0.0" },
-  golangciLint: { repo: "golangci/golangci-lint-action", sha: "ba0d7d2ec06a0ea1cb5fa41b2e4a3ab91d21278a", tag: "v9.3.0" },
-  setupBuildx: { repo: "docker/setup-buildx-action", sha: "37fe631027851001ddb9b187196cc803df7f5f0e", tag: "v4.3.0" },
-  login: { repo: "docker/login-action", sha: "4907a6ddec9925e35a0a9e82d7399ccc52663121", tag: "v4.1.0" },
-  metadata: { repo: "docker/metadata-action", sha: "dc802804100637a589fabce1cb79ff13a1411302", tag: "v6.2.0" },
-  buildPush: { repo: "docker/build-push-action", sha: "53b7df96c91f9c12dcc8a07bcb9ccacbed38856a", tag: "v7.3.0" },
-  cosignInstaller: { repo: "sigstore/cosign-installer", sha: "6f9f17788090df1f26f669e9d70d6ae9567deba6", tag: "v4.1.2" },
-  createPullRequest: { repo: "peter-evans/create-pull-request", sha: "5f6978faf089d4d20b00c7766989d076bb2fc7f1", tag: "v8.1.1" },
-} as const;
-
 /** Go tools the generated repo runs (Makefile and CI) and our own tests install. */
 export const tools = {
   // renovate: datasource=go depName=github.com/golangci/golangci-lint/v2
@@ -60,4 +36,76 @@ export const tools = {
   kustomize: "v5.7.1",
   // renovate: datasource=github-releases depName=sigstore/cosign
   cosign: "v3.1.2",
+} as const;
+
+/**
+ * One container image: repository, exact tag, and the digest that tag pointed at when it was verified.
+ * The generated file says `repository:tag@sha256:…` once `digest` is set: the digest is what runs, the
+ * tag tells people (and Dependabot / Renovate, which bump both) which release it is.
+ */
+export interface ImagePin {
+  repository: string;
+  tag: string;
+  digest?: `sha256:${string}`;
+}
+
+/** How a pin is written into the generated files (Dockerfile, .gitlab-ci.yml). */
+export function imageRef(pin: ImagePin): string {
+  return pin.digest ? `${pin.repository}:${pin.tag}@${pin.digest}` : `${pin.repository}:${pin.tag}`;
+}
+
+/**
+ * Every image the generated repository runs. Set `digest` only from a verified source
+ * (../shared/reference/pins.md or a registry read at release time), never from memory.
+ */
+export const imagePins = {
+  // renovate: datasource=docker depName=docker/dockerfile  (BuildKit's Dockerfile frontend, `# syntax=`)
+  dockerfileFrontend: { repository: "docker/dockerfile", tag: "1" },
+  // renovate: datasource=docker depName=golang  (Debian trixie is the image's default variant)
+  goBuilder: { repository: "golang", tag: `${go.version}-trixie` },
+  // renovate: datasource=docker depName=gcr.io/distroless/static-debian13  (UID 65532, no shell)
+  // Distroless publishes no versioned tags: only a digest pin lets a bot propose (and a reviewer see) a
+  // new build of `nonroot`.
+  runtime: { repository: "gcr.io/distroless/static-debian13", tag: "nonroot" },
+  // renovate: datasource=docker depName=quay.io/buildah/stable  (containers/buildah; GitLab CI builds the image
+  // with it, daemonless and unprivileged. Tag not verifiable from this network: re-check at release.)
+  buildah: { repository: "quay.io/buildah/stable", tag: "v1.41.0" },
+  // GitLab CI's lint job: the image of the golangci-lint version the Makefile and GitHub CI run.
+  golangciLint: { repository: "golangci/golangci-lint", tag: tools.golangciLint },
+} as const satisfies Record<string, ImagePin>;
+
+/**
+ * Images whose digest is not pinned yet, each with the reason. Reviewed like kube-linter's allow-list:
+ * test/security.test.ts fails on an image with neither a digest nor an entry here, and on an entry whose
+ * image has a digest. Empty this list before a release.
+ */
+export const digestsPending: Partial<Record<keyof typeof imagePins, string>> = {
+  dockerfileFrontend: "no verified digest in pins.md and no registry reachable from the build network (2026-12-07)",
+  goBuilder: "no verified digest in pins.md and no registry reachable from the build network (2026-12-07)",
+  runtime: "no verified digest in pins.md and no registry reachable from the build network (2026-12-07)",
+  buildah: "no verified digest in pins.md and no registry reachable from the build network (2026-12-07)",
+  golangciLint: "no verified digest in pins.md and no registry reachable from the build network (2026-12-07)",
+};
+
+/** Image references as the templates write them. */
+export const images = {
+  dockerfileFrontend: imageRef(imagePins.dockerfileFrontend),
+  goBuilder: imageRef(imagePins.goBuilder),
+  runtime: imageRef(imagePins.runtime),
+  buildah: imageRef(imagePins.buildah),
+  golangciLint: imageRef(imagePins.golangciLint),
+} as const;
+
+/** GitHub Actions, pinned to full commit SHAs (verified tag -> commit in ../shared/reference/pins.md). */
+export const actions = {
+  checkout: { repo: "actions/checkout", sha: "3d3c42e5aac5ba805825da76410c181273ba90b1", tag: "v7.0.1" },
+  setupGo: { repo: "actions/setup-go", sha: "b7ad1dad31e06c5925ef5d2fc7ad053ef454303e", tag: "v7.0.0" },
+  golangciLint: { repo: "golangci/golangci-lint-action", sha: "ba0d7d2ec06a0ea1cb5fa41b2e4a3ab91d21278a", tag: "v9.3.0" },
+  setupBuildx: { repo: "docker/setup-buildx-action", sha: "37fe631027851001ddb9b187196cc803df7f5f0e", tag: "v4.3.0" },
+  login: { repo: "docker/login-action", sha: "4907a6ddec9925e35a0a9e82d7399ccc52663121", tag: "v4.1.0" },
+  metadata: { repo: "docker/metadata-action", sha: "dc802804100637a589fabce1cb79ff13a1411302", tag: "v6.2.0" },
+  buildPush: { repo: "docker/build-push-action", sha: "53b7df96c91f9c12dcc8a07bcb9ccacbed38856a", tag: "v7.3.0" },
+  cosignInstaller: { repo: "sigstore/cosign-installer", sha: "6f9f17788090df1f26f669e9d70d6ae9567deba6", tag: "v4.1.2" },
+  createGithubAppToken: { repo: "actions/create-github-app-token", sha: "1b10c78c7865c340bc4f6099eb2f838309f1e8c3", tag: "v3.1.1" },
+  createPullRequest: { repo: "peter-evans/create-pull-request", sha: "5f6978faf089d4d20b00c7766989d076bb2fc7f1", tag: "v8.1.1" },
 } as const;

@@ -50,7 +50,7 @@ export const platformQuestions = [
     flag: "network-policy",
     kind: "boolean",
     message: "Add a NetworkPolicy?",
-    help: "Add a NetworkPolicy limiting ingress to the service's ports (--no-network-policy to leave it out)",
+    help: "Add a NetworkPolicy: ingress only to the service's ports, egress only to DNS and the destinations the env defaults name (--no-network-policy to leave it out)",
     example: "true",
     default: () => true,
     validate: () => undefined,

@@ -1,0 +1,321 @@
+// Issue #27: the outside security review's findings, held closed on the generated output of the
+// default, Flux + GitLab, and ApplicationSet + Rollouts variants. Each check reads what the generator
+// wrote (or runs it: make, git, kubectl kustomize, actionlint, shellcheck, kube-linter) and was shown
+// failing once against the templates before the fix (see the commit that added this file).
+// F1, F2 and F5 (controller identity, digests in overlays, namespace ownership) are open: see #27.
+import { beforeAll, describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import JSON5 from "json5";
+import { parse, parseAllDocuments } from "yaml";
+import { renderToDir, tool, inCI } from "./helpers/render.js";
+import { tempDir } from "./helpers/temp.js";
+import type { Answers } from "../src/answers/types.js";
+import type { Context } from "../src/render/context.js";
+import { digestsPending, imagePins, imageRef } from "../src/render/versions.js";
+import { egressOf } from "../src/render/security.js";
+
+type Yaml = Record<string, any>;
+type Rendered = { dir: string; context: Context; files: string[] };
+
+const SHA = "0123456789abcdef0123456789abcdef01234567";
+const GIT = ["-c", "user.name=sec-test", "-c", "user.email=sec-test@example.com", "-c", "commit.gpgsign=false"];
+const TOKEN = "glpat-secret-token-must-not-persist";
+/** An env set that names every kind of destination: in-cluster by namespace, same namespace, public, unknown. */
+const ENV = ["GREETING=hello", "UPSTREAM_URL", "OTEL_EXPORTER_OTLP_ENDPOINT=http://otel.observability.svc:4318", "PEER_URL=http://peer:8080"];
+
+const variants: [string, Partial<Answers>][] = [
+  ["default (GitHub, Argo CD)", { env: ENV }],
+  ["Flux + GitLab", { env: ENV, ci: "gitlab", gitops: "flux", repoUrl: "https://gitlab.com/acme/platform/my-svc.git", registry: "registry.gitlab.com/acme/platform" }],
+  ["ApplicationSet + Rollouts", { env: ENV, argocdMode: "applicationset", progressive: "argo-rollouts" }],
+];
+
+const read = (r: Rendered, file: string) => readFile(path.join(r.dir, file), "utf8");
+const onPath = async (cmd: string) => (await execa("sh", ["-c", `command -v ${cmd}`], { reject: false })).exitCode === 0;
+function need(name: string, found: boolean): boolean {
+  if (found) return true;
+  if (inCI) throw new Error(`${name} is required in CI`);
+  console.warn(`skipped: ${name} not installed`);
+  return false;
+}
+async function gitInitCommit(dir: string): Promise<void> {
+  await execa("git", ["init", "-q", "-b", "main"], { cwd: dir });
+  await execa("git", ["add", "-A"], { cwd: dir });
+  await execa("git", [...GIT, "commit", "-q", "-m", "initial"], { cwd: dir });
+}
+
+/** IPv4 `a.b.c.d` inside `cidr`. */
+function inCidr(ip: string, cidr: string): boolean {
+  if (cidr.includes(":")) return false;
+  const [base, bits] = cidr.split("/");
+  const n = (s: string) => s.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(n(ip) / size) === Math.floor(n(base) / size);
+}
+/** Would this egress rule let a pod reach `ip` (an address outside the cluster)? */
+function ruleAdmits(rule: Yaml, ip: string): boolean {
+  if (!rule.to || rule.to.length === 0) return true; // no `to`: every destination
+  return (rule.to as Yaml[]).some((peer) => {
+    if (!peer.ipBlock) return false; // selectors only match pods
+    return inCidr(ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((e: string) => inCidr(ip, e));
+  });
+}
+
+describe.each(variants)("security (#27): %s", (_label, overrides) => {
+  let r: Rendered;
+  let readme: string;
+  const overlays = new Map<string, Yaml[]>();
+
+  beforeAll(async () => {
+    r = await renderToDir({ ...overrides, networkPolicy: true });
+    readme = await read(r, "README.md");
+    for (const env of r.context.environments) {
+      const { stdout } = await execa("kubectl", ["kustomize", `deploy/overlays/${env.name}`], { cwd: r.dir });
+      overlays.set(env.name, parseAllDocuments(stdout).map((d) => d.toJS() as Yaml));
+    }
+  });
+
+  it("F3/F4: no workflow token can write; the write-back and promotion use the App from the main-only gitops environment", async () => {
+    if (!r.context.ci.github) return;
+    expect(readme).not.toMatch(/allow GitHub\s+Actions to bypass/i);
+    expect(readme).not.toMatch(/enable \*Settings → Actions → General → Allow GitHub Actions to create\s+and approve/);
+    expect(readme).toMatch(/keep \*Allow GitHub Actions to create and approve pull\s+requests\* off/);
+    expect(readme).toMatch(/add \*\*only the App\*\* to the bypass list/);
+    for (const file of r.files.filter((f) => f.startsWith(".github/workflows/"))) {
+      const wf = parse(await read(r, file)) as Yaml;
+      for (const [id, job] of Object.entries(wf.jobs as Record<string, Yaml>)) {
+        const perms = job.permissions ?? {};
+        expect(perms.contents, `${file}/${id}: contents`).not.toBe("write");
+        expect(perms["pull-requests"], `${file}/${id}: pull-requests`).toBeUndefined();
+        const steps = (job.steps ?? []) as Yaml[];
+        for (const s of steps) if (String(s.uses ?? "").startsWith("actions/checkout@")) expect(s.with?.["persist-credentials"], `${file}/${id}`).toBe(false);
+        const app = steps.find((s) => String(s.uses ?? "").startsWith("actions/create-github-app-token@"));
+        const writes = (file.endsWith("release.yaml") && id === "deploy") || file.endsWith("promote.yaml");
+        if (!writes) {
+          expect(app, `${file}/${id}`).toBeUndefined();
+          continue;
+        }
+        expect(job.environment, `${file}/${id}`).toBe("gitops");
+        expect(app?.uses).toMatch(/^actions\/create-github-app-token@[0-9a-f]{40}$/);
+        expect(app?.with?.repositories).toBe("${{ github.event.repository.name }}");
+        expect(JSON.stringify(job)).not.toContain("secrets.GITHUB_TOKEN");
+      }
+    }
+  });
+
+  it("F3: the GitHub push step writes no token into .git/config", async () => {
+    if (!r.context.ci.github) return;
+    const steps = (parse(await read(r, ".github/workflows/release.yaml")) as Yaml).jobs.deploy.steps as Yaml[];
+    const root = await tempDir("cggs-sec-gh-");
+    await gitInitCommit(r.dir);
+    await execa("git", ["clone", "-q", "--bare", r.dir, path.join(root, "origin.git")]);
+    const work = path.join(root, "work");
+    await execa("git", ["clone", "-q", path.join(root, "origin.git"), work]);
+    const env = { ENVIRONMENT: r.context.firstEnvironment.name, TAG: SHA, BRANCH: "main", GITOPS_TOKEN: TOKEN };
+    const run = (name: string) =>
+      execa("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", String(steps.find((s) => s.name === name)?.run)], { cwd: work, env, reject: false });
+    expect((await run("Write the tag into the overlay")).exitCode).toBe(0);
+    const push = await run("Commit and push");
+    expect(push.exitCode, push.stderr).toBe(0);
+    expect(await readFile(path.join(work, ".git/config"), "utf8")).not.toContain(TOKEN);
+    expect((await execa("git", ["log", "-1", "--format=%s", "main"], { cwd: path.join(root, "origin.git") })).stdout).toContain(SHA);
+  });
+
+  it("F6/F7: every image is pinned by digest or listed, with a reason, as pending; Dependabot or Renovate bumps tag and digest", async () => {
+    const refs: string[] = [];
+    const dockerfile = await read(r, "Dockerfile");
+    refs.push(/^# syntax=(\S+)$/m.exec(dockerfile)![1]);
+    for (const m of dockerfile.matchAll(/^FROM (?:--platform=\S+ )?(\S+)/gm)) refs.push(m[1]);
+    if (r.context.ci.gitlab) {
+      const ci = parse(await read(r, ".gitlab-ci.yml")) as Yaml;
+      for (const job of Object.values(ci)) if (job && typeof job === "object" && typeof job.image === "string") refs.push(job.image);
+      if (ci.default?.image) refs.push(ci.default.image);
+    }
+    expect(refs.length).toBeGreaterThanOrEqual(3);
+    const byRef = new Map(Object.entries(imagePins).map(([key, pin]) => [imageRef(pin), key as keyof typeof imagePins]));
+    for (const ref of refs) {
+      const key = byRef.get(ref);
+      expect(key, `${ref} comes from imagePins`).toBeDefined();
+      const pin = imagePins[key!] as { digest?: string };
+      if (pin.digest) expect(ref).toMatch(/^[^@\s]+:[^@\s]+@sha256:[0-9a-f]{64}$/);
+      else expect(digestsPending[key!], `${ref}: no digest and not listed as pending`).toMatch(/\w/);
+    }
+    expect(dockerfile).not.toMatch(/Dependabot \(docker ecosystem\) pins their digests/);
+    if (r.context.ci.github) {
+      const bot = parse(await read(r, ".github/dependabot.yml")) as Yaml;
+      expect(bot.updates.map((u: Yaml) => u["package-ecosystem"])).toContain("docker");
+    }
+    if (r.context.ci.gitlab) {
+      const renovate = JSON5.parse(await read(r, "renovate.json5")) as Yaml;
+      expect(renovate.pinDigests).toBe(true);
+      expect(renovate.enabledManagers).toEqual(expect.arrayContaining(["dockerfile", "gitlabci", "gomod"]));
+    }
+  });
+
+  it("F8: the GitLab push token is scoped to the deploy job's environment and never written to .git/config", async () => {
+    if (!r.context.ci.gitlab) return;
+    const ci = parse(await read(r, ".gitlab-ci.yml")) as Yaml;
+    expect(ci.deploy.environment?.name).toBe(r.context.firstEnvironment.name);
+    for (const [name, job] of Object.entries(ci)) {
+      if (name === "deploy" || !job || typeof job !== "object") continue;
+      expect(job.environment, `${name} declares no environment (the token is scoped to the deploy job's)`).toBeUndefined();
+    }
+    const script = (ci.deploy.script as string[]).join("\n");
+    expect(script).not.toMatch(/set-url|oauth2:\$GITOPS_PUSH_TOKEN@|extraheader/i);
+    // The whole job script, run against a bare repository standing in for GitLab.
+    const root = await tempDir("cggs-sec-gl-");
+    await gitInitCommit(r.dir);
+    await execa("git", ["clone", "-q", "--bare", r.dir, path.join(root, "project.git")]);
+    const work = path.join(root, "work");
+    await execa("git", ["clone", "-q", path.join(root, "project.git"), work]);
+    const env = {
+      ENVIRONMENT: r.context.firstEnvironment.name,
+      CI_DEFAULT_BRANCH: "main",
+      CI_COMMIT_SHA: SHA,
+      CI_SERVER_HOST: "gitlab.example.com",
+      CI_SERVER_URL: `file://${root}`,
+      CI_PROJECT_PATH: "project",
+      GITOPS_PUSH_TOKEN: TOKEN,
+      PATH: process.env.PATH!,
+      HOME: root,
+    };
+    const run = await execa("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], { cwd: work, env, reject: false });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(await readFile(path.join(work, ".git/config"), "utf8")).not.toContain(TOKEN);
+    expect((await execa("git", ["log", "-1", "--format=%s", "main"], { cwd: path.join(root, "project.git") })).stdout).toContain(SHA);
+  });
+
+  it("F9: the README says to protect and mask the GitLab registry and push credentials", () => {
+    if (!r.context.ci.gitlab) return;
+    expect(readme).toMatch(/`REGISTRY_PASSWORD`, both \*\*protected\*\*/);
+    expect(readme).toMatch(/`REGISTRY_PASSWORD` \*\*masked and hidden\*\*/);
+    expect(readme).toMatch(/\*\*protected, masked and hidden\*\*, and set its \*\*environment scope/);
+  });
+
+  it("F10: egress is denied except DNS to kube-dns and the declared destinations; the metadata endpoint is unreachable", () => {
+    for (const [env, objects] of overlays) {
+      const np = objects.find((o) => o?.kind === "NetworkPolicy");
+      expect(np, env).toBeDefined();
+      expect(np!.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+      const egress = np!.spec.egress as Yaml[];
+      for (const ip of ["169.254.169.254", "10.0.0.1", "172.16.0.10", "192.168.1.1", "100.100.100.200"]) {
+        expect(egress.filter((rule) => ruleAdmits(rule, ip)), `${env}: ${ip}`).toEqual([]);
+      }
+      expect(egress.some((rule) => ruleAdmits(rule, "93.184.215.14")), "public HTTPS for UPSTREAM_URL").toBe(true);
+      const dns = egress[0];
+      expect(dns.to).toEqual([{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }]);
+      expect(dns.ports).toEqual([{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }]);
+      const namespaces = egress.flatMap((rule) => (rule.to as Yaml[]).map((p) => p.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"])).filter(Boolean);
+      expect(namespaces.sort()).toEqual(["kube-system", "observability"]);
+      for (const rule of egress) expect(rule.ports?.length, `${env}: every egress rule names its ports`).toBeGreaterThan(0);
+    }
+    // Where a user must act (a new destination), the README says so.
+    expect(readme).toMatch(/### Network access[\s\S]*namespace `observability`, port 4318[\s\S]*add it to `networkpolicy.yaml`/);
+  });
+
+  it("F10: kube-linter passes the overlays with the egress rules", async () => {
+    const linter = tool("kube-linter");
+    if (!need("kube-linter", existsSync(linter))) return;
+    for (const env of r.context.environments) {
+      const out = path.join(r.dir, `rendered-${env.name}.yaml`);
+      const { stdout } = await execa("kubectl", ["kustomize", `deploy/overlays/${env.name}`], { cwd: r.dir });
+      await writeFile(out, stdout);
+      const result = await execa(linter, ["lint", "--config", path.join(r.dir, ".kube-linter.yaml"), out], { reject: false });
+      expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    }
+  });
+
+  it("F11: make set-image refuses `cmd` and $(shell cmd) in ENV or TAG without running them", async () => {
+    await gitInitCommit(r.dir);
+    const hostile = [
+      ["`touch pwned-backquote`dev", SHA],
+      ["$(touch pwned-dollar)dev", SHA],
+      ["$(shell touch pwned-make)dev", SHA],
+      [r.context.firstEnvironment.name, "$(shell touch pwned-tag)"],
+      [r.context.firstEnvironment.name, `${SHA}'; touch pwned-quote; '`],
+    ];
+    for (const [env, tag] of hostile) {
+      const result = await execa("make", ["set-image", `ENV=${env}`, `TAG=${tag}`], { cwd: r.dir, reject: false });
+      expect(result.exitCode, `${env} ${tag}`).not.toBe(0);
+    }
+    const { stdout } = await execa("git", ["status", "--porcelain", "--untracked-files=all"], { cwd: r.dir });
+    expect(stdout.split("\n").filter((l) => l.includes("pwned"))).toEqual([]);
+    const ok = await execa("make", ["set-image", `ENV=${r.context.firstEnvironment.name}`, `TAG=${SHA}`], { cwd: r.dir, reject: false });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    await execa("git", ["checkout", "-q", "--", "."], { cwd: r.dir });
+  });
+
+  it("F12: the README's cosign verify names the exact identity of the release on main, which the generated CI signs with", async () => {
+    if (r.context.ci.none) return;
+    const line = readme.split("\n").find((l) => l.includes("cosign verify"))!;
+    expect(line).not.toMatch(/regexp|<owner>|<repo>/);
+    const identity = /--certificate-identity (\S+?)`/.exec(line)![1];
+    const issuer = /--certificate-oidc-issuer (\S+)/.exec(line)![1];
+    if (r.context.ci.github) {
+      expect(issuer).toBe("https://token.actions.githubusercontent.com");
+      expect(identity).toBe("https://github.com/acme/my-svc/.github/workflows/release.yaml@refs/heads/main");
+      const wf = parse(await read(r, ".github/workflows/release.yaml")) as Yaml;
+      expect(wf.on.push.branches).toEqual(["main"]);
+    } else {
+      expect(issuer).toBe("https://gitlab.com");
+      expect(identity).toBe("https://gitlab.com/acme/platform/my-svc//.gitlab-ci.yml@refs/heads/main");
+      expect(r.files).toContain(".gitlab-ci.yml");
+    }
+  });
+
+  it("actionlint (with shellcheck) and shellcheck on the GitLab scripts report nothing", async () => {
+    if (r.context.ci.github) {
+      const actionlint = tool("actionlint");
+      if (!need("actionlint", existsSync(actionlint))) return;
+      const args = (await onPath("shellcheck")) ? ["-shellcheck", "shellcheck"] : ["-shellcheck="];
+      const result = await execa(actionlint, args, { cwd: r.dir, reject: false });
+      expect(result.stdout + result.stderr).toBe("");
+    }
+    if (r.context.ci.gitlab) {
+      if (!need("shellcheck", await onPath("shellcheck"))) return;
+      const script = ((parse(await read(r, ".gitlab-ci.yml")) as Yaml).deploy.script as string[]).join("\n");
+      const result = await execa("shellcheck", ["-"], { input: `#!/bin/bash\nset -eo pipefail\n${script}\n`, reject: false });
+      expect(result.stdout).toBe("");
+    }
+  });
+});
+
+describe("egress derivation (#27 F10): one row per env default", () => {
+  const v = (spec: string) => {
+    const eq = spec.indexOf("=");
+    const name = eq === -1 ? spec : spec.slice(0, eq);
+    return { name, goName: name, required: eq === -1, default: eq === -1 ? "" : spec.slice(eq + 1), isURL: name.endsWith("_URL") };
+  };
+  it.each([
+    ["GREETING=hello", [], []],
+    ["UPSTREAM_URL", [], [443]],
+    ["API_URL=https://api.example.com", [], [443]],
+    ["API_URL=http://api.example.com:8081/v1", [], [8081]],
+    ["OTLP=http://otel.observability.svc:4318", [{ env: "OTLP", namespace: "observability", port: 4318 }], []],
+    ["DB_URL=https://db.data.svc.cluster.local", [{ env: "DB_URL", namespace: "data", port: 443 }], []],
+    ["PEER_URL=http://peer:8080", [{ env: "PEER_URL", port: 8080 }], []],
+    ["PG_URL=postgres://db.data.svc:5432", [{ env: "PG_URL", namespace: "data", port: 5432 }], []],
+    ["PG_URL=postgres://db.data.svc", [], []],
+    ["X_URL=http://x.Evil: ns.svc", [], []],
+  ])("%s", (spec, inCluster, publicPorts) => {
+    const egress = egressOf([v(spec)]);
+    expect(egress.inCluster).toEqual(inCluster);
+    expect(egress.publicPorts).toEqual(publicPorts);
+  });
+});
+
+describe("image pins (#27 F6)", () => {
+  it("imageRef writes tag@digest once a digest is set, the tag alone before", () => {
+    const digest = `sha256:${"a".repeat(64)}` as const;
+    expect(imageRef({ repository: "golang", tag: "1.26.8-trixie", digest })).toBe(`golang:1.26.8-trixie@${digest}`);
+    expect(imageRef({ repository: "golang", tag: "1.26.8-trixie" })).toBe("golang:1.26.8-trixie");
+  });
+  it("the pending list names only images without a digest, each with a reason", () => {
+    for (const [key, pin] of Object.entries(imagePins) as [keyof typeof imagePins, { digest?: string }][]) {
+      if (pin.digest) expect(digestsPending[key], key).toBeUndefined();
+      else expect(digestsPending[key], key).toMatch(/\w/);
+    }
+  });
+});
