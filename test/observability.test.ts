@@ -1,0 +1,211 @@
+// Every PromQL query a generated repository contains, answered by a REAL Prometheus scraping the REAL
+// generated service, and its alerts delivered by a REAL Alertmanager (issue #25). The service is built
+// with a 500 route and a slow route added through `go build -overlay` (its sources and its metrics
+// middleware untouched), scraped every second with the labels a prometheus-operator ServiceMonitor
+// scrape gives; the generated PrometheusRule is loaded as it is, with only its evaluation interval and
+// `for` shortened. Queries are found by walking the repository (test/helpers/generated-queries.ts),
+// so a new one is covered without editing this file. A query passes when it parses with Prometheus
+// 3's parser (tools/promql-check), evaluates without error, each of its selectors selects at least
+// one series (`... or vector(0)` answers even when nothing matches), its `le` matchers select the same
+// buckets under Prometheus 2 and 3, and (except alert conditions, empty while healthy) it answers.
+// Run with `npm run test:observability`: not part of `npm test`. Without Go or the Debian binaries it
+// is skipped on a developer machine; in CI it fails instead.
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { parseAllDocuments } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Context } from "../src/render/context.js";
+import { generatedQueries, type GeneratedQuery } from "./helpers/generated-queries.js";
+import { buildPromqlCheck, goFound, promqlCheck, type PromqlResult } from "./helpers/go-service.js";
+import {
+  ALERTMANAGER_BIN,
+  buildServiceWithTestRoutes,
+  drive,
+  leMatcherHolds,
+  PROMETHEUS_BIN,
+  query,
+  serviceMonitorLabels,
+  startChain,
+  startWebhook,
+  until,
+  type Chain,
+  type Delivery,
+} from "./helpers/observability.js";
+import { inCI, renderToDir } from "./helpers/render.js";
+import { tempDir } from "./helpers/temp.js";
+
+const requested = process.env.npm_lifecycle_event === "test:observability" || process.env.OBSERVABILITY_TESTS === "1";
+if (!requested) console.warn("skipping the observability tests: run them with `npm run test:observability` (or OBSERVABILITY_TESTS=1)");
+const missing = !goFound
+  ? "go is not on PATH (the service and tools/promql-check are built)"
+  : [PROMETHEUS_BIN, ALERTMANAGER_BIN].find((b) => !existsSync(b))?.concat(" not found: apt-get install prometheus prometheus-alertmanager");
+if (requested && missing && !inCI) console.warn(`skipping the observability tests: ${missing}`);
+
+/** The test's only change to the rules besides the 1 s evaluation: `for` waits this long, not minutes. */
+const FOR_OVERRIDE = "3s";
+const CANARY_HASH = "5d8f7c9b64";
+const GOOD = "/v1/hello/world";
+
+interface Checked {
+  q: GeneratedQuery;
+  parsed: PromqlResult;
+}
+
+describe.skipIf(!requested || (missing !== undefined && !inCI))(
+  "real Prometheus and Alertmanager (Debian prometheus 2.42, alertmanager 0.25) over the real service",
+  () => {
+    let context: Context;
+    let checked: Checked[] = [];
+    let rules: any[] = [];
+    let exposedLes: string[] = [];
+    let chain: Chain | undefined;
+    let webhook: Awaited<ReturnType<typeof startWebhook>> | undefined;
+    let namespace: string;
+    const started = Date.now();
+
+    beforeAll(async () => {
+      if (missing) throw new Error(`observability prerequisites: ${missing}`);
+      const rendered = await renderToDir({ progressive: "argo-rollouts" });
+      context = rendered.context;
+      const env = context.environments[0];
+      namespace = env.namespace;
+      const work = await tempDir("observability-");
+      const [bin, promqlBin] = await Promise.all([buildServiceWithTestRoutes(rendered.dir, context, work), buildPromqlCheck(work)]);
+      const queries = await generatedQueries(rendered.dir, {
+        environment: env.name,
+        analysisArgs: { namespace, "canary-hash": CANARY_HASH },
+        // Grafana's $__rate_interval is at least four scrape intervals: 4 s here, rounded up.
+        dashboardVars: { namespace, __rate_interval: "10s", __interval: "1s", __range: "5m" },
+      });
+      const parse = await promqlCheck(promqlBin, queries.map((q) => ({ name: q.source, query: q.query })), {});
+      if (parse.exitCode !== 0) throw new Error(`queries Prometheus 3's parser refuses:\n${parse.stderr}`);
+      checked = queries.map((q, i) => ({ q, parsed: parse.results[i] }));
+      for (const file of rendered.files.filter((f) => f.startsWith(`deploy/overlays/${env.name}/`) && f.endsWith(".yaml"))) {
+        for (const d of parseAllDocuments(await readFile(path.join(rendered.dir, file), "utf8"))) {
+          const o = d.toJS();
+          if (o?.kind === "PrometheusRule") rules.push(...o.spec.groups);
+        }
+      }
+      webhook = await startWebhook();
+      chain = await startChain({
+        work,
+        bin,
+        context,
+        scrapeLabels: await serviceMonitorLabels(rendered.dir, namespace, { "rollouts-pod-template-hash": CANARY_HASH }),
+        rules,
+        forOverride: FOR_OVERRIDE,
+        webhookUrl: webhook.url,
+      });
+      console.log(`observability: ${queries.length} queries (${count(queries)}), ${rules.length} rule groups; chain up ${((Date.now() - started) / 1000).toFixed(1)} s after start`);
+    }, 180_000);
+
+    afterAll(async () => {
+      await chain?.stop();
+      await webhook?.close();
+      console.log(`observability: whole file ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    });
+
+    const count = (qs: GeneratedQuery[]) => {
+      const by = new Map<string, number>();
+      for (const q of qs) by.set(q.kind, (by.get(q.kind) ?? 0) + 1);
+      return [...by].map(([k, n]) => `${n} ${k}`).join(", ");
+    };
+
+    /** What is wrong with one query against the running Prometheus: nothing, when the list is empty. */
+    async function problems({ q, parsed }: Checked): Promise<string[]> {
+      const out: string[] = [];
+      for (const sel of parsed.selectors) {
+        try {
+          if ((await query(chain!.promUrl, sel.text)).length === 0) out.push(`selector selects nothing: ${sel.text}`);
+        } catch (e) {
+          out.push(String(e));
+        }
+        for (const m of sel.matchers.filter((m) => m.name === "le"))
+          if (!leMatcherHolds(m, exposedLes)) out.push(`le${m.type}"${m.value}" selects different buckets in Prometheus 2 and 3 (3 writes "1" as "1.0"): ${sel.text}`);
+      }
+      try {
+        const result = await query(chain!.promUrl, q.query);
+        if (q.kind !== "alert" && result.length === 0) out.push("the query answers nothing");
+      } catch (e) {
+        out.push(String(e));
+      }
+      return out;
+    }
+
+    async function allProblems(list: Checked[]): Promise<string[]> {
+      const out: string[] = [];
+      for (const c of list) for (const p of await problems(c)) out.push(`${c.q.kind} ${c.q.source}: ${p}\n    ${c.q.query.trim().replace(/\n\s*/g, " ")}`);
+      return out;
+    }
+
+    const firing = async () => (await query(chain!.promUrl, 'ALERTS{alertstate="firing"}')).map((s) => s.metric.alertname);
+    const deliveredSince = (name: string, since: number) => () =>
+      Promise.resolve(webhook!.deliveries.find((d: Delivery) => d.labels.alertname === name && d.at >= since));
+    const alertNamed = (name: string) => checked.find((c) => c.q.alert?.name === name);
+
+    it("every query in the repository selects the real service's series and answers (healthy traffic, no alert fires)", async () => {
+      // One 5xx and one slow request among thousands: every series the queries select exists (client
+      // libraries create a labelled series on first use), and the error and latency budgets are not burning.
+      await drive(chain!.appUrl, GOOD, 1000, 20);
+      await drive(chain!.appUrl, "/test/fail", 1, 1);
+      await drive(chain!.appUrl, "/test/slow?ms=1200", 1, 1);
+      await new Promise((r) => setTimeout(r, 2_000)); // two scrapes apart, so rate() sees an increase
+      await drive(chain!.appUrl, GOOD, 1000, 20);
+      const metrics = await (await fetch(`${chain!.promUrl}/api/v1/label/le/values`)).json();
+      exposedLes = metrics.data;
+      expect(exposedLes.length, "no histogram bucket scraped").toBeGreaterThan(0);
+      expect(checked.filter((c) => c.q.kind === "analysis").length, "the AnalysisTemplate's queries were not found").toBeGreaterThan(0);
+      const t0 = Date.now();
+      let left: string[] = [];
+      // Rate windows need two samples and records one evaluation after that: poll, bounded.
+      await until("every query answering", 30_000, async () => ((left = await allProblems(checked)).length === 0 ? true : undefined)).catch(() => {});
+      console.log(`observability: ${checked.length} queries checked, all answering ${((Date.now() - t0) / 1000).toFixed(1)} s after the traffic`);
+      expect(left, left.join("\n")).toEqual([]);
+      expect(await firing()).toEqual([]);
+    }, 60_000);
+
+    it("the same check fails on a broken copy: a query selecting job=\"wrong\" or a namespace that does not exist", async () => {
+      const target = checked.find((c) => c.q.query.includes(`job="${context.name}"`)) ?? checked.find((c) => c.q.query.includes(`"${namespace}"`))!;
+      const broken = target.q.query.replaceAll(`job="${context.name}"`, 'job="wrong"').replaceAll(`"${namespace}"`, '"wrong"');
+      expect(broken).not.toBe(target.q.query);
+      const parsed = { ...target.parsed, selectors: target.parsed.selectors.map((s) => ({ ...s, text: s.text.replaceAll(`job="${context.name}"`, 'job="wrong"').replaceAll(`"${namespace}"`, '"wrong"') })) };
+      const found = await problems({ q: { ...target.q, query: broken }, parsed });
+      expect(found.join("\n")).toMatch(/selector selects nothing/);
+      expect(leMatcherHolds({ type: "=", value: "1" }, ["0.5", "1", "+Inf"])).toBe(false);
+      expect(leMatcherHolds({ type: "=~", value: "1(\\.0)?" }, ["0.5", "1", "+Inf"])).toBe(true);
+    });
+
+    it("a 5xx burst fires the fast-burn availability page, delivered by Alertmanager with service, environment and severity", async (ctx) => {
+      const page = alertNamed("SLOAvailabilityBurnFast");
+      if (!page) return ctx.skip("no SLOAvailabilityBurnFast alert rendered yet (feat/slo-alerts)");
+      const first = Date.now();
+      await drive(chain!.appUrl, "/test/fail", 1500, 20);
+      const d = await until("SLOAvailabilityBurnFast at the webhook", 60_000, deliveredSince("SLOAvailabilityBurnFast", first));
+      console.log(`observability: first 5xx -> SLOAvailabilityBurnFast delivered by Alertmanager in ${((d.at - first) / 1000).toFixed(1)} s (for: ${page.q.alert!.for} shortened to ${FOR_OVERRIDE})`);
+      expect(d.labels).toMatchObject({ service: context.name, environment: context.environments[0].name, severity: expect.any(String) });
+    }, 90_000);
+
+    it("slow requests fire the fast-burn latency alert", async (ctx) => {
+      const alert = alertNamed("SLOLatencyBurnFast");
+      if (!alert) return ctx.skip("no SLOLatencyBurnFast alert rendered yet (feat/slo-alerts)");
+      // Slower than every bound the rules compare with, whichever they are.
+      const bounds = checked.flatMap((c) => c.parsed.selectors.flatMap((s) => s.matchers.filter((m) => m.name === "le").map((m) => parseFloat(m.value))));
+      const ms = Math.round(Math.max(0.5, ...bounds.filter(Number.isFinite)) * 1000) + 300;
+      const first = Date.now();
+      await drive(chain!.appUrl, `/test/slow?ms=${ms}`, 1200, 200);
+      const d = await until("SLOLatencyBurnFast at the webhook", 60_000, deliveredSince("SLOLatencyBurnFast", first));
+      console.log(`observability: first ${ms} ms request -> SLOLatencyBurnFast delivered in ${((d.at - first) / 1000).toFixed(1)} s`);
+      expect(d.labels).toMatchObject({ service: context.name, environment: context.environments[0].name });
+    }, 90_000);
+
+    it("a service Prometheus cannot scrape fires ServiceMetricsDown", async (ctx) => {
+      if (!alertNamed("ServiceMetricsDown")) return ctx.skip("no ServiceMetricsDown alert rendered yet (feat/slo-alerts)");
+      const stopped = Date.now();
+      await chain!.stopService();
+      const d = await until("ServiceMetricsDown at the webhook", 60_000, deliveredSince("ServiceMetricsDown", stopped));
+      console.log(`observability: service stopped -> ServiceMetricsDown delivered in ${((d.at - stopped) / 1000).toFixed(1)} s`);
+      expect(d.labels).toMatchObject({ service: context.name });
+    }, 90_000);
+  },
+);
