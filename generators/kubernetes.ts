@@ -14,6 +14,7 @@ export const kubernetes: Generator = {
     // Components: only the ones the overlays switch on (context.kustomizeComponents) are written.
     { path: "deploy/components/networkpolicy/", when: (c) => c.kustomizeComponents.includes("networkpolicy") },
     { path: "deploy/components/servicemonitor/", when: (c) => c.kustomizeComponents.includes("servicemonitor") },
+    { path: "deploy/components/dashboard/", when: (c) => c.kustomizeComponents.includes("dashboard") },
     { path: "deploy/components/external-secret/", when: (c) => c.kustomizeComponents.includes("external-secret") },
     // Switched on per environment (environment.components): the overlays after the first one.
     { path: "deploy/components/rollout-canary/", when: (c) => c.environments.some((e) => e.components.includes("rollout-canary")) },

@@ -15,7 +15,7 @@ import { CRD_DIR, crdKey, loadCrdValidators, validateCoreKind, type K8sObject } 
 
 /** What the service reads besides the declared env vars (internal/config). */
 const BUILT_INS = ["PORT", "ADMIN_PORT", "LOG_LEVEL", "SHUTDOWN_DELAY", "SHUTDOWN_TIMEOUT"];
-const CRD_KINDS = ["Application", "ApplicationSet", "AppProject", "GitRepository", "Kustomization", "ServiceMonitor", "ExternalSecret", "Rollout", "AnalysisTemplate"];
+const CRD_KINDS = ["Application", "ApplicationSet", "AppProject", "GitRepository", "Kustomization", "ServiceMonitor", "ExternalSecret", "Rollout", "AnalysisTemplate", "Alert", "Provider"];
 const KUBE_LINTER = tool("kube-linter");
 
 const crdValidators = loadCrdValidators();
@@ -43,6 +43,9 @@ function strictCrdErrors(obj: K8sObject): string[] {
   if (!validate) return [`no pinned CRD for ${crdKey(obj)}`];
   return validate(obj);
 }
+
+/** The dashboard's ConfigMap (deploy/components/dashboard): checked on its own, in test/dashboard.test.ts. */
+const isDashboard = (o: K8sObject) => o.kind === "ConfigMap" && o.metadata.labels?.grafana_dashboard === "1";
 
 const one = <T>(objects: T[], what: string): T => {
   expect(objects, what).toHaveLength(1);
@@ -73,7 +76,7 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
     );
   });
 
-  const objectsOf = (env: string, kind: string) => rendered.get(env)!.objects.filter((o) => o.kind === kind);
+  const objectsOf = (env: string, kind: string) => rendered.get(env)!.objects.filter((o) => o.kind === kind && !isDashboard(o));
   const deploymentOf = (env: string): any => one(objectsOf(env, "Deployment"), `${env}: Deployment`);
   const allGitops = () => gitopsObjects.flatMap((g) => g.objects);
   const serviceReads = () => [...BUILT_INS, ...context.env.map((e) => e.name)].sort();
@@ -102,9 +105,11 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
   it("uses no deprecated kustomize fields, no plain Secret, no latest tag, no healthCheck", async () => {
     for (const f of files.filter((x) => x.startsWith("deploy/"))) {
       const text = await readFile(path.join(dir, f), "utf8");
-      for (const banned of [/^\s*commonLabels:/m, /^\s*patchesStrategicMerge:/m, /^\s*patchesJson6902:/m, /^\s*vars:/m, /^\s*bases:/m, /disableNameSuffixHash/, /^\s*healthCheck/m, /:latest\b/, /newTag:\s*latest\b/]) {
+      for (const banned of [/^\s*commonLabels:/m, /^\s*patchesStrategicMerge:/m, /^\s*patchesJson6902:/m, /^\s*vars:/m, /^\s*bases:/m, /^\s*healthCheck/m, /:latest\b/, /newTag:\s*latest\b/]) {
         expect(text, `${f} matches ${banned}`).not.toMatch(banned);
       }
+      // Only the dashboard's ConfigMap, which no pod mounts, keeps a fixed name (on its own generator).
+      if (f !== "deploy/components/dashboard/kustomization.yaml") expect(text, `${f} disables the name hash`).not.toMatch(/disableNameSuffixHash|generatorOptions/);
     }
     for (const env of context.environments) {
       expect(objectsOf(env.name, "Secret"), `${env.name}: no Secret manifest in Git`).toEqual([]);
@@ -143,7 +148,8 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
       context.environments.length * (Number(context.monitoring) + Number(context.secretsProvider.externalSecrets)) +
         context.environments.filter((e) => e.canary).length * 2 +
         (context.gitops.argocd ? Number(context.argocdProject.own) + (context.gitops.argocdApplicationSet ? 1 : context.environments.length) : 0) +
-        (context.gitops.flux ? 1 + context.environments.length : 0),
+        (context.gitops.flux ? 1 + context.environments.length : 0) +
+        (context.notifications.flux ? 2 : 0),
     );
     for (const obj of custom) expect(strictCrdErrors(obj), `${obj.kind} ${obj.metadata.name}`).toEqual([]);
   });

@@ -52,6 +52,11 @@ export function crossCheck(answers: Answers, explicit: ReadonlySet<keyof Answers
       `${n("productionResources")} sizes production, and no environment here is production (${set("environments", answers.environments)}; ` +
         `production is one named prod or production, or the last of several): use ${n("resources")}`,
     );
+  if (explicit.has("alertmanagerUrl") && (!answers.monitoring || answers.gitops === "none"))
+    add(
+      ["alertmanagerUrl", answers.monitoring ? "gitops" : "monitoring"],
+      `${n("alertmanagerUrl")} applies only with ${set("monitoring", true)} and ${set("gitops", "argocd")} or flux (got ${answers.monitoring ? set("gitops", answers.gitops) : set("monitoring", false)}): only a GitOps controller sends deployment failures`,
+    );
   if (answers.progressive === "argo-rollouts") {
     if (answers.gitops === "flux")
       add(

@@ -23,6 +23,8 @@ export interface Answers {
   productionResources: string;
   secrets: "external-secrets" | "none";
   monitoring: boolean;
+  /** Alertmanager's alerts endpoint (…/api/v2/alerts) that Flux or Argo CD posts failed deployments to. */
+  alertmanagerUrl: string;
   networkPolicy: boolean;
   /** Write a Backstage catalog-info.yaml. */
   catalog: boolean;

@@ -92,6 +92,17 @@ export interface Context {
   firstEnvironment: Environment;
   secretsProvider: { externalSecrets: boolean; none: boolean };
   monitoring: boolean;
+  /**
+   * The Grafana dashboard (deploy/components/dashboard, with monitoring): its uid, the service name or,
+   * above Grafana's 40 characters, a shortened one; the same in every environment (one dashboard, a
+   * namespace variable), and the availability objective (percent) and error budget (ratio) its burn panel uses.
+   */
+  dashboard: { uid: string; availabilityObjective: string; errorBudget: string };
+  /**
+   * Failed deployments sent to Alertmanager (with monitoring): a Flux Provider and Alert beside the
+   * Kustomizations, or subscription annotations on the Argo CD Applications (and the Rollout).
+   */
+  notifications: { flux: boolean; argocd: boolean; alertmanagerUrl: string };
   networkPolicy: boolean;
   /** Backstage catalog entry; `projectSlug` is `<owner>/<name>` as the repository URL says it. */
   catalog: { enabled: boolean; projectSlug: string; owner: string };

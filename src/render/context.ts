@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { go, goModules, images, tools, actions } from "./versions.js";
 import type { Answers } from "../answers/types.js";
 import { isProduction, parseSizing, type Sizing } from "../answers/sizing.js";
@@ -7,6 +8,15 @@ import type { Context, Environment, EnvVar } from "./context-types.js";
 export type { Context, Environment, EnvVar, SecretVar } from "./context-types.js";
 
 const INITIAL_IMAGE_TAG = "set-by-ci";
+
+// The availability objective the dashboard's burn-rate panel divides by, in percent. Fixed until the
+// objective becomes an answer (issue #25's SLO alerts); then this reads that answer.
+const AVAILABILITY_OBJECTIVE = "99.9";
+
+/** The error budget as a ratio, printed without float noise: "99.9" -> "0.001". */
+function errorBudget(objectivePercent: string): string {
+  return String(Number(((100 - Number(objectivePercent)) / 100).toPrecision(6)));
+}
 
 function toEnvVar(spec: string): EnvVar {
   const eq = spec.indexOf("=");
@@ -49,6 +59,13 @@ function toEnvironments(answers: Answers, sizes: { production: Sizing; other: Si
   });
 }
 
+// Grafana refuses a dashboard uid longer than 40 characters, and a service name may have 63: a long name
+// keeps its start and gains a short hash of the whole, so two long names that share a start stay apart.
+function dashboardUid(name: string): string {
+  if (name.length <= 40) return name;
+  return `${name.slice(0, 31)}-${createHash("sha256").update(name).digest("hex").slice(0, 8)}`;
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object") {
     for (const child of Object.values(value)) deepFreeze(child);
@@ -70,7 +87,7 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
   const env = answers.env.map(toEnvVar);
   const kustomizeComponents = [
     ...(answers.networkPolicy ? ["networkpolicy"] : []),
-    ...(answers.monitoring ? ["servicemonitor"] : []),
+    ...(answers.monitoring ? ["servicemonitor", "dashboard"] : []),
     ...(secrets.length > 0 && answers.secrets === "external-secrets" ? ["external-secret"] : []),
   ];
   const progressive = answers.progressive === "argo-rollouts";
@@ -114,6 +131,12 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
       none: secrets.length === 0 || answers.secrets === "none",
     },
     monitoring: answers.monitoring,
+    dashboard: { uid: dashboardUid(answers.name), availabilityObjective: AVAILABILITY_OBJECTIVE, errorBudget: errorBudget(AVAILABILITY_OBJECTIVE) },
+    notifications: {
+      flux: answers.monitoring && answers.gitops === "flux",
+      argocd: answers.monitoring && answers.gitops === "argocd",
+      alertmanagerUrl: answers.alertmanagerUrl,
+    },
     networkPolicy: answers.networkPolicy,
     // A Backstage entity name has no '/': a GitLab group path becomes one dashed group name.
     catalog: { enabled: answers.catalog, projectSlug: projectSlug(answers.repoUrl), owner: answers.owner.replaceAll("/", "-") },

@@ -52,6 +52,7 @@ export function answersToFlags(answers: Answers): string[] {
   if (sizes.other) flags.push("--resources", answers.resources);
   if (sizes.production) flags.push("--production-resources", answers.productionResources);
   if (answers.secret.length > 0) flags.push("--secrets", answers.secrets);
+  if (answers.monitoring && answers.gitops !== "none") flags.push("--alertmanager-url", answers.alertmanagerUrl);
   flags.push("--progressive", answers.progressive);
   if (answers.progressive === "argo-rollouts")
     flags.push("--canary-max-error-percent", answers.canaryMaxErrorPercent, "--canary-max-p95-ms", String(answers.canaryMaxP95Ms), "--prometheus-url", answers.prometheusUrl);

@@ -142,6 +142,7 @@ export const validAnswers: fc.Arbitrary<Answers> = fc
       canaryMaxErrorPercent: r.canaryMaxErrorPercent,
       canaryMaxP95Ms: r.canaryMaxP95Ms,
       prometheusUrl: "http://prometheus-operated.monitoring.svc:9090",
+      alertmanagerUrl: "http://alertmanager-operated.monitoring.svc:9093/api/v2/alerts",
     };
   });
 
@@ -157,6 +158,7 @@ export function asFlagInput(a: Answers): Partial<Answers> {
   if (!sizes.other) delete out.resources;
   if (!sizes.production) delete out.productionResources;
   if (a.secret.length === 0) delete out.secrets;
+  if (!a.monitoring || a.gitops === "none") delete out.alertmanagerUrl;
   if (a.progressive !== "argo-rollouts") {
     delete out.canaryMaxErrorPercent;
     delete out.canaryMaxP95Ms;
@@ -208,4 +210,5 @@ export const invalidByQuestion: Record<string, fc.Arbitrary<unknown>> = {
   ),
   productionResources: fc.oneof(junk, fc.constantFrom("cpu=250m,memory=512Mi,replicas=1-10", "cpu=250m,memory=128Gi,replicas=3-10", "cpu=250m,memory=512Mi")),
   prometheusUrl: fc.oneof(junk, fc.constantFrom("ftp://x", "http://u:p@h:9090", "http://h:9090/?q=1", "http://h/${x}", "http://h/`id`")),
+  alertmanagerUrl: fc.oneof(junk, fc.constantFrom("ftp://h/api/v2/alerts", "http://u:p@h:9093/api/v2/alerts", "http://h:9093/api/v2/alerts?q=1", "http://h:9093", "http://h:9093/api/v1/alerts", "http://h/${x}/api/v2/alerts")),
 };

@@ -34,6 +34,7 @@ export const baseAnswers: Answers = {
   canaryMaxErrorPercent: "1",
   canaryMaxP95Ms: 500,
   prometheusUrl: "http://prometheus-operated.monitoring.svc:9090",
+  alertmanagerUrl: "http://alertmanager-operated.monitoring.svc:9093/api/v2/alerts",
 };
 
 export const TOOL = { name: "create-gitops-go-service", version: "0.0.0-test" };

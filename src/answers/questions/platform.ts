@@ -19,18 +19,34 @@ function p95Milliseconds(value: number): string | undefined {
   return undefined;
 }
 
-function httpUrl(value: string): string | undefined {
+/** An http(s) URL a controller calls: no credentials (they belong in a Secret), no query or fragment. */
+function httpUrl(value: string, example: string, credentials: string): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return "is not an http or https URL (e.g. http://prometheus-operated.monitoring.svc:9090)";
+    return `is not an http or https URL (e.g. ${example})`;
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") return `uses ${shown(url.protocol)}: use an http or https URL`;
   if (!url.hostname) return "has no host";
   if (/[\s"'`$\\{}]/.test(value)) return "contains whitespace, quotes, braces, '$' or '\\'";
-  if (url.username || url.password) return "must not contain credentials (add them to the AnalysisTemplate's authentication instead)";
+  if (url.username || url.password) return `must not contain credentials (${credentials})`;
   if (url.search || url.hash) return "must not contain a query or fragment";
+  return undefined;
+}
+
+const prometheusUrl = (value: string) =>
+  httpUrl(value, "http://prometheus-operated.monitoring.svc:9090", "add them to the AnalysisTemplate's authentication instead");
+
+const ALERTMANAGER_URL = "http://alertmanager-operated.monitoring.svc:9093/api/v2/alerts";
+
+// Flux's alertmanager Provider and an Argo CD webhook both POST to the address exactly as given (neither
+// appends a path), so it must be Alertmanager's alerts endpoint itself; a route prefix may come before it.
+function alertmanagerUrl(value: string): string | undefined {
+  const problem = httpUrl(value, ALERTMANAGER_URL, "put them in a Secret the Flux Provider or Argo CD webhook references");
+  if (problem) return problem;
+  if (!/\/api\/v2\/alerts\/?$/.test(new URL(value).pathname))
+    return `does not end in /api/v2/alerts: Flux and Argo CD post alerts to this exact address (e.g. ${ALERTMANAGER_URL})`;
   return undefined;
 }
 
@@ -39,11 +55,24 @@ export const platformQuestions = [
     name: "monitoring",
     flag: "monitoring",
     kind: "boolean",
-    message: "Add a Prometheus ServiceMonitor?",
-    help: "Add a ServiceMonitor for the Prometheus Operator (--no-monitoring to leave it out)",
+    message: "Add monitoring (Prometheus ServiceMonitor, Grafana dashboard, deployment alerts)?",
+    help: "Add a ServiceMonitor for the Prometheus Operator, a Grafana dashboard and, with Argo CD or Flux, failed deployments sent to Alertmanager (--no-monitoring to leave them out)",
     example: "true",
     default: () => true,
     validate: () => undefined,
+  }),
+  q({
+    name: "alertmanagerUrl",
+    flag: "alertmanager-url",
+    kind: "text",
+    message: "Alertmanager address failed deployments are sent to",
+    help: "Deployment notifications: Alertmanager's alerts endpoint (http or https, ending in /api/v2/alerts) that Flux or Argo CD posts failed syncs to",
+    example: ALERTMANAGER_URL,
+    default: () => ALERTMANAGER_URL,
+    // Only a GitOps controller sends deployment failures; without monitoring nothing is sent.
+    when: (a) => a.monitoring !== false && a.gitops !== "none",
+    validate: alertmanagerUrl,
+    schema: { pattern: "^https?://[^\\s\"'`$\\\\{}?#@]+/api/v2/alerts/?$" },
   }),
   q({
     name: "networkPolicy",
@@ -102,7 +131,7 @@ export const platformQuestions = [
     example: "http://prometheus-operated.monitoring.svc:9090",
     default: () => "http://prometheus-operated.monitoring.svc:9090",
     when: (a) => a.progressive === "argo-rollouts",
-    validate: httpUrl,
+    validate: prometheusUrl,
     schema: { pattern: "^https?://[^\\s\"'`$\\\\{}?#@]+$" },
   }),
   q({
