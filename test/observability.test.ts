@@ -47,6 +47,14 @@ const FOR_OVERRIDE = "3s";
 const CANARY_HASH = "5d8f7c9b64";
 const GOOD = "/v1/hello/world";
 
+/** How the test fills the placeholders for one environment, the way Rollouts and Grafana would. */
+const valuesFor = (env: { name: string; namespace: string }) => ({
+  environment: env.name,
+  analysisArgs: { namespace: env.namespace, "canary-hash": CANARY_HASH },
+  // Grafana's $__rate_interval is at least four scrape intervals: 4 s here, rounded up.
+  dashboardVars: { namespace: env.namespace, __rate_interval: "10s", __interval: "1s", __range: "5m" },
+});
+
 interface Checked {
   q: GeneratedQuery;
   parsed: PromqlResult;
@@ -62,22 +70,19 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
     let chain: Chain | undefined;
     let webhook: Awaited<ReturnType<typeof startWebhook>> | undefined;
     let namespace: string;
+    let renderedDir: string;
     const started = Date.now();
 
     beforeAll(async () => {
       if (missing) throw new Error(`observability prerequisites: ${missing}`);
       const rendered = await renderToDir({ progressive: "argo-rollouts" });
+      renderedDir = rendered.dir;
       context = rendered.context;
       const env = context.environments[0];
       namespace = env.namespace;
       const work = await tempDir("observability-");
       const [bin, promqlBin] = await Promise.all([buildServiceWithTestRoutes(rendered.dir, context, work), buildPromqlCheck(work)]);
-      const queries = await generatedQueries(rendered.dir, {
-        environment: env.name,
-        analysisArgs: { namespace, "canary-hash": CANARY_HASH },
-        // Grafana's $__rate_interval is at least four scrape intervals: 4 s here, rounded up.
-        dashboardVars: { namespace, __rate_interval: "10s", __interval: "1s", __range: "5m" },
-      });
+      const queries = await generatedQueries(rendered.dir, valuesFor(env));
       const parse = await promqlCheck(promqlBin, queries.map((q) => ({ name: q.source, query: q.query })), {});
       if (parse.exitCode !== 0) throw new Error(`queries Prometheus 3's parser refuses:\n${parse.stderr}`);
       checked = queries.map((q, i) => ({ q, parsed: parse.results[i] }));
@@ -165,6 +170,15 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
       expect(await firing()).toEqual([]);
     }, 60_000);
 
+    it("the other environments' queries are the first's with their own namespace (so proving the first's proves them)", async () => {
+      const [first, ...rest] = context.environments;
+      const text = (qs: GeneratedQuery[]) => qs.map((q) => `${q.kind} ${q.source.replace(/^deploy\/overlays\/[^/]+\//, "")}\n${q.query}`);
+      for (const env of rest) {
+        const theirs = (await generatedQueries(renderedDir, valuesFor(env))).map((q) => ({ ...q, query: q.query.replaceAll(`"${env.namespace}"`, `"${first.namespace}"`) }));
+        expect(text(theirs), env.name).toEqual(text(checked.map((c) => c.q)));
+      }
+    });
+
     it("the same check fails on a broken copy: a query selecting job=\"wrong\" or a namespace that does not exist", async () => {
       const target = checked.find((c) => c.q.query.includes(`job="${context.name}"`)) ?? checked.find((c) => c.q.query.includes(`"${namespace}"`))!;
       const broken = target.q.query.replaceAll(`job="${context.name}"`, 'job="wrong"').replaceAll(`"${namespace}"`, '"wrong"');
@@ -174,6 +188,9 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
       expect(found.join("\n")).toMatch(/selector selects nothing/);
       expect(leMatcherHolds({ type: "=", value: "1" }, ["0.5", "1", "+Inf"])).toBe(false);
       expect(leMatcherHolds({ type: "=~", value: "1(\\.0)?" }, ["0.5", "1", "+Inf"])).toBe(true);
+      // A placeholder the test has no value for is an error, not a query with a hole in it.
+      await expect(generatedQueries(renderedDir, { ...valuesFor(context.environments[0]), analysisArgs: {} })).rejects.toThrow(/no value for \{\{args\./);
+      await expect(generatedQueries(renderedDir, { ...valuesFor(context.environments[0]), dashboardVars: {} })).rejects.toThrow(/no value for dashboard variable/);
     });
 
     it("a 5xx burst fires the fast-burn availability page, delivered by Alertmanager with service, environment and severity", async (ctx) => {
