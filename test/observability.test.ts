@@ -167,7 +167,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
       let left: string[] = [];
       // Rate windows need two samples and records one evaluation after that: poll, bounded.
       await until("every query answering", 30_000, async () => ((left = await allProblems(checked)).length === 0 ? true : undefined)).catch(() => {});
-      console.log(`observability: ${checked.length} queries checked, all answering ${((Date.now() - t0) / 1000).toFixed(1)} s after the traffic`);
+      console.log(`observability: ${checked.length} queries checked, ${left.length ? `${left.length} problems left` : "all answering"} ${((Date.now() - t0) / 1000).toFixed(1)} s after the traffic`);
       expect(left, left.join("\n")).toEqual([]);
       const shares = await Promise.all(checked.filter((c) => c.q.record?.endsWith("rate5m")).map(async (c) => `${c.q.record}=${Number((await query(chain!.promUrl, c.q.record!))[0].value[1]).toPrecision(2)}`));
       console.log(`observability: healthy traffic: ${shares.join(", ")}`);
