@@ -16,7 +16,7 @@ import path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Context } from "../src/render/context.js";
-import { generatedQueries, type GeneratedQuery } from "./helpers/generated-queries.js";
+import { analysisSucceeds, generatedQueries, type GeneratedQuery } from "./helpers/generated-queries.js";
 import { buildPromqlCheck, goFound, promqlCheck, type PromqlResult } from "./helpers/go-service.js";
 import {
   ALERTMANAGER_BIN,
@@ -147,6 +147,14 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
     const alerts = async () => (await query(chain!.promUrl, "ALERTS")).map((s) => `${s.metric.alertname} (${s.metric.alertstate})`);
     const deliveredSince = (name: string, since: number) => () =>
       Promise.resolve(webhook!.deliveries.find((d: Delivery) => d.labels.alertname === name && d.at >= since));
+    /** Each canary metric as Argo Rollouts would judge it now: the query's first value against its successCondition. */
+    const canary = async () =>
+      Promise.all(checked.filter((c) => c.q.successCondition).map(async (c) => {
+        const value = Number((await query(chain!.promUrl, c.q.query))[0].value[1]);
+        return { metric: c.q.source.split(" ").pop()!, value, ok: analysisSucceeds(c.q.successCondition!, value) };
+      }));
+    const shown = (v: { metric: string; value: number; ok: boolean }[]) => v.map((m) => `${m.metric}=${m.value.toPrecision(3)} (${m.ok ? "pass" : "fail"})`).join(", ");
+
     const alertNamed = (name: string) => checked.find((c) => c.q.alert?.name === name);
 
     it("every query in the repository selects the real service's series and answers (healthy traffic, no alert fires)", async () => {
@@ -170,7 +178,10 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
       console.log(`observability: ${checked.length} queries checked, ${left.length ? `${left.length} problems left` : "all answering"} ${((Date.now() - t0) / 1000).toFixed(1)} s after the traffic`);
       expect(left, left.join("\n")).toEqual([]);
       const shares = await Promise.all(checked.filter((c) => c.q.record?.endsWith("rate5m")).map(async (c) => `${c.q.record}=${Number((await query(chain!.promUrl, c.q.record!))[0].value[1]).toPrecision(2)}`));
-      console.log(`observability: healthy traffic: ${shares.join(", ")}`);
+      const verdicts = await canary();
+      console.log(`observability: healthy traffic: ${shares.join(", ")}; canary analysis: ${shown(verdicts)}`);
+      expect(verdicts.length, "no AnalysisTemplate metric with a successCondition").toBeGreaterThan(0);
+      expect(verdicts.filter((v) => !v.ok)).toEqual([]);
       // Healthy: no alert even pending, for longer than the shortened `for` plus two evaluations.
       const quietUntil = Date.now() + 6_000;
       while (Date.now() < quietUntil) {
@@ -209,6 +220,9 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
       const first = Date.now();
       await drive(chain!.appUrl, "/test/fail", 1500, 20);
       const d = await until("SLOAvailabilityBurnFast at the webhook", 60_000, deliveredSince("SLOAvailabilityBurnFast", first));
+      const verdicts = await canary();
+      expect(verdicts.find((v) => v.metric === "error-rate")?.ok, `the canary would pass this: ${shown(verdicts)}`).toBe(false);
+      console.log(`observability: canary analysis after the burst: ${shown(verdicts)}`);
       console.log(`observability: first 5xx -> SLOAvailabilityBurnFast delivered by Alertmanager in ${((d.at - first) / 1000).toFixed(1)} s (for: ${page.q.alert!.for} shortened to ${FOR_OVERRIDE})`);
       expect(d.labels).toMatchObject({ service: context.name, environment: context.environments[0].name, severity: page.q.alert!.labels.severity });
       expect(d.labels.severity).toBeTruthy();
@@ -223,6 +237,9 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
       const first = Date.now();
       await drive(chain!.appUrl, `/test/slow?ms=${ms}`, 1200, 200);
       const d = await until("SLOLatencyBurnFast at the webhook", 60_000, deliveredSince("SLOLatencyBurnFast", first));
+      const verdicts = await canary();
+      expect(verdicts.find((v) => v.metric === "latency-p95")?.ok, `the canary would pass this: ${shown(verdicts)}`).toBe(false);
+      console.log(`observability: canary analysis after the slow requests: ${shown(verdicts)}`);
       console.log(`observability: first ${ms} ms request -> SLOLatencyBurnFast delivered in ${((d.at - first) / 1000).toFixed(1)} s`);
       expect(d.labels).toMatchObject({ service: context.name, environment: context.environments[0].name });
     }, 90_000);

@@ -17,6 +17,8 @@ export interface GeneratedQuery {
   query: string;
   /** A recording rule's output metric. */
   record?: string;
+  /** An AnalysisTemplate metric's successCondition, as written (`result[0] <= 1`). */
+  successCondition?: string;
   /** An alert's name, `for` and labels. */
   alert?: { name: string; for?: string; labels: Record<string, string> };
 }
@@ -98,7 +100,12 @@ function objectQueries(doc: any, source: string, values: QueryValues): Generated
   if (doc?.kind === "AnalysisTemplate" || doc?.kind === "ClusterAnalysisTemplate") {
     return (doc.spec?.metrics ?? [])
       .filter((m: any) => typeof m.provider?.prometheus?.query === "string")
-      .map((m: any) => ({ kind: "analysis", source: `${source} ${m.name}`, query: substituteArgs(m.provider.prometheus.query, values.analysisArgs, `${source} ${m.name}`) }));
+      .map((m: any) => ({
+        kind: "analysis",
+        source: `${source} ${m.name}`,
+        query: substituteArgs(m.provider.prometheus.query, values.analysisArgs, `${source} ${m.name}`),
+        successCondition: m.successCondition,
+      }));
   }
   if (doc?.kind === "ConfigMap") {
     return Object.entries(doc.data ?? {}).flatMap(([key, text]) => {
@@ -125,4 +132,15 @@ export async function generatedQueries(dir: string, values: QueryValues): Promis
     }
   }
   return out;
+}
+
+/**
+ * Evaluates an Argo Rollouts successCondition of the one shape the templates write, `result[0] <op> <number>`,
+ * on a query's first value; any other shape throws, so a new one is added here rather than ignored.
+ */
+export function analysisSucceeds(condition: string, value: number): boolean {
+  const m = /^\s*result\[0\]\s*(<=|>=|<|>|==)\s*(-?[0-9.]+)\s*$/.exec(condition);
+  if (!m) throw new Error(`successCondition ${JSON.stringify(condition)}: only "result[0] <op> <number>" is evaluated here`);
+  const limit = Number(m[2]);
+  return { "<=": value <= limit, ">=": value >= limit, "<": value < limit, ">": value > limit, "==": value === limit }[m[1]]!;
 }
