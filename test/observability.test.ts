@@ -252,5 +252,14 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
       console.log(`observability: service stopped -> ServiceMetricsDown delivered in ${((d.at - stopped) / 1000).toFixed(1)} s`);
       expect(d.labels).toMatchObject({ service: context.name });
     }, 90_000);
+
+    it("a service Prometheus has no target for fires ServiceMetricsAbsent", async (ctx) => {
+      if (!alertNamed("ServiceMetricsAbsent")) return ctx.skip("no ServiceMetricsAbsent alert rendered");
+      const dropped = Date.now();
+      await chain!.dropTarget();
+      const d = await until("ServiceMetricsAbsent at the webhook", 60_000, deliveredSince("ServiceMetricsAbsent", dropped));
+      console.log(`observability: target dropped -> ServiceMetricsAbsent delivered in ${((d.at - dropped) / 1000).toFixed(1)} s`);
+      expect(d.labels).toMatchObject({ service: context.name, environment: context.environments[0].name });
+    }, 90_000);
   },
 );

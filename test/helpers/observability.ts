@@ -137,6 +137,8 @@ export interface Chain {
   /** Stops everything this chain started, service first; idempotent. */
   stop(): Promise<void>;
   stopService(): Promise<void>;
+  /** Reloads Prometheus (SIGHUP) without the service's target, as when no ServiceMonitor selects it. */
+  dropTarget(): Promise<void>;
 }
 
 /**
@@ -193,16 +195,17 @@ export async function startChain(opts: {
       rules: g.rules.map((r: any) => (r.for ? { ...r, for: opts.forOverride } : r)),
     }));
     await writeFile(path.join(work, "rules.yml"), stringify({ groups }));
-    await writeFile(path.join(work, "prometheus.yml"), stringify({
+    const promConfig = (targets: string[]) => stringify({
       global: { scrape_interval: "1s", scrape_timeout: "1s", evaluation_interval: "1s" },
       rule_files: [path.join(work, "rules.yml")],
       alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
       scrape_configs: [{
         job_name: scrapeLabels.job,
         metrics_path: "/metrics",
-        static_configs: [{ targets: [`127.0.0.1:${adminPort}`], labels: Object.fromEntries(Object.entries(scrapeLabels).filter(([k]) => k !== "job")) }],
+        static_configs: [{ targets, labels: Object.fromEntries(Object.entries(scrapeLabels).filter(([k]) => k !== "job")) }],
       }],
-    }));
+    });
+    await writeFile(path.join(work, "prometheus.yml"), promConfig([`127.0.0.1:${adminPort}`]));
     const prom = start("prometheus", PROMETHEUS_BIN, [
       `--config.file=${path.join(work, "prometheus.yml")}`,
       `--storage.tsdb.path=${path.join(work, "prometheus-data")}`,
@@ -215,7 +218,11 @@ export async function startChain(opts: {
     await waitFor("service /readyz", 15_000, [service], service.log, ok(`${appUrl}/readyz`));
     await waitFor("alertmanager ready", 30_000, [am], am.log, ok(`${amUrl}/-/ready`));
     await waitFor("prometheus ready", 30_000, [prom], prom.log, ok(`${promUrl}/-/ready`));
-    return { appUrl, promUrl, amUrl, service, stop, stopService: () => stopOne(service) };
+    const dropTarget = async () => {
+      await writeFile(path.join(work, "prometheus.yml"), promConfig([]));
+      process.kill(prom.child.pid!, "SIGHUP");
+    };
+    return { appUrl, promUrl, amUrl, service, stop, stopService: () => stopOne(service), dropTarget };
   } catch (e) {
     await stop();
     throw e;
