@@ -46,6 +46,11 @@ if (requested && missing && !inCI) console.warn(`skipping the observability test
 const FOR_OVERRIDE = "3s";
 const CANARY_HASH = "5d8f7c9b64";
 const GOOD = "/v1/hello/world";
+/**
+ * Answers whose queries differ from the defaults' only in numbers and bounds; checked against the same
+ * running Prometheus. A whole-second latency bound is the one whose `le` Prometheus 2 and 3 spell apart.
+ */
+const VARIANTS = [{ sloLatencyMs: 1000, sloLatencyPercent: "99.5", sloAvailability: "99.95" }];
 
 /** How the test fills the placeholders for one environment, the way Rollouts and Grafana would. */
 const valuesFor = (env: { name: string; namespace: string }) => ({
@@ -65,6 +70,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
   () => {
     let context: Context;
     let checked: Checked[] = [];
+    let variantChecks: Checked[] = [];
     let rules: any[] = [];
     let exposedLes: string[] = [];
     let chain: Chain | undefined;
@@ -86,6 +92,14 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
       const parse = await promqlCheck(promqlBin, queries.map((q) => ({ name: q.source, query: q.query })), {});
       if (parse.exitCode !== 0) throw new Error(`queries Prometheus 3's parser refuses:\n${parse.stderr}`);
       checked = queries.map((q, i) => ({ q, parsed: parse.results[i] }));
+      for (const answers of VARIANTS) {
+        const variant = await renderToDir({ progressive: "argo-rollouts", ...answers });
+        const seen = new Set(queries.map((q) => q.query));
+        const theirs = (await generatedQueries(variant.dir, valuesFor(env))).filter((q) => !seen.has(q.query));
+        const r = await promqlCheck(promqlBin, theirs.map((q) => ({ name: q.source, query: q.query })), {});
+        if (r.exitCode !== 0) throw new Error(`queries Prometheus 3's parser refuses (${JSON.stringify(answers)}):\n${r.stderr}`);
+        variantChecks.push(...theirs.map((q, i) => ({ q: { ...q, source: `${JSON.stringify(answers)} ${q.source}` }, parsed: r.results[i] })));
+      }
       for (const file of rendered.files.filter((f) => f.startsWith(`deploy/overlays/${env.name}/`) && f.endsWith(".yaml"))) {
         for (const d of parseAllDocuments(await readFile(path.join(rendered.dir, file), "utf8"))) {
           const o = d.toJS();
@@ -102,7 +116,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
         forOverride: FOR_OVERRIDE,
         webhookUrl: webhook.url,
       });
-      console.log(`observability: ${queries.length} queries (${count(queries)}), ${rules.length} rule groups; chain up ${((Date.now() - started) / 1000).toFixed(1)} s after start`);
+      console.log(`observability: ${queries.length} queries (${count(queries)}) and ${variantChecks.length} more from other answers, ${rules.length} rule groups; chain up ${((Date.now() - started) / 1000).toFixed(1)} s after start`);
     }, 180_000);
 
     afterAll(async () => {
@@ -177,6 +191,10 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
       await until("every query answering", 30_000, async () => ((left = await allProblems(checked)).length === 0 ? true : undefined)).catch(() => {});
       console.log(`observability: ${checked.length} queries checked, ${left.length ? `${left.length} problems left` : "all answering"} ${((Date.now() - t0) / 1000).toFixed(1)} s after the traffic`);
       expect(left, left.join("\n")).toEqual([]);
+      // The variants' rules are not loaded, but their selectors read the same series and recording rules.
+      const variantLeft = await allProblems(variantChecks);
+      expect(variantLeft, variantLeft.join("\n")).toEqual([]);
+      expect(variantChecks.some((c) => c.parsed.selectors.some((s) => s.matchers.some((m) => m.name === "le" && m.type === "=~"))), "no variant query with a whole-second le bound").toBe(true);
       const shares = await Promise.all(checked.filter((c) => c.q.record?.endsWith("rate5m")).map(async (c) => `${c.q.record}=${Number((await query(chain!.promUrl, c.q.record!))[0].value[1]).toPrecision(2)}`));
       const verdicts = await canary();
       console.log(`observability: healthy traffic: ${shares.join(", ")}; canary analysis: ${shown(verdicts)}`);
