@@ -189,7 +189,8 @@ export const platformQuestions = [
     default: () => 500,
     when: (a) => a.monitoring !== false,
     validate: latencyBucket,
-    schema: { enum: [...LATENCY_BUCKETS_MS] },
+    // The bounds only: the Backstage form maps minimum/maximum, not enum; validate names the allowed values.
+    schema: { minimum: LATENCY_BUCKETS_MS[0], maximum: LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1] },
   }),
   q({
     name: "catalog",
