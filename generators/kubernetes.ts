@@ -14,6 +14,8 @@ export const kubernetes: Generator = {
     // Components: only the ones the overlays switch on (context.kustomizeComponents) are written.
     { path: "deploy/components/networkpolicy/", when: (c) => c.kustomizeComponents.includes("networkpolicy") },
     { path: "deploy/components/servicemonitor/", when: (c) => c.kustomizeComponents.includes("servicemonitor") },
+    // The team tunes its dashboard in Grafana and commits the JSON back: an update merges, never replaces.
+    { path: "deploy/components/dashboard/dashboard.json.hbs", ownership: "shared", when: (c) => c.kustomizeComponents.includes("dashboard") },
     { path: "deploy/components/dashboard/", when: (c) => c.kustomizeComponents.includes("dashboard") },
     { path: "deploy/components/external-secret/", when: (c) => c.kustomizeComponents.includes("external-secret") },
     // Switched on per environment (environment.components): the overlays after the first one.
