@@ -159,8 +159,15 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
     }
 
     const alerts = async () => (await query(chain!.promUrl, "ALERTS")).map((s) => `${s.metric.alertname} (${s.metric.alertstate})`);
-    const deliveredSince = (name: string, since: number) => () =>
-      Promise.resolve(webhook!.deliveries.find((d: Delivery) => d.labels.alertname === name && d.at >= since));
+    /** The first delivery of alert `name` at the webhook after `since`; on timeout, what Prometheus saw and the logs. */
+    const delivered = async (name: string, since: number): Promise<Delivery> => {
+      try {
+        return await until(`${name} at the webhook`, 60_000, () =>
+          Promise.resolve(webhook!.deliveries.find((d: Delivery) => d.labels.alertname === name && d.at >= since)));
+      } catch (e) {
+        throw new Error(`${(e as Error).message}; ALERTS: ${JSON.stringify(await alerts())}\n${chain!.logTails()}`);
+      }
+    };
     /** Each canary metric as Argo Rollouts would judge it now: the query's first value against its successCondition. */
     const canary = async () =>
       Promise.all(checked.filter((c) => c.q.successCondition).map(async (c) => {
@@ -237,7 +244,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
       if (!page) throw new Error("the PrometheusRule has no SLOAvailabilityBurnFast");
       const first = Date.now();
       await drive(chain!.appUrl, "/test/fail", 1500, 20);
-      const d = await until("SLOAvailabilityBurnFast at the webhook", 60_000, deliveredSince("SLOAvailabilityBurnFast", first));
+      const d = await delivered("SLOAvailabilityBurnFast", first);
       const verdicts = await canary();
       expect(verdicts.find((v) => v.metric === "error-rate")?.ok, `the canary would pass this: ${shown(verdicts)}`).toBe(false);
       console.log(`observability: canary analysis after the burst: ${shown(verdicts)}`);
@@ -253,7 +260,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
       const ms = Math.round(Math.max(0.5, ...bounds.filter(Number.isFinite)) * 1000) + 300;
       const first = Date.now();
       await drive(chain!.appUrl, `/test/slow?ms=${ms}`, 1200, 200);
-      const d = await until("SLOLatencyBurnFast at the webhook", 60_000, deliveredSince("SLOLatencyBurnFast", first));
+      const d = await delivered("SLOLatencyBurnFast", first);
       const verdicts = await canary();
       expect(verdicts.find((v) => v.metric === "latency-p95")?.ok, `the canary would pass this: ${shown(verdicts)}`).toBe(false);
       console.log(`observability: canary analysis after the slow requests: ${shown(verdicts)}`);
@@ -265,7 +272,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
       expect(alertNamed("ServiceMetricsDown"), "the PrometheusRule has no ServiceMetricsDown").toBeDefined();
       const stopped = Date.now();
       await chain!.stopService();
-      const d = await until("ServiceMetricsDown at the webhook", 60_000, deliveredSince("ServiceMetricsDown", stopped));
+      const d = await delivered("ServiceMetricsDown", stopped);
       console.log(`observability: service stopped -> ServiceMetricsDown delivered in ${((d.at - stopped) / 1000).toFixed(1)} s`);
       expect(d.labels).toMatchObject({ service: context.name, environment: context.environments[0].name });
     }, 90_000);
@@ -274,7 +281,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(
       expect(alertNamed("ServiceMetricsAbsent"), "the PrometheusRule has no ServiceMetricsAbsent").toBeDefined();
       const dropped = Date.now();
       await chain!.dropTarget();
-      const d = await until("ServiceMetricsAbsent at the webhook", 60_000, deliveredSince("ServiceMetricsAbsent", dropped));
+      const d = await delivered("ServiceMetricsAbsent", dropped);
       console.log(`observability: target dropped -> ServiceMetricsAbsent delivered in ${((d.at - dropped) / 1000).toFixed(1)} s`);
       expect(d.labels).toMatchObject({ service: context.name, environment: context.environments[0].name });
     }, 90_000);

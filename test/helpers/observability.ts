@@ -14,7 +14,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { parseAllDocuments, stringify } from "yaml";
 import type { Context } from "../../src/render/context.js";
-import { freePorts, live, startProcess, stopProcess, waitFor, type Proc } from "./cluster-control-plane.js";
+import { freePorts, live, startProcess, stopProcess, tail, waitFor, type Proc } from "./cluster-control-plane.js";
 import { GO_ENV, requiredEnv } from "./go-service.js";
 
 export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? "/usr/bin/prometheus";
@@ -139,6 +139,8 @@ export interface Chain {
   stopService(): Promise<void>;
   /** Reloads Prometheus (SIGHUP) without the service's target, as when no ServiceMonitor selects it. */
   dropTarget(): Promise<void>;
+  /** The last lines of Prometheus's and Alertmanager's logs, for a failure message (the folder goes after the run). */
+  logTails(lines?: number): string;
 }
 
 /**
@@ -222,7 +224,8 @@ export async function startChain(opts: {
       await writeFile(path.join(work, "prometheus.yml"), promConfig([]));
       process.kill(prom.child.pid!, "SIGHUP");
     };
-    return { appUrl, promUrl, amUrl, service, stop, stopService: () => stopOne(service), dropTarget };
+    const logTails = (lines = 20) => [prom, am].map((p) => `--- last ${lines} lines of ${p.name}'s log ---\n${tail(p.log, lines)}`).join("\n");
+    return { appUrl, promUrl, amUrl, service, stop, stopService: () => stopOne(service), dropTarget, logTails };
   } catch (e) {
     await stop();
     throw e;
