@@ -157,13 +157,16 @@ describe("dashboard with monitoring", () => {
     for (const want of ["schemaVersion 16", "variables other than", "a target without expr", "no targets", "http_requests_total without a selector", "a {{"]) expect(problems).toContain(want);
   });
 
-  it("a long service name gets a uid within Grafana's 40 characters, distinct from a sibling's", () => {
+  it("a long service name gets a uid within Grafana's 40 characters, distinct from a sibling's; the error budget", () => {
     const long = "a".repeat(40) + "-orders-api-with-a-very-long-name";
     const sibling = "a".repeat(40) + "-orders-api-with-a-very-long-nome";
     const [u1, u2] = [long, sibling].map((name) => buildContext({ ...baseAnswers, name, argocdProject: name }, TOOL).dashboard.uid);
     expect(u1.length).toBeLessThanOrEqual(40);
     expect(u1).not.toBe(u2);
-    expect(buildContext(baseAnswers, TOOL).dashboard.uid).toBe(baseAnswers.name);
+    const { dashboard: d } = buildContext(baseAnswers, TOOL);
+    expect(d.uid).toBe(baseAnswers.name);
+    // The burn panel divides by the budget of the objective: 99.9% leaves 0.001, without float noise.
+    expect([d.availabilityObjective, d.errorBudget]).toEqual(["99.9", "0.001"]);
   });
 
   describe.skipIf(!goFound && !inCI)("PromQL against the service's real metrics", () => {

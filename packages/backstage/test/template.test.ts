@@ -77,7 +77,7 @@ describe("its parameters", () => {
     expect(data).toMatchObject({ ci: "github", port: 8080, gitops: "argocd", environments: ["dev", "staging", "prod"], monitoring: true });
     // Questions asked only in some cases (argocdMode, the canary thresholds) get no default: a default
     // would be sent as if chosen, and the generator refuses e.g. --argocd-mode with Flux.
-    for (const key of ["argocdMode", "secrets", "progressive", "canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl"]) expect(data).not.toHaveProperty(key);
+    for (const key of ["argocdMode", "secrets", "alertmanagerUrl", "progressive", "canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl"]) expect(data).not.toHaveProperty(key);
     expect(validate({ name: "Bad_Name", owner: "acme", catalogOwner: "group:default/team-a" })).toBe(false);
     expect(validate.errors!.map((e) => e.instancePath)).toEqual(["/name"]);
     expect(validate({ name: "orders", catalogOwner: "group:default/team-a" })).toBe(false);
