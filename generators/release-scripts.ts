@@ -5,7 +5,7 @@ import type { Generator } from "./types.js";
 export const releaseScripts: Generator = {
   name: "release-scripts",
   description: "scripts/ that write an image tag into an overlay, read it back, and promote it to the next environment",
-  templates: [{ path: "scripts/promote.sh.hbs", when: (c) => c.environments.length > 1 }, "scripts/"],
+  templates: [{ path: "scripts/promote.sh.hbs", when: (c) => c.environments.length > 1 }, "scripts/current-image-tag.sh", "scripts/set-image.sh"],
   when: () => true,
   ownership: "platform",
 };

@@ -18,7 +18,7 @@ const COMPILE_OPTIONS = { strict: true, noEscape: true }; // as src/handlebars.t
 // instead of asking at each use whether `name` is a helper. These are exactly the helpers
 // src/handlebars.ts registers (Handlebars' own are known by default): one used with arguments but
 // missing here fails this build; one used without would fail the strict render in every test.
-const PRECOMPILE_OPTIONS = { ...COMPILE_OPTIONS, knownHelpers: { yaml: true, json: true, goString: true, mdCode: true }, knownHelpersOnly: true };
+const PRECOMPILE_OPTIONS = { ...COMPILE_OPTIONS, knownHelpers: { yaml: true, json: true, goString: true, mdCode: true, promSelector: true }, knownHelpersOnly: true };
 
 /**
  * The template's AST without source locations. They only add " - line:column" to the message of a

@@ -196,6 +196,9 @@ describe.each(githubFixtures)("GitHub Actions: %s", (_label, overrides) => {
     expect(runs).toContain("for overlay in deploy/overlays/*/");
     expect(runs).toContain("kube-linter lint --config .kube-linter.yaml");
     expect(r.files).toContain(".kube-linter.yaml");
+    // The SLO alerts: promtool at the pinned version runs the repository's own script.
+    expect(runs).toContain(`go install -tags remove_all_sd github.com/prometheus/prometheus/cmd/promtool@${r.context.versions.tools.promtool}`);
+    expect(runs).toContain("scripts/test-alerts.sh");
     const [lint] = stepUsing(stepsOf(ci), actions.golangciLint.repo);
     expect(lint?.with?.version).toBe(r.context.versions.tools.golangciLint);
     expect(stepUsing(stepsOf(ci), "golang/govulncheck-action")).toEqual([]);
@@ -301,7 +304,7 @@ describe("GitLab CI", () => {
       for (const base of [job.extends ?? []].flat()) expect(ci[base], `${name} extends ${base}`).toBeTypeOf("object");
     }
     const testJobs = jobs().filter(([, j]) => j.stage === "test").map(([n]) => n);
-    expect(testJobs.sort()).toEqual(["lint", "manifests", "test", "vuln"]);
+    expect(testJobs.sort()).toEqual(["alerts", "lint", "manifests", "test", "vuln"]);
   });
 
   it("checks what the GitHub CI checks, with the pinned tools and the pinned Go image", () => {
@@ -313,6 +316,8 @@ describe("GitLab CI", () => {
     expect(all).toContain(`kustomize/v5@${r.context.versions.tools.kustomize}`);
     expect(all).toContain(`kube-linter@${r.context.versions.tools.kubeLinter}`);
     expect(all).toContain("kube-linter lint --config .kube-linter.yaml");
+    expect(scriptOf(ci.alerts)).toContain(`promtool@${r.context.versions.tools.promtool}`);
+    expect(scriptOf(ci.alerts)).toContain("scripts/test-alerts.sh");
     expect(ci.default.image).toBe(r.context.versions.images.goBuilder);
     expect(ci.lint.image).toBe(`golangci/golangci-lint:${r.context.versions.tools.golangciLint}`);
   });

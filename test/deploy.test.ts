@@ -15,7 +15,7 @@ import { CRD_DIR, crdKey, loadCrdValidators, validateCoreKind, type K8sObject } 
 
 /** What the service reads besides the declared env vars (internal/config). */
 const BUILT_INS = ["PORT", "ADMIN_PORT", "LOG_LEVEL", "SHUTDOWN_DELAY", "SHUTDOWN_TIMEOUT"];
-const CRD_KINDS = ["Application", "ApplicationSet", "AppProject", "GitRepository", "Kustomization", "ServiceMonitor", "ExternalSecret", "Rollout", "AnalysisTemplate", "Alert", "Provider"];
+const CRD_KINDS = ["Application", "ApplicationSet", "AppProject", "GitRepository", "Kustomization", "ServiceMonitor", "PrometheusRule", "ExternalSecret", "Rollout", "AnalysisTemplate", "Alert", "Provider"];
 const KUBE_LINTER = tool("kube-linter");
 
 const crdValidators = loadCrdValidators();
@@ -123,7 +123,7 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
       const [k] = parseStrict(text, env.name) as any[];
       expect(k.images).toEqual([{ name: "app", newName: context.image, newTag: context.initialImageTag }]);
       expect(k.namespace).toBe(env.namespace);
-      expect(k.resources).toEqual(["../../base", "namespace.yaml"]);
+      expect(k.resources).toEqual(["../../base", "namespace.yaml", ...(context.monitoring ? ["prometheusrule.yaml"] : [])]);
       expect(k.components ?? []).toEqual(env.components.map((c) => `../../components/${c}`));
       expect(k.configMapGenerator).toEqual([{ name: `${context.name}-config`, behavior: "merge", envs: ["config.env"] }]);
     }
@@ -145,7 +145,8 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
     if (!crdValidators) throw new Error(crdsMissing);
     const custom = [...[...rendered.values()].flatMap((r) => r.objects), ...allGitops()].filter((o) => CRD_KINDS.includes(o.kind));
     expect(custom.length).toBe(
-      context.environments.length * (Number(context.monitoring) + Number(context.secretsProvider.externalSecrets)) +
+      // With monitoring: a ServiceMonitor and a PrometheusRule per environment.
+      context.environments.length * (2 * Number(context.monitoring) + Number(context.secretsProvider.externalSecrets)) +
         context.environments.filter((e) => e.canary).length * 2 +
         (context.gitops.argocd ? Number(context.argocdProject.own) + (context.gitops.argocdApplicationSet ? 1 : context.environments.length) : 0) +
         (context.gitops.flux ? 1 + context.environments.length : 0) +

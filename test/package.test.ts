@@ -36,8 +36,10 @@ describe("the packed package", () => {
   // 155 kB since issues #16, #18 and #19 together (the fleet check and branch commit, naming of
   // inputs, the guided prompts: 151.6 kB packed with the shorter README, 147.9 kB without #16);
   // 158 kB with #16's git object reader and writer (--branch without a git process: 156.2 kB).
-  test("packs into at most 158 kB, unpacks into at most 1 MB", () => {
-    expect(packed.size).toBeLessThanOrEqual(158_000);
+  // 170 kB with #25's SLO alerts: 157.9 -> 169.1 kB for the PrometheusRule, its promtool unit tests,
+  // the runbook and the README section (templates only; a loop over the rule windows saved 0.4 kB).
+  test("packs into at most 170 kB, unpacks into at most 1 MB", () => {
+    expect(packed.size).toBeLessThanOrEqual(170_000);
     expect(packed.unpackedSize).toBeLessThanOrEqual(1_000_000);
   });
 

@@ -239,16 +239,16 @@ describe("template overrides", () => {
     const overrides = await tempDir("overrides-");
     await mkdir(path.join(overrides, "docs"), { recursive: true });
     await writeFile(path.join(overrides, "_gitignore"), "# acme standard ignores\n/bin/\n");
-    await writeFile(path.join(overrides, "docs", "runbook.md.hbs"), "# {{name}} runbook\nOn call: {{owner}}\n");
-    await writeFile(path.join(overrides, "overrides.yaml"), "additions:\n  - docs/runbook.md.hbs\n");
+    await writeFile(path.join(overrides, "docs", "oncall.md.hbs"), "# {{name}} on call\nOn call: {{owner}}\n");
+    await writeFile(path.join(overrides, "overrides.yaml"), "additions:\n  - docs/oncall.md.hbs\n");
     const cwd = await tempDir();
     const run = await runCli(["orders", "--yes", "--owner", "acme", "--templates", overrides, "--no-git"], { cwd });
     expect(run.exitCode, run.stderr).toBe(0);
     const dir = path.join(cwd, "orders");
     expect(await readFile(path.join(dir, ".gitignore"), "utf8")).toBe("# acme standard ignores\n/bin/\n");
-    expect(await readFile(path.join(dir, "docs", "runbook.md"), "utf8")).toBe("# orders runbook\nOn call: acme\n");
+    expect(await readFile(path.join(dir, "docs", "oncall.md"), "utf8")).toBe("# orders on call\nOn call: acme\n");
     const provenance = JSON.parse(await readFile(path.join(dir, ".create-gitops-go-service.json"), "utf8"));
-    expect(provenance.files["docs/runbook.md"].ownership).toBe("platform");
+    expect(provenance.files["docs/oncall.md"].ownership).toBe("platform");
     // The overridden output still renders and builds.
     expect((await execa("kubectl", ["kustomize", "deploy/overlays/dev"], { cwd: dir, reject: false })).exitCode).toBe(0);
     expect((await execa("go", ["build", "./..."], { cwd: dir, env: { GOTOOLCHAIN: "local", GOFLAGS: "-mod=readonly" }, reject: false })).exitCode).toBe(0);
@@ -256,9 +256,9 @@ describe("template overrides", () => {
     await writeFile(path.join(overrides, "overrides.yaml"), "additions: []\n");
     const refused = await runCli(["orders2", "--yes", "--owner", "acme", "--templates", overrides, "--no-git"], { cwd });
     expect(refused.exitCode).toBe(2);
-    expect(refused.stderr).toContain("--templates: docs/runbook.md.hbs overrides no template");
+    expect(refused.stderr).toContain("--templates: docs/oncall.md.hbs overrides no template");
 
-    await writeFile(path.join(overrides, "overrides.yaml"), "additions:\n  - docs/runbook.md.hbs\n additions: []\n");
+    await writeFile(path.join(overrides, "overrides.yaml"), "additions:\n  - docs/oncall.md.hbs\n additions: []\n");
     const broken = await runCli(["orders3", "--yes", "--owner", "acme", "--templates", overrides, "--no-git"], { cwd });
     expect(broken.exitCode).toBe(2);
     expect(broken.stderr).toContain(`--templates: ${path.join(overrides, "overrides.yaml")}:3: not valid YAML`);

@@ -214,7 +214,7 @@ describe("conflicts are recorded in the index like git's own", () => {
     expect(run.exitCode, run.stderr).toBe(5);
     const status = await git(dir, "status", "--porcelain");
     expect(status).toMatch(/^DU Makefile$/m);
-    expect(status).toMatch(/^UD docs\/old-runbook\.md$/m);
+    expect(status).toMatch(/^UD ops\/old-runbook\.md$/m);
     expect(status).toMatch(/^UU README\.md$/m);
     const commit = await execa("git", ["commit", "-m", "x"], { cwd: dir, env: gitEnv, reject: false });
     expect(commit.exitCode).not.toBe(0);

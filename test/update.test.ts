@@ -156,7 +156,7 @@ describe("update from an older template version", () => {
     expect(updated.get("README.md")?.toString()).toBe(insertBefore(current.get("README.md")!.toString(), anchor, "Team note: owned by the orders squad."));
     expect(updated.get("internal/server/handlers.go")?.equals(handlers)).toBe(true);
     expect(updated.has(OLD.runbook)).toBe(false);
-    expect(existsSync(path.join(dir, "docs"))).toBe(false);
+    expect(existsSync(path.join(dir, "ops"))).toBe(false);
     // Every other non-team file is now what the current templates write.
     const record = await readJson(path.join(dir, RECORD));
     for (const [file, bytes] of current)
@@ -200,7 +200,7 @@ describe("update from an older template version", () => {
     const status = await git(dir, "status", "--porcelain");
     expect(status).toMatch(/^UU Makefile$/m);
     expect(status).toMatch(/^UU README\.md$/m);
-    expect(status).toMatch(/^D {2}docs\/old-runbook\.md$/m);
+    expect(status).toMatch(/^D {2}ops\/old-runbook\.md$/m);
     // No commit with conflicts (--commit or not); git merge --abort undoes the whole update.
     expect((await git(dir, "rev-list", "--count", "HEAD")).trim()).toBe("2");
     await git(dir, "merge", "--abort");

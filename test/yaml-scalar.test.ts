@@ -72,7 +72,9 @@ export function unquotedInterpolations(source: string): { line: number; expressi
       if (m[1]) continue; // `\{{`: GitHub or Argo CD template syntax, written literally
       const expression = m[2];
       if (/^[#/^>]|^else\b/.test(expression)) continue; // block helpers and partials
-      if (/^yaml\s/.test(expression) || expression.startsWith("versions.") || expression in TYPED_NUMBERS) continue;
+      // promSelector quotes its values as PromQL strings; slo.* are decimal strings derived from
+      // validated numbers (src/render/slo.ts), written into PromQL, never as a YAML value of their own.
+      if (/^(yaml|promSelector)\s/.test(expression) || /^(versions|slo)\./.test(expression) || expression in TYPED_NUMBERS) continue;
       found.push({ line: i + 1, expression });
     }
   });

@@ -70,5 +70,10 @@ export function crossCheck(answers: Answers, explicit: ReadonlySet<keyof Answers
     const canaryFlags = (["canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl"] as const).filter((k) => explicit.has(k));
     for (const k of canaryFlags) add([k, "progressive"], `${n(k)} applies only with ${set("progressive", "argo-rollouts")} (got ${set("progressive", answers.progressive)})`);
   }
+  if (!answers.monitoring) {
+    // The SLO alerts read the metrics only the ServiceMonitor makes Prometheus scrape.
+    const sloFlags = (["sloAvailability", "sloLatencyPercent", "sloLatencyMs"] as const).filter((k) => explicit.has(k));
+    for (const k of sloFlags) add([k, "monitoring"], `${n(k)} applies only with ${set("monitoring", true)} (got ${set("monitoring", false)})`);
+  }
   return problems;
 }

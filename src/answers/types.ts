@@ -34,6 +34,12 @@ export interface Answers {
   canaryMaxErrorPercent: string;
   /** Largest p95 latency a canary may have, in whole milliseconds. */
   canaryMaxP95Ms: number;
+  /** Availability SLO in percent, a decimal string from 90 to below 100 ("99.9"): exact, never a float. */
+  sloAvailability: string;
+  /** Latency SLO: the share of requests (percent, same form) faster than sloLatencyMs. */
+  sloLatencyPercent: string;
+  /** Latency SLO threshold in ms: one of the histogram's bucket bounds (LATENCY_BUCKETS_MS). */
+  sloLatencyMs: number;
   /** The Prometheus the canary analysis queries (http or https URL). */
   prometheusUrl: string;
 }

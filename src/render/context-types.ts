@@ -1,6 +1,7 @@
 // What the templates see: the Context buildContext derives from the answers (context.ts).
 import type { go, goModules, images, tools, actions } from "./versions.js";
 import type { Sizing } from "../answers/sizing.js";
+import type { Slo } from "./slo.js";
 
 /** One `--env NAME[=default]` entry as the templates see it. */
 export interface EnvVar {
@@ -143,6 +144,10 @@ export interface Context {
    * use, which are also the units the AnalysisTemplate's queries return.
    */
   canary: { maxErrorPercent: string; maxP95Ms: number; prometheusUrl: string };
+  /** The SLO alerts (used with monitoring): objectives, exact error budgets, the latency bound's `le`. */
+  slo: Slo;
+  /** docs/runbook.md as the forge shows it on main; each alert's runbook_url adds its anchor. */
+  runbookUrl: string;
   versions: {
     go: { version: string; directive: string; minor: string };
     goModules: typeof goModules;

@@ -5,6 +5,7 @@ import { isProduction, parseSizing, type Sizing } from "../answers/sizing.js";
 import { gitopsRepoUrl, goIdentifier, httpsRepoUrl, projectSlug } from "../answers/names.js";
 import type { Context, Environment, EnvVar } from "./context-types.js";
 import { egressOf, signingOf } from "./security.js";
+import { buildSlo } from "./slo.js";
 
 export type { Context, Environment, EnvVar, SecretVar } from "./context-types.js";
 
@@ -65,6 +66,14 @@ function toEnvironments(answers: Answers, sizes: { production: Sizing; other: Si
 function dashboardUid(name: string): string {
   if (name.length <= 40) return name;
   return `${name.slice(0, 31)}-${createHash("sha256").update(name).digest("hex").slice(0, 8)}`;
+}
+
+// Alertmanager shows runbook_url as a link, so it must be absolute: the runbook as the forge displays it
+// on main. GitHub writes /blob/, GitLab (and the forges that copy it) /-/blob/.
+function runbookUrl(sourceUrl: string): string {
+  const github = new URL(sourceUrl).hostname === "github.com";
+  const base = sourceUrl.replace(/\/+$/, "").replace(/\.git$/, "");
+  return `${base}/${github ? "blob" : "-/blob"}/main/docs/runbook.md`;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -149,6 +158,8 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
       .map((key) => ({ key, value: requiredLabels[key] })),
     kustomizeComponents,
     progressive: { none: !progressive, argoRollouts: progressive },
+    slo: buildSlo(answers.sloAvailability, answers.sloLatencyPercent, answers.sloLatencyMs),
+    runbookUrl: runbookUrl(httpsRepoUrl(answers.repoUrl)),
     canary: { maxErrorPercent: answers.canaryMaxErrorPercent, maxP95Ms: answers.canaryMaxP95Ms, prometheusUrl: answers.prometheusUrl },
     versions: {
       go: { version: go.version, directive: go.directive, minor: go.minor },

@@ -27,6 +27,13 @@ function registerHelpers(hbs: Instance): void {
     const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
     return `${fence}${pad}${text}${pad}${fence}`;
   });
+  // A PromQL selector for the service's series in one namespace, `{job="…",namespace="…"}` plus any
+  // extra matchers given verbatim: the values as PromQL strings (Go escapes, as JSON writes them), and
+  // the braces from the helper, because `…"}}}` would close a Handlebars triple-stash.
+  hbs.registerHelper("promSelector", (...args: unknown[]) => {
+    const [job, namespace, ...extra] = args.slice(0, -1).map(String);
+    return `{${[`job=${JSON.stringify(job)}`, `namespace=${JSON.stringify(namespace)}`, ...extra].join(",")}}`;
+  });
 }
 
 /** Compile options, shared by the build's precompiler and the runtime compiler: strict, no HTML escaping. */

@@ -36,6 +36,10 @@ export const tools = {
   kustomize: "v5.7.1",
   // renovate: datasource=github-releases depName=sigstore/cosign
   cosign: "v3.1.2",
+  // renovate: datasource=go depName=github.com/prometheus/prometheus  (v0.316.0 is Prometheus v3.16.0; its
+  // promtool checks and unit-tests the SLO alerts. Built with `go install`, so the checksum database
+  // vouches for it: no prom/prometheus image digest could be verified from this network.)
+  promtool: "v0.316.0",
 } as const;
 
 /**

@@ -56,6 +56,8 @@ export function answersToFlags(answers: Answers): string[] {
   flags.push("--progressive", answers.progressive);
   if (answers.progressive === "argo-rollouts")
     flags.push("--canary-max-error-percent", answers.canaryMaxErrorPercent, "--canary-max-p95-ms", String(answers.canaryMaxP95Ms), "--prometheus-url", answers.prometheusUrl);
+  if (answers.monitoring)
+    flags.push("--slo-availability", answers.sloAvailability, "--slo-latency-percent", answers.sloLatencyPercent, "--slo-latency-ms", String(answers.sloLatencyMs));
   for (const e of answers.env) flags.push("--env", e);
   for (const s of answers.secret) flags.push("--secret", s);
   return flags;

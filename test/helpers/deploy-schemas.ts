@@ -54,7 +54,12 @@ export type CrdValidator = (obj: K8sObject) => string[];
 /** `group/version/Kind` -> strict validator, for every served version of every CRD in `dir`. */
 export function loadCrdValidators(dir: string = CRD_DIR): Map<string, CrdValidator> | undefined {
   if (!existsSync(dir)) return undefined;
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  // CRD patterns are Go (RE2) regexps: the PrometheusRule CRD's `^(?i)(abort|warn)?$` uses an inline flag
+  // that JavaScript spells as the `i` flag (the only one the pinned CRDs use, at the pattern's start).
+  const regExp = Object.assign((pattern: string, flags: string) => (pattern.includes("(?i)") ? new RegExp(pattern.replace("(?i)", ""), `${flags}i`) : new RegExp(pattern, flags)), {
+    code: "new RegExp",
+  });
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp } });
   const validators = new Map<string, CrdValidator>();
   for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) {
     for (const doc of parseAllDocuments(readFileSync(path.join(dir, file), "utf8"))) {

@@ -109,6 +109,8 @@ export interface PromqlResult {
   type?: string;
   metrics: string[];
   labels: string[];
+  /** Each vector selector as Prometheus prints it, with its matchers (`__name__` included). */
+  selectors: { text: string; matchers: { name: string; type: "=" | "!=" | "=~" | "!~"; value: string }[] }[];
 }
 
 /** Run promql-check on queries, with values for the {{args.x}} placeholders. */

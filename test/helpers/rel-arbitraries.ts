@@ -100,6 +100,9 @@ export const validAnswers: fc.Arbitrary<Answers> = fc
     progressive: fc.boolean(),
     canaryMaxErrorPercent: fc.constantFrom("1", "0.5", "0.001", "99.999", "5"),
     canaryMaxP95Ms: fc.integer({ min: 10, max: 10000 }),
+    sloAvailability: fc.constantFrom("99.9", "90", "99.999", "95.5", "99"),
+    sloLatencyPercent: fc.constantFrom("99", "90.125", "99.95"),
+    sloLatencyMs: fc.constantFrom(5, 250, 500, 1000, 2500, 10000),
     scpUrl: fc.boolean(),
   })
   .map((r): Answers => {
@@ -143,6 +146,9 @@ export const validAnswers: fc.Arbitrary<Answers> = fc
       progressive: progressive ? "argo-rollouts" : "none",
       canaryMaxErrorPercent: r.canaryMaxErrorPercent,
       canaryMaxP95Ms: r.canaryMaxP95Ms,
+      sloAvailability: r.sloAvailability,
+      sloLatencyPercent: r.sloLatencyPercent,
+      sloLatencyMs: r.sloLatencyMs,
       prometheusUrl: "http://prometheus-operated.monitoring.svc:9090",
       alertmanagerUrl: "http://alertmanager-operated.monitoring.svc:9093/api/v2/alerts",
     };
@@ -165,6 +171,11 @@ export function asFlagInput(a: Answers): Partial<Answers> {
     delete out.canaryMaxErrorPercent;
     delete out.canaryMaxP95Ms;
     delete out.prometheusUrl;
+  }
+  if (!a.monitoring) {
+    delete out.sloAvailability;
+    delete out.sloLatencyPercent;
+    delete out.sloLatencyMs;
   }
   return out;
 }
@@ -205,6 +216,9 @@ export const invalidByQuestion: Record<string, fc.Arbitrary<unknown>> = {
   ),
   canaryMaxErrorPercent: fc.oneof(junk, fc.constantFrom("0", "100", "1.2345", "-1", "1%", "01")),
   canaryMaxP95Ms: fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 10001, max: 10_000_000 })),
+  sloAvailability: fc.oneof(junk, fc.constantFrom("100", "89.999", "99.9999", "99.9%", "099.9", "9", "1", "100.0")),
+  sloLatencyPercent: fc.oneof(junk, fc.constantFrom("100", "89", "99.0001", "-99")),
+  sloLatencyMs: fc.oneof(fc.integer({ min: -10, max: 20000 }).filter((n) => ![5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000].includes(n)), fc.constant(0.5)),
   argocdProject: junk,
   resources: fc.oneof(
     junk,

@@ -33,6 +33,9 @@ export const baseAnswers: Answers = {
   progressive: "none",
   canaryMaxErrorPercent: "1",
   canaryMaxP95Ms: 500,
+  sloAvailability: "99.9",
+  sloLatencyPercent: "99",
+  sloLatencyMs: 500,
   prometheusUrl: "http://prometheus-operated.monitoring.svc:9090",
   alertmanagerUrl: "http://alertmanager-operated.monitoring.svc:9093/api/v2/alerts",
 };

@@ -14,14 +14,15 @@ export const OLD = {
   readmeFooter: "Old footer line, dropped by the newer template.\n",
   makefileHeader: "# Makefile of the older template.\n",
   handlersComment: "\n// A comment from the older template.\n",
-  runbook: "docs/old-runbook.md",
+  // Not under docs/: that folder holds the current runbook, and the test sees the emptied folder go.
+  runbook: "ops/old-runbook.md",
   runbookContent: "# Runbook\n\nWritten by the older template; the newer one no longer has it.\n",
 };
 
 /**
  * An override folder that turns the current templates into an "older version": a platform file
  * (Makefile), a shared file (README) and a team file (the handlers) differ, and it adds one file
- * (docs/old-runbook.md, platform-owned) that the current version does not write.
+ * (ops/old-runbook.md, platform-owned) that the current version does not write.
  */
 export async function olderTemplates(): Promise<string> {
   const dir = await tempDir("cggs-old-templates-");

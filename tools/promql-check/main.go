@@ -8,8 +8,10 @@
 // stdin is a JSON array of {"name": "...", "query": "..."}. Argo Rollouts placeholders
 // {{args.NAME}} (spaces allowed inside the braces) are replaced by the value given with
 // -arg NAME=value first; a placeholder without a value is an error. stdout is a JSON array with, for
-// each query, the substituted text, the error (if any), the result type, and the metric names and
-// label names its selectors use. Exit status: 0 all parse, 1 some do not, 2 bad usage or input.
+// each query, the substituted text, the error (if any), the result type, the metric names and
+// label names its selectors use, and each selector with its matchers (so a test can ask a real
+// Prometheus whether every selector selects something: a query ending in `or vector(0)` answers even
+// when its selectors select nothing). Exit status: 0 all parse, 1 some do not, 2 bad usage or input.
 package main
 
 import (
@@ -38,6 +40,19 @@ type result struct {
 	Type    string   `json:"type,omitempty"`
 	Metrics []string `json:"metrics"`
 	Labels  []string `json:"labels"`
+	// Selectors holds each vector selector once, as Prometheus prints it (offset and @ included).
+	Selectors []selector `json:"selectors"`
+}
+
+type selector struct {
+	Text     string    `json:"text"`
+	Matchers []matcher `json:"matchers"`
+}
+
+type matcher struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"`
+	Value string `json:"value"`
 }
 
 type argValues map[string]string
@@ -72,7 +87,7 @@ func substitute(q string, args argValues) (string, error) {
 }
 
 func check(q query, args argValues, p parser.Parser) result {
-	r := result{Name: q.Name, Metrics: []string{}, Labels: []string{}}
+	r := result{Name: q.Name, Metrics: []string{}, Labels: []string{}, Selectors: []selector{}}
 	text, err := substitute(q.Query, args)
 	if err != nil {
 		r.Query, r.Error = q.Query, err.Error()
@@ -93,10 +108,15 @@ func check(q query, args argValues, p parser.Parser) result {
 		if vs.Name != "" {
 			r.Metrics = append(r.Metrics, vs.Name)
 		}
+		sel := selector{Text: vs.String(), Matchers: []matcher{}}
 		for _, m := range vs.LabelMatchers {
 			if m.Name != labels.MetricName {
 				r.Labels = append(r.Labels, m.Name)
 			}
+			sel.Matchers = append(sel.Matchers, matcher{Name: m.Name, Type: m.Type.String(), Value: m.Value})
+		}
+		if !slices.ContainsFunc(r.Selectors, func(s selector) bool { return s.Text == sel.Text }) {
+			r.Selectors = append(r.Selectors, sel)
 		}
 		return nil
 	})

@@ -19,6 +19,11 @@ export const PAGES: { title: string; description: string; fields: string[] }[] =
     description: "Optional: an Argo Rollouts canary that Prometheus analysis promotes or aborts (Argo CD or no controller, with monitoring)",
     fields: ["progressive", "canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl"],
   },
+  {
+    title: "Alerts",
+    description: "Service level objectives for the burn-rate alerts (with monitoring); empty fields take the defaults",
+    fields: ["sloAvailability", "sloLatencyPercent", "sloLatencyMs"],
+  },
 ];
 
 /**

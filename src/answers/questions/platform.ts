@@ -19,6 +19,27 @@ function p95Milliseconds(value: number): string | undefined {
   return undefined;
 }
 
+// SLO objectives (monitoring). 90 is the floor: below it a month's error budget is more than three days of
+// outage, and the fast-burn factor (14.4x) would need more than 100% errors to fire.
+const OBJECTIVE = /^9[0-9](\.[0-9]{1,3})?$/;
+
+function objective(value: string): string | undefined {
+  if (!OBJECTIVE.test(value)) return "is not an objective from 90 to below 100 percent: write a number such as 99.9 (at most 3 decimals, no '%')";
+  return undefined;
+}
+
+/**
+ * The upper bounds of the service's latency histogram (prometheus.DefBuckets in internal/metrics), in ms:
+ * an SLO threshold between two of them cannot be measured, only guessed by interpolation.
+ */
+export const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const;
+
+function latencyBucket(value: number): string | undefined {
+  if (!(LATENCY_BUCKETS_MS as readonly number[]).includes(value))
+    return `is not a bound of the service's latency histogram: use one of ${LATENCY_BUCKETS_MS.join(", ")} (milliseconds)`;
+  return undefined;
+}
+
 /** An http(s) URL a controller calls: no credentials (they belong in a Secret), no query or fragment. */
 function httpUrl(value: string, example: string, credentials: string): string | undefined {
   let url: URL;
@@ -133,6 +154,43 @@ export const platformQuestions = [
     when: (a) => a.progressive === "argo-rollouts",
     validate: prometheusUrl,
     schema: { pattern: "^https?://[^\\s\"'`$\\\\{}?#@]+$" },
+  }),
+  q({
+    name: "sloAvailability",
+    flag: "slo-availability",
+    kind: "text",
+    message: "Availability objective: share of requests answered without a 5xx, in percent",
+    help: "SLO alerts: the availability objective in percent (90 <= p < 100, up to 3 decimals); the burn-rate alerts spend its error budget",
+    example: "99.9",
+    default: () => "99.9",
+    when: (a) => a.monitoring !== false,
+    validate: objective,
+    schema: { pattern: OBJECTIVE.source },
+  }),
+  q({
+    name: "sloLatencyPercent",
+    flag: "slo-latency-percent",
+    kind: "text",
+    message: "Latency objective: share of requests faster than the threshold, in percent",
+    help: "SLO alerts: the share of requests that must be faster than --slo-latency-ms, in percent (90 <= p < 100, up to 3 decimals)",
+    example: "99",
+    default: () => "99",
+    when: (a) => a.monitoring !== false,
+    validate: objective,
+    schema: { pattern: OBJECTIVE.source },
+  }),
+  q({
+    name: "sloLatencyMs",
+    flag: "slo-latency-ms",
+    kind: "number",
+    message: "Latency objective: the threshold, in milliseconds (a bound of the latency histogram)",
+    help: `SLO alerts: the latency threshold in milliseconds, one of the histogram's bounds (${LATENCY_BUCKETS_MS.join(", ")})`,
+    example: "500",
+    default: () => 500,
+    when: (a) => a.monitoring !== false,
+    validate: latencyBucket,
+    // The bounds only: the Backstage form maps minimum/maximum, not enum; validate names the allowed values.
+    schema: { minimum: LATENCY_BUCKETS_MS[0], maximum: LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1] },
   }),
   q({
     name: "catalog",
