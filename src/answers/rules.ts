@@ -1,6 +1,7 @@
 // Validation rules shared by every source of an answer (flag, answers file, prompt, Backstage).
 // Each returns undefined when the value is fine, else the rule it breaks, phrased for the user.
 import { shown } from "../shared/show.js";
+import { isUrlName, repositoryUrl, serviceUrl } from "./urls.js";
 
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -112,33 +113,8 @@ export function registry(value: string): string | undefined {
   return undefined;
 }
 
-const SCP_LIKE = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[A-Za-z0-9._~/-]+$/;
-
-/** Where the repository will live: https or ssh, no credentials, no query. */
-export function gitUrl(value: string): string | undefined {
-  if (SCP_LIKE.test(value) && !value.includes("//")) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return "is not an https or ssh git URL (e.g. https://github.com/acme/svc.git or git@github.com:acme/svc.git)";
-  }
-  if (url.protocol !== "https:" && url.protocol !== "ssh:") return `uses ${shown(url.protocol)}: use an https or ssh git URL`;
-  if (!url.hostname) return "has no host";
-  if (url.password || (url.protocol === "https:" && url.username)) return "must not contain credentials";
-  if (url.search || url.hash) return "must not contain a query or fragment";
-  if (url.pathname.length <= 1) return "has no repository path";
-  if (/[\s"'`$\\]/.test(value)) return "contains whitespace, quotes, '$' or '\\'";
-  return undefined;
-}
-
-function isAbsoluteUrl(text: string): boolean {
-  try {
-    return new URL(text).host !== "";
-  } catch {
-    return false;
-  }
-}
+/** Where the repository will live: https or ssh, no credentials, no query (urls.ts, one rule with the schema). */
+export const gitUrl = (value: string): string | undefined => repositoryUrl.check(value);
 
 export function port(value: number): string | undefined {
   if (!Number.isInteger(value)) return "is not a whole number";
@@ -187,8 +163,11 @@ export function envSpec(value: string): string | undefined {
   const lineProblem = oneLine(def, 500);
   if (lineProblem) return `default of ${name} ${lineProblem}`;
   if (def !== def.trim()) return `default of ${name} must not start or end with spaces`;
-  // The service parses *_URL variables as absolute URLs (internal/config), so a default must be one.
-  if ((name === "URL" || name.endsWith("_URL")) && def !== "" && !isAbsoluteUrl(def))
-    return `default of ${name} must be an absolute URL (the service parses *_URL variables as URLs)`;
+  // The service parses *_URL variables as absolute URLs at start-up (internal/config's checkURL, Go's
+  // url.Parse): a default it refuses would crash-loop every pod (issue #29).
+  if (isUrlName(name) && def !== "") {
+    const urlProblem = serviceUrl.check(def);
+    if (urlProblem) return `default of ${name} must be an absolute URL the service accepts at start-up (scheme://host/…): it ${urlProblem}`;
+  }
   return undefined;
 }

@@ -209,3 +209,33 @@ export const invalidByQuestion: Record<string, fc.Arbitrary<unknown>> = {
   productionResources: fc.oneof(junk, fc.constantFrom("cpu=250m,memory=512Mi,replicas=1-10", "cpu=250m,memory=128Gi,replicas=3-10", "cpu=250m,memory=512Mi")),
   prometheusUrl: fc.oneof(junk, fc.constantFrom("ftp://x", "http://u:p@h:9090", "http://h:9090/?q=1", "http://h/${x}", "http://h/`id`")),
 };
+
+/**
+ * URL forms with odd schemes, separators, hosts, escapes, queries and fragments (issue #29): each
+ * part is one a reader (Go's url.Parse, git, Flux, a browser's URL) reads its own way.
+ */
+export const urlForms: fc.Arbitrary<string> = fc.oneof(
+  { weight: 5, arbitrary: fc
+    .record({
+      scheme: fc.constantFrom("http", "https", "HTTP", "Https", "ssh", "SSH", "git", "file", "postgres", "x+y.z", "1http", "", "ht tp"),
+      sep: fc.constantFrom("://", "://", "://", ":", ":/", ":///", "//", ""),
+      user: fc.constantFrom("", "", "", "git@", "u:p@", "@", "u%41@"),
+      host: fc.constantFrom("example.com", "h", "prometheus-operated.monitoring.svc", "%41.x", "a_b.com", "[::1]", "[::1", "[fe80::1%25eth0]", "xn--bcher-kva.example", "bücher.example", "1.2.3.4", "-x.com", "a..b", "", "h,i", "{h}"),
+      port: fc.constantFrom("", "", ":80", ":", ":99999", ":x", ":0"),
+      path: fc.array(fc.constantFrom("a", "svc.git", "%41", "%zz", "%", "a b", "~u", "", "é", "{x}", "$x", "'", "a:b", "@", "v1"), { maxLength: 3 }).map((p) => (p.length ? `/${p.join("/")}` : "")),
+      query: fc.constantFrom("", "", "?", "?a=1", "?a=%zz", "??", "?a b"),
+      fragment: fc.constantFrom("", "", "#", "#f", "#%zz", "#a#b"),
+    })
+    .map((p) => `${p.scheme}${p.scheme ? p.sep : ""}${p.user}${p.host}${p.port}${p.path}${p.query}${p.fragment}`) },
+  { weight: 1, arbitrary: fc
+    .tuple(fc.constantFrom("git@", "", "u.x-y_z@", "@"), fc.constantFrom("github.com", "gitlab.example", "h", "[::1]", "a..b"), fc.constantFrom(":", "::", ":/", "://", "/"), fc.constantFrom("acme/svc.git", "/acme/svc.git", "acme//svc", "acme/svc.git/", "a b", "", "acme/svc.git?x", "~u/r"))
+    .map(([u, h, s, p]) => `${u}${h}${s}${p}`) },
+);
+
+/** The URLs issue #29 found accepted and broken, and forms beside them. */
+export const URL_CASES = [
+  "http:example.com", "http:/x", "http://%41.x", "HTTPS://github.com/acme/svc.git", "SSH://git@github.com/acme/svc.git", "https:github.com/acme/svc.git",
+  "https://github.com/acme/svc.git?", "https://github.com/acme/svc.git#", "http:prometheus-operated.monitoring.svc:9090", "https://github.com/acme/svc.git",
+  "ssh://git@github.com/acme/svc.git", "git@github.com:acme/svc.git", "git@github.com:/acme/svc.git", "ssh://git@gitlab.com:2222/a/b/c.git",
+  "http://prometheus-operated.monitoring.svc:9090", "https://api.example.org/path?q=1&x=#frag", "postgres://db:5432/app", "http://[::1]:8080/x",
+];

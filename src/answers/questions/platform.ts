@@ -1,6 +1,6 @@
 // Platform: monitoring, network policy, progressive delivery and the service catalog.
-import { shown } from "../../shared/show.js";
 import { q } from "./question.js";
+import { prometheusUrl } from "../urls.js";
 
 // Canary thresholds (progressive: argo-rollouts). Kept here: they only serve these questions.
 /** A percentage below 100 with at most three decimals; a string so that 0.1 stays exactly 0.1. */
@@ -16,21 +16,6 @@ function p95Milliseconds(value: number): string | undefined {
   if (!Number.isInteger(value)) return "is not a whole number of milliseconds";
   if (value < 10) return "is below 10 ms, finer than the service's latency histogram can tell apart";
   if (value > 10000) return "is above 10000 ms: the service's latency histogram ends at 10 s, so a higher p95 cannot be measured";
-  return undefined;
-}
-
-function httpUrl(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return "is not an http or https URL (e.g. http://prometheus-operated.monitoring.svc:9090)";
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return `uses ${shown(url.protocol)}: use an http or https URL`;
-  if (!url.hostname) return "has no host";
-  if (/[\s"'`$\\{}]/.test(value)) return "contains whitespace, quotes, braces, '$' or '\\'";
-  if (url.username || url.password) return "must not contain credentials (add them to the AnalysisTemplate's authentication instead)";
-  if (url.search || url.hash) return "must not contain a query or fragment";
   return undefined;
 }
 
@@ -102,8 +87,8 @@ export const platformQuestions = [
     example: "http://prometheus-operated.monitoring.svc:9090",
     default: () => "http://prometheus-operated.monitoring.svc:9090",
     when: (a) => a.progressive === "argo-rollouts",
-    validate: httpUrl,
-    schema: { pattern: "^https?://[^\\s\"'`$\\\\{}?#@]+$" },
+    validate: prometheusUrl.check,
+    schema: { pattern: prometheusUrl.pattern },
   }),
   q({
     name: "catalog",

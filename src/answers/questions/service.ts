@@ -2,6 +2,7 @@
 import path from "node:path";
 import * as rules from "../rules.js";
 import { each, q } from "./question.js";
+import { ENV_SPEC_PATTERN } from "../urls.js";
 
 export const serviceQuestions = [
   q({
@@ -80,7 +81,7 @@ export const serviceQuestions = [
     example: "UPSTREAM_URL",
     default: () => [],
     validate: each(rules.envSpec),
-    schema: { items: { pattern: "^[A-Z][A-Z0-9_]*(=.*)?$" } },
+    schema: { items: { pattern: ENV_SPEC_PATTERN } },
   }),
   q({
     name: "secret",
