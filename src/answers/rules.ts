@@ -2,6 +2,7 @@
 // Each returns undefined when the value is fine, else the rule it breaks, phrased for the user.
 import { shown } from "../shared/show.js";
 import { isUrlName, repositoryUrl, serviceUrl } from "./urls.js";
+import { goModulePaths } from "../shared/go-modules.js";
 
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -73,6 +74,40 @@ export function goModulePath(value: string): string | undefined {
   if (!first.includes(".")) return `its first element ${shown(first)} must be a domain name containing a dot (e.g. github.com/acme/svc)`;
   if (first.startsWith("-")) return `its first element ${shown(first)} must not start with '-'`;
   return majorVersionProblem(value);
+}
+
+/**
+ * A module path that is, lies inside or contains one the generated go.mod requires (issue #29): the
+ * same path twice in the build list fails `go build`, and a package path two modules could provide
+ * is ambiguous. The list is the one go.mod is written from (shared/go-modules.ts).
+ */
+export function dependencyClash(value: string): string | undefined {
+  for (const dep of goModulePaths) {
+    if (value === dep) return `is ${shown(dep)}, a module the generated service requires: go build cannot build a module that depends on itself`;
+    if (value.startsWith(`${dep}/`)) return `lies inside ${shown(dep)}, a module the generated service requires: its packages would have two modules`;
+    if (dep.startsWith(`${value}/`)) return `contains ${shown(dep)}, a module the generated service requires: its packages would have two modules`;
+  }
+  return undefined;
+}
+
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A label key, part by part, as apimachinery's IsQualifiedName checks it (issue #29). */
+export function labelKey(key: string): string | undefined {
+  const parts = key.split("/");
+  if (parts.length > 2) return "has more than one '/' (a label key is [prefix/]name)";
+  const name = parts.at(-1)!;
+  if (parts.length === 2) {
+    const prefix = parts[0];
+    if (prefix === "") return "has an empty prefix before '/'";
+    if (prefix.length > 253) return `has a prefix of ${prefix.length} characters: at most 253 (a DNS subdomain)`;
+    if (!SUBDOMAIN.test(prefix)) return `has a prefix ${shown(prefix)} that is not a DNS subdomain (lowercase letters, digits, '-' and '.')`;
+  }
+  if (name === "") return "has an empty name";
+  if (name.length > 63) return `has a name part of ${name.length} characters: at most 63`;
+  if (!LABEL_NAME.test(name)) return `has a name part ${shown(name)} that is not letters, digits, '-', '_' and '.', starting and ending with a letter or digit`;
+  return undefined;
 }
 
 /**

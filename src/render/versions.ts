@@ -3,6 +3,8 @@
 // Digests: none of the image digests could be verified from this network, so images are pinned by
 // exact tag and the generated Dependabot config pins and bumps their digests (see issue #2).
 
+import { goDirect, goIndirect } from "../shared/go-modules.js";
+
 /** The Go toolchain: go.mod's `go` line, the Dockerfile builder tag and CI's setup-go all derive from it. */
 export const go = {
   // renovate: datasource=golang-version depName=go
@@ -19,10 +21,7 @@ export const go = {
 } as const;
 
 /** Go modules required by the generated service (go.sum in templates/ is tidied against exactly these). */
-export const goModules = {
-  // renovate: datasource=go depName=github.com/prometheus/client_golang
-  clientGolang: "v1.24.1",
-} as const;
+export const goModules = { ...goDirect, indirect: goIndirect } as const;
 
 /** Container images (exact tags; digests are added by the generated Dependabot config). */
 export const images = {

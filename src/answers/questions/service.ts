@@ -58,7 +58,7 @@ export const serviceQuestions = [
     help: "Go module path (default: github.com/<owner>/<name>)",
     example: "github.com/acme/orders-api",
     default: (a) => (a.owner && a.name ? `${a.ci === "gitlab" ? "gitlab.com" : "github.com"}/${a.owner}/${a.name}` : undefined),
-    validate: rules.goModulePath,
+    validate: (v) => rules.goModulePath(v) ?? rules.dependencyClash(v),
     schema: { pattern: "^[a-z0-9.-]+\\.[a-z0-9.-]+(/[A-Za-z0-9._~-]+)*$" },
   }),
   q({
