@@ -3,19 +3,16 @@
 // the generated service's own start-up check (checkURL, taken from the template and compiled), and
 // url.Parse with a host for the Prometheus address (client_golang) and the repository URL the GitOps
 // controllers read (Flux's CRD pattern as well).
-import { readFile, writeFile } from "node:fs/promises";
-import path from "node:path";
 import fc from "fast-check";
-import { execa } from "execa";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { beforeAll, describe, expect, test } from "vitest";
 import { answersSchema } from "../src/answers/schema.js";
 import { questionFor } from "../src/answers/questions.js";
 import { gitopsRepoUrl } from "../src/answers/names.js";
-import { GO_ENV, goFound } from "./helpers/go-service.js";
+import { goFound } from "./helpers/go-service.js";
+import { buildUrlCheck, type GoVerdict } from "./helpers/url-check.js";
 import { inCI } from "./helpers/render.js";
 import { FIXED_SEED, URL_CASES, urlForms } from "./helpers/rel-arbitraries.js";
-import { tempDir } from "./helpers/temp.js";
 
 const SAMPLES = [...new Set([...URL_CASES, ...fc.sample(urlForms, { seed: FIXED_SEED, numRuns: inCI ? 5000 : 1500 })])];
 const validate = new Ajv2020({ strict: true, allErrors: true }).compile(answersSchema());
@@ -42,87 +39,11 @@ describe("URL rules: the CLI and --print-schema agree (issue #29)", () => {
   });
 });
 
-interface GoVerdict {
-  url: string;
-  /** The generated service's checkURL: "" when it accepts. */
-  check: string;
-  /** url.Parse's error, or "". */
-  parse: string;
-  scheme: string;
-  host: string;
-}
-
-const TEMPLATE = path.resolve(import.meta.dirname, "../templates/internal/config/config.go.hbs");
-let bin = "";
-
-/** A program around the service's own checkURL, copied out of the template as it is generated. */
-async function buildUrlCheck(): Promise<string> {
-  const template = await readFile(TEMPLATE, "utf8");
-  const checkURL = /^func \(p \*parser\) checkURL\(name, s string\) \{\n[\s\S]*?^\}\n/m.exec(template)?.[0];
-  if (!checkURL || checkURL.includes("{{")) throw new Error("checkURL not found as plain Go in the config template");
-  const dir = await tempDir("cggs-urlcheck-");
-  await writeFile(path.join(dir, "go.mod"), "module urlcheck\n\ngo 1.24\n");
-  await writeFile(
-    path.join(dir, "main.go"),
-    `package main
-
-import (
-	"encoding/json"
-	"net/url"
-	"os"
-)
-
-type parser struct{ problems []string }
-
-func (p *parser) fail(name, problem string) { p.problems = append(p.problems, name+" "+problem) }
-
-${checkURL}
-type verdict struct {
-	URL    string \`json:"url"\`
-	Check  string \`json:"check"\`
-	Parse  string \`json:"parse"\`
-	Scheme string \`json:"scheme"\`
-	Host   string \`json:"host"\`
-}
-
-func main() {
-	var in []string
-	if err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {
-		os.Exit(2)
-	}
-	out := make([]verdict, 0, len(in))
-	for _, s := range in {
-		v := verdict{URL: s}
-		p := &parser{}
-		p.checkURL("X_URL", s)
-		if len(p.problems) > 0 {
-			v.Check = p.problems[0]
-		}
-		if u, err := url.Parse(s); err != nil {
-			v.Parse = err.Error()
-		} else {
-			v.Scheme, v.Host = u.Scheme, u.Host
-		}
-		out = append(out, v)
-	}
-	_ = json.NewEncoder(os.Stdout).Encode(out)
-}
-`,
-  );
-  const out = path.join(dir, "urlcheck");
-  const build = await execa("go", ["build", "-o", out, "."], { cwd: dir, env: GO_ENV, reject: false, all: true });
-  if (build.exitCode !== 0) throw new Error(`building the checkURL program failed:\n${build.all}`);
-  return out;
-}
-
-async function goVerdicts(urls: string[]): Promise<Map<string, GoVerdict>> {
-  const run = await execa(bin, [], { input: JSON.stringify(urls) });
-  return new Map((JSON.parse(run.stdout) as GoVerdict[]).map((v) => [v.url, v]));
-}
+let goVerdicts: (urls: string[]) => Promise<Map<string, GoVerdict>>;
 
 describe.runIf(goFound || inCI)("URL rules hold what Go holds (issue #29)", () => {
   beforeAll(async () => {
-    bin = await buildUrlCheck();
+    goVerdicts = await buildUrlCheck();
   }, 180_000);
 
   test("*_URL defaults: accepted here => the generated service's checkURL accepts; refused there => refused here", async () => {

@@ -165,56 +165,20 @@ export function asFlagInput(a: Answers): Partial<Answers> {
   return out;
 }
 
-/** Candidate strings from which each question's invalid values are drawn (filtered by its own validator). */
-const junk = fc.oneof(
-  fc.string({ unit: "grapheme", maxLength: 20 }),
-  fc.string({ unit: "binary", maxLength: 12 }),
-  fc.constantFrom("", " ", "-", "A", "Upper", "has space", "a_b", "a..b", "/x", "x/", "x//y", "ftp://x/y", "http://", "1024x", "../etc", "a\nb", "\u0000", "x".repeat(70), "-leading", "trailing-", "é"),
-  fc.array(fc.constantFrom(...HOSTILE_PIECES, "\n", "\r", "\u2028"), { minLength: 1, maxLength: 6 }).map((p) => p.join("")),
-);
-
-/**
- * Invalid raw flag values for a question, as `[flag, values...]` argv fragments for the CLI and as
- * typed values for resolveAnswers. `isInvalid` is the question's own validator: the property is
- * that an invalid value is always refused with the flag named and nothing written.
- */
-export const invalidByQuestion: Record<string, fc.Arbitrary<unknown>> = {
-  name: junk,
-  owner: fc.oneof(junk, fc.constant("a".repeat(101))),
-  description: fc.oneof(
-    fc.tuple(hostileLine(100), fc.constantFrom("\n", "\r", "\t", "\u0000", "\u001b[31m", "\u007f", "\u2028", "\u2029"), hostileLine(100)).map(([a, b, c]) => a + b + c),
-    fc.integer({ min: 301, max: 2000 }).map((n) => "x".repeat(n)),
-  ),
-  module: junk,
-  port: fc.oneof(fc.integer({ min: 0, max: 1023 }), fc.integer({ min: 65536, max: 10_000_000 })),
-  env: fc.oneof(
-    junk.map((s) => [s]),
-    fc.constantFrom("PORT", "LOG_LEVEL", "GOMAXPROCS", "TOKEN_FILE", "lower", "1ABC", "A-B", "A=x\ny", "A= leading", "A=trailing\t", "API_URL=not a url", "A=\u2028").map((s) => [s]),
-  ),
-  secret: fc.oneof(junk.map((s) => [s]), fc.constantFrom("PORT", "X_FILE", "lower", "A=B", "A B").map((s) => [s])),
-  registry: junk,
-  repoUrl: fc.oneof(junk, fc.constantFrom("https://user:pw@github.com/a/b.git", "https://github.com/a/b.git?x=1", "file:///etc/passwd", "https://github.com/a/$(id).git", "ext::sh -c id", "-uhttps://x/y", "http://github.com/a/b.git")),
-  environments: fc.oneof(
-    junk.map((s) => [s]),
-    fc.constant([] as string[]),
-    fc.constant(Array.from({ length: 11 }, (_, i) => `e${i}`)),
-  ),
-  canaryMaxErrorPercent: fc.oneof(junk, fc.constantFrom("0", "100", "1.2345", "-1", "1%", "01")),
-  canaryMaxP95Ms: fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 10001, max: 10_000_000 })),
-  argocdProject: junk,
-  resources: fc.oneof(
-    junk,
-    fc.constantFrom("cpu=50m,memory=128Mi", "cpu=0m,memory=128Mi,replicas=1-3", "cpu=50m,memory=16Mi,replicas=1-3", "cpu=50m,memory=128M,replicas=1-3", "cpu=50m,memory=128Mi,replicas=3-1", "cpu=50m,memory=128Mi,replicas=0-3", "cpu=50m,memory=128Mi,replicas=1-101", "cpu=50m,cpu=60m,memory=128Mi,replicas=1-3", "gpu=1,cpu=50m,memory=128Mi,replicas=1-3", "cpu=65,memory=128Mi,replicas=1-3"),
-  ),
-  productionResources: fc.oneof(junk, fc.constantFrom("cpu=250m,memory=512Mi,replicas=1-10", "cpu=250m,memory=128Gi,replicas=3-10", "cpu=250m,memory=512Mi")),
-  prometheusUrl: fc.oneof(junk, fc.constantFrom("ftp://x", "http://u:p@h:9090", "http://h:9090/?q=1", "http://h/${x}", "http://h/`id`")),
-};
-
 /**
  * URL forms with odd schemes, separators, hosts, escapes, queries and fragments (issue #29): each
  * part is one a reader (Go's url.Parse, git, Flux, a browser's URL) reads its own way.
  */
 export const urlForms: fc.Arbitrary<string> = fc.oneof(
+  // Near misses of a working URL: one odd scheme, separator or tail on an address that is otherwise fine.
+  { weight: 3, arbitrary: fc
+    .record({
+      scheme: fc.constantFrom("http", "https", "HTTP", "HTTPS", "Https", "ssh", "SSH"),
+      sep: fc.constantFrom("://", "://", ":", ":/", ":///"),
+      rest: fc.constantFrom("github.com/acme/svc.git", "gitlab.com/g/s/svc.git", "prometheus-operated.monitoring.svc:9090", "api.example.com/v1", "%41.x/a", "git@github.com/acme/svc.git"),
+      tail: fc.constantFrom("", "", "?", "#", "?a=1", "/"),
+    })
+    .map((p) => `${p.scheme}${p.sep}${p.rest}${p.tail}`) },
   { weight: 5, arbitrary: fc
     .record({
       scheme: fc.constantFrom("http", "https", "HTTP", "Https", "ssh", "SSH", "git", "file", "postgres", "x+y.z", "1http", "", "ht tp"),
@@ -239,3 +203,51 @@ export const URL_CASES = [
   "ssh://git@github.com/acme/svc.git", "git@github.com:acme/svc.git", "git@github.com:/acme/svc.git", "ssh://git@gitlab.com:2222/a/b/c.git",
   "http://prometheus-operated.monitoring.svc:9090", "https://api.example.org/path?q=1&x=#frag", "postgres://db:5432/app", "http://[::1]:8080/x",
 ];
+
+/** Candidate strings from which each question's invalid values are drawn (filtered by its own validator). */
+const junk = fc.oneof(
+  fc.string({ unit: "grapheme", maxLength: 20 }),
+  fc.string({ unit: "binary", maxLength: 12 }),
+  fc.constantFrom("", " ", "-", "A", "Upper", "has space", "a_b", "a..b", "/x", "x/", "x//y", "ftp://x/y", "http://", "1024x", "../etc", "a\nb", "\u0000", "x".repeat(70), "-leading", "trailing-", "é"),
+  fc.array(fc.constantFrom(...HOSTILE_PIECES, "\n", "\r", "\u2028"), { minLength: 1, maxLength: 6 }).map((p) => p.join("")),
+);
+
+/**
+ * Invalid raw flag values for a question, as `[flag, values...]` argv fragments for the CLI and as
+ * typed values for resolveAnswers. `isInvalid` is the question's own validator: the property is
+ * that an invalid value is always refused with the flag named and nothing written.
+ */
+export const invalidByQuestion: Record<string, fc.Arbitrary<unknown>> = {
+  name: junk,
+  owner: fc.oneof(junk, fc.constant("a".repeat(101))),
+  description: fc.oneof(
+    fc.tuple(hostileLine(100), fc.constantFrom("\n", "\r", "\t", "\u0000", "\u001b[31m", "\u007f", "\u2028", "\u2029"), hostileLine(100)).map(([a, b, c]) => a + b + c),
+    fc.integer({ min: 301, max: 2000 }).map((n) => "x".repeat(n)),
+  ),
+  // Issue #29: the generated go.mod's own requirements, one inside one, one containing one.
+  module: fc.oneof(junk, fc.constantFrom("github.com/prometheus/common", "github.com/prometheus/client_golang/x", "golang.org/x", "google.golang.org/protobuf")),
+  port: fc.oneof(fc.integer({ min: 0, max: 1023 }), fc.integer({ min: 65536, max: 10_000_000 })),
+  env: fc.oneof(
+    junk.map((s) => [s]),
+    fc.constantFrom("PORT", "LOG_LEVEL", "GOMAXPROCS", "TOKEN_FILE", "lower", "1ABC", "A-B", "A=x\ny", "A= leading", "A=trailing\t", "API_URL=not a url", "A=\u2028").map((s) => [s]),
+    urlForms.map((u) => [`API_URL=${u}`]),
+  ),
+  secret: fc.oneof(junk.map((s) => [s]), fc.constantFrom("PORT", "X_FILE", "lower", "A=B", "A B").map((s) => [s])),
+  registry: junk,
+  repoUrl: fc.oneof(junk, urlForms, fc.constantFrom("https://user:pw@github.com/a/b.git", "https://github.com/a/b.git?x=1", "file:///etc/passwd", "https://github.com/a/$(id).git", "ext::sh -c id", "-uhttps://x/y", "http://github.com/a/b.git")),
+  environments: fc.oneof(
+    junk.map((s) => [s]),
+    fc.constant([] as string[]),
+    fc.constant(Array.from({ length: 11 }, (_, i) => `e${i}`)),
+  ),
+  canaryMaxErrorPercent: fc.oneof(junk, fc.constantFrom("0", "100", "1.2345", "-1", "1%", "01")),
+  canaryMaxP95Ms: fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 10001, max: 10_000_000 })),
+  argocdProject: junk,
+  resources: fc.oneof(
+    junk,
+    fc.constantFrom("cpu=50m,memory=128Mi", "cpu=0m,memory=128Mi,replicas=1-3", "cpu=50m,memory=16Mi,replicas=1-3", "cpu=50m,memory=128M,replicas=1-3", "cpu=50m,memory=128Mi,replicas=3-1", "cpu=50m,memory=128Mi,replicas=0-3", "cpu=50m,memory=128Mi,replicas=1-101", "cpu=50m,cpu=60m,memory=128Mi,replicas=1-3", "gpu=1,cpu=50m,memory=128Mi,replicas=1-3", "cpu=65,memory=128Mi,replicas=1-3"),
+  ),
+  productionResources: fc.oneof(junk, fc.constantFrom("cpu=250m,memory=512Mi,replicas=1-10", "cpu=250m,memory=128Gi,replicas=3-10", "cpu=250m,memory=512Mi")),
+  prometheusUrl: fc.oneof(junk, urlForms, fc.constantFrom("ftp://x", "http://u:p@h:9090", "http://h:9090/?q=1", "http://h/${x}", "http://h/`id`")),
+};
+
