@@ -25,7 +25,8 @@ import { planFiles, type Plan } from "../src/render/plan.js";
 import { goModulePath } from "../src/answers/rules.js";
 import { GO_ENV, goFound } from "./helpers/go-service.js";
 import { inCI, tool, TOOL } from "./helpers/render.js";
-import { asFlagInput, FIXED_SEED, validAnswers } from "./helpers/rel-arbitraries.js";
+import { asFlagInput, FIXED_SEED, urlForms, validAnswers } from "./helpers/rel-arbitraries.js";
+import { buildUrlCheck } from "./helpers/url-check.js";
 import { tempDir } from "./helpers/temp.js";
 import { yamlTypeDrift } from "./helpers/yaml-types.js";
 import { go } from "../src/render/versions.js";
@@ -45,6 +46,21 @@ const YAML_LABELS = [...YAML_WORDS, "1e3", "012", "0x1f", "0b1", "0o7", "1", "20
 const YAML_ENV_NAMES = ["ON", "OFF", "YES", "NO", "Y", "N", "TRUE", "FALSE", "NULL", "E1"];
 const GO_ELEMENTS = ["internal", "testdata", "vendor", "con", "aux", "nul", "com1", "lpt9", "aux.txt", "x~1", "_x", "v1", "v2", "0x1F", "yes"];
 
+/** Pairs of name and environment (and controller) that spell a system namespace or a controller's own object. */
+const RESERVED_PAIRS: [string, string | undefined, Answers["gitops"] | undefined][] = [
+  ["kube", "system", undefined], ["kube", "public", undefined], ["kube", "node-lease", undefined], ["cert", "manager", undefined],
+  ["ingress", "nginx", undefined], ["flux", "system", undefined], ["argo", "rollouts", undefined], ["kube", "dev", undefined],
+  ["default", undefined, "argocd"], ["flux-system", undefined, "flux"], ["argocd", undefined, "argocd"], ["monitoring", "dev", undefined],
+];
+/** Module paths of the generated service's dependencies, inside one, and containing one. */
+const DEPENDENCY_PATHS = ["github.com/prometheus/common", "github.com/prometheus/client_golang", "github.com/prometheus/client_golang/mine", "golang.org/x", "google.golang.org/protobuf/x", "github.com/beorn7/perks"];
+/** What the cluster owns, written out here (not imported) so the check below is not the rule checking itself. */
+const CLUSTER_OWNED = new Set(["default", "kube-system", "kube-public", "kube-node-lease", "flux-system", "argocd", "argo-rollouts", "cert-manager", "ingress-nginx", "monitoring"]);
+
+/** `arbitrary` in one of `n` draws, else undefined. */
+const rarely = <T>(arbitrary: fc.Arbitrary<T>, n: number): fc.Arbitrary<T | undefined> =>
+  fc.oneof({ weight: n - 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
+
 const candidate = fc
   .record({
     base: validAnswers,
@@ -56,6 +72,13 @@ const candidate = fc
     owner: fc.option(fc.constantFrom("0x1F", "NULL", "yes", "012", "1e3", "internal", "con", "vendor"), { nil: undefined, freq: 2 }),
     moduleElement: fc.option(fc.constantFrom(...GO_ELEMENTS), { nil: undefined, freq: 2 }),
     registryPath: fc.option(fc.constantFrom("012", "yes", "null", "1e3", "0x1f"), { nil: undefined, freq: 2 }),
+    // Issue #29's classes (each in 1 of n candidates, so most candidates stay valid): URL forms for each kind of URL, names that spell what the cluster or its
+    // controllers own, and module paths of the service's own dependencies.
+    urlDefault: rarely(urlForms, 6),
+    repoUrl: rarely(urlForms, 6),
+    prometheusUrl: rarely(urlForms, 4),
+    reserved: rarely(fc.constantFrom(...RESERVED_PAIRS), 8),
+    dependency: rarely(fc.constantFrom(...DEPENDENCY_PATHS), 8),
   })
   .map(({ base, ...o }): Answers => {
     const a: Answers = { ...base };
@@ -70,6 +93,19 @@ const candidate = fc
     a.module = o.moduleElement ? `${host}/${a.owner}/${o.moduleElement}/${a.name}` : `${host}/${a.owner}/${a.name}`;
     a.repoUrl = a.repoUrl.startsWith("git@") ? `git@${host}:${a.owner}/${a.name}.git` : `https://${host}/${a.owner}/${a.name}.git`;
     if (o.registryPath) a.registry = `ghcr.io/${o.registryPath}`;
+    if (o.reserved) {
+      const [name, env, gitops] = o.reserved;
+      a.name = a.directory = name;
+      a.argocdProject = name;
+      if (env) a.environments = [...new Set([env, ...a.environments])];
+      if (gitops) a.gitops = gitops;
+      a.module = `${host}/${a.owner}/${a.name}`;
+      a.repoUrl = `https://${host}/${a.owner}/${a.name}.git`;
+    }
+    if (o.urlDefault !== undefined) a.env = [...a.env.filter((e) => !e.startsWith("EXTRA_URL")), `EXTRA_URL=${o.urlDefault}`];
+    if (o.repoUrl !== undefined) a.repoUrl = o.repoUrl;
+    if (o.prometheusUrl !== undefined) a.prometheusUrl = o.prometheusUrl;
+    if (o.dependency !== undefined) a.module = o.dependency;
     return a;
   });
 
@@ -112,8 +148,10 @@ describe.sequential("property: every accepted answer set yields a working reposi
     const problems: string[] = [];
     const paths = new Set<string>();
     let yamlFiles = 0;
+    const plans = new Map<Answers, Plan>();
     for (const a of sets) {
       const { problems: drift, plan } = await yamlTypeDrift(a);
+      plans.set(a, plan);
       yamlFiles += plan.filter((f) => isYaml(f.path)).length;
       problems.push(...drift.map((p) => `${a.name}: ${p}`), ...buildMeaningProblems(a));
       const goMod = plan.find((f) => f.path === "go.mod")!.content.toString("utf8");
@@ -128,6 +166,7 @@ describe.sequential("property: every accepted answer set yields a working reposi
       const verdicts = JSON.parse((await execa(bin, [], { input: JSON.stringify(all) })).stdout) as { path: string; module: string; importPath: string }[];
       for (const v of verdicts) if (paths.has(v.path) ? v.module : v.importPath) problems.push(`Go refuses ${v.path}: ${v.module || v.importPath}`);
     } else for (const a of sets) if (goModulePath(a.module)) problems.push(`module ${a.module}: ${goModulePath(a.module)}`);
+    problems.push(...(await issue29Problems(sets, plans)));
     const special = sets.filter((a) => [a.name, a.argocdProject, ...a.environments].some((s) => YAML_LABELS.includes(s))).length;
     console.info(
       `accepted-space (memory): ${sets.length} accepted of ${drawn} drawn (${refused} refused: ${[...reasons].map(([k, v]) => `${k} ${v}`).join(", ")}), seed ${SEED}; ${special} with YAML-1.1-special names; ` +
@@ -217,6 +256,44 @@ describe.sequential("property: every accepted answer set yields a working reposi
     expect(problems).toEqual([]);
   });
 });
+
+/**
+ * Issue #29's classes, judged by what reads the output: Go (the service's own checkURL on *_URL
+ * defaults; url.Parse on the repository and Prometheus URLs), Flux's GitRepository URL pattern, the
+ * cluster's own namespaces and objects, and the requirements in the generated go.mod.
+ */
+async function issue29Problems(sets: Answers[], plans: Map<Answers, Plan>): Promise<string[]> {
+  const problems: string[] = [];
+  const goCheck = goFound || inCI ? await buildUrlCheck() : undefined;
+  const urls = new Set<string>();
+  for (const a of sets) {
+    for (const e of a.env) if (/^(?:[A-Z0-9_]*_)?URL=./.test(e)) urls.add(e.slice(e.indexOf("=") + 1));
+    urls.add(buildContext(a, TOOL).repoUrl);
+    if (a.progressive === "argo-rollouts") urls.add(a.prometheusUrl);
+  }
+  const verdicts = goCheck ? await goCheck([...urls]) : new Map();
+  for (const a of sets) {
+    const context = buildContext(a, TOOL);
+    for (const e of a.env) {
+      const url = e.slice(e.indexOf("=") + 1);
+      if (/^(?:[A-Z0-9_]*_)?URL=./.test(e) && verdicts.get(url)?.check) problems.push(`${a.name}: the service refuses ${JSON.stringify(e)} at start-up: ${verdicts.get(url).check}`);
+    }
+    const repo = verdicts.get(context.repoUrl);
+    if (!/^(http|https|ssh):\/\/./.test(context.repoUrl) || /[?#]/.test(a.repoUrl) || (repo && (repo.parse || !repo.host || !context.repoUrl.startsWith(`${repo.scheme}://`))))
+      problems.push(`${a.name}: git, Flux or Argo CD read the repository URL ${JSON.stringify(a.repoUrl)} differently (${JSON.stringify(repo)})`);
+    const prom = verdicts.get(a.prometheusUrl);
+    if (a.progressive === "argo-rollouts" && prom && (prom.parse || !prom.host)) problems.push(`${a.name}: client_golang finds no host in ${JSON.stringify(a.prometheusUrl)}`);
+    for (const env of context.environments)
+      if (CLUSTER_OWNED.has(env.namespace) || env.namespace.startsWith("kube-")) problems.push(`${a.name}: writes the cluster's own namespace ${env.namespace}`);
+    if (a.gitops === "argocd" && context.argocdProject.own && a.argocdProject === "default") problems.push(`${a.name}: writes AppProject default`);
+    if (a.gitops === "flux" && (a.name === "flux-system" || context.environments.some((e) => `${a.name}-${e.name}` === "flux-system")))
+      problems.push(`${a.name}: writes Flux's own flux-system objects`);
+    const goMod = plans.get(a)!.find((f) => f.path === "go.mod")!.content.toString("utf8");
+    for (const [, dep] of goMod.matchAll(/^\s*(?:require\s+)?([a-z0-9.-]+\.[a-z]+\/\S+) v\S+/gm))
+      if (a.module === dep || a.module.startsWith(`${dep}/`) || dep.startsWith(`${a.module}/`)) problems.push(`${a.name}: module ${a.module} collides with the requirement ${dep}`);
+  }
+  return problems;
+}
 
 async function writePlan(plan: Plan, dir: string): Promise<void> {
   for (const f of plan) {

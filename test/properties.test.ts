@@ -21,7 +21,7 @@ import { yamlScalar } from "../src/shared/yaml-scalar.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { baseAnswers, inCI, TOOL } from "./helpers/render.js";
 import { GO_ENV, goFound } from "./helpers/go-service.js";
-import { asFlagInput, FIXED_SEED, invalidByQuestion, validAnswers } from "./helpers/rel-arbitraries.js";
+import { asFlagInput, FIXED_SEED, hostileLine, invalidByQuestion, validAnswers } from "./helpers/rel-arbitraries.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 30);
 const RANDOM_SEED = Math.floor(Math.random() * 0x7fffffff);
@@ -272,5 +272,88 @@ describe("property: an invalid value for any question is refused, naming its fla
       }
     }
     expect(runs).toBe(INVALID_QUESTIONS.length * 2);
+  });
+});
+
+// Issue #29: the classes no flag-only answer set can reach. Numeric-looking YAML scalars in an
+// answers file, long label keys in a preset, odd targets in the printed next steps.
+const yamlNumberish = fc.oneof(
+  fc.nat({ max: 0xffff }).map((n) => `0x${n.toString(16).toUpperCase()}`),
+  fc.nat({ max: 0o777 }).map((n) => `0o${n.toString(8)}`),
+  fc.tuple(fc.nat({ max: 3000 }), fc.nat({ max: 99 })).map(([a, b]) => `${a}.${b}0`),
+  fc.tuple(fc.nat({ max: 9 }), fc.nat({ max: 9 })).map(([a, b]) => `${a}e${b}`),
+  fc.nat({ max: 99999 }).map((n) => `+${n}`),
+  fc.nat({ max: 9999 }).map((n) => `0${n}`),
+  fc.constantFrom("8080", "8080.0", "1_000", ".inf", "-.inf", ".nan", "true", "false", "0b101", "2026.10", "-0", "1E3"),
+);
+
+describe("property: answers-file scalars are read as written (issue #29)", () => {
+  test("a text answer is the text of the file; a number is accepted exactly when the flag accepts it", async () => {
+    const dir = await tempDir("cggs-prop-yaml-");
+    const { readAnswersFile } = await import("../src/answers/answers-file.js");
+    let differentToYaml = 0;
+    for (const [i, s] of fc.sample(yamlNumberish, { seed: FIXED_SEED, numRuns: 200 }).entries()) {
+      const file = path.join(dir, `a${i}.yaml`);
+      await writeFile(file, `description: ${s}\nowner: ${s}\nargocdProject: ${s}\n`);
+      const answers = await readAnswersFile(file);
+      expect(answers, s).toMatchObject({ description: s, owner: s, argocdProject: s });
+      await writeFile(file, `port: ${s}\n`);
+      const byFile = await readAnswersFile(file).then((a) => a.port, () => "refused");
+      let byFlag: unknown;
+      try {
+        byFlag = fromFlag(questionFor("port")!, s);
+      } catch {
+        byFlag = "refused";
+      }
+      expect(byFile, `port: ${s}`).toEqual(byFlag);
+      if (typeof (await import("js-yaml")).load(s) !== "string") differentToYaml++;
+    }
+    // Most samples are ones YAML reads as something else than the text: the property is about them.
+    expect(differentToYaml).toBeGreaterThan(150);
+  });
+});
+
+describe("property: preset label keys are qualified names, part by part (issue #29)", () => {
+  const labelName = (n: number) => fc.string({ unit: fc.constantFrom(..."abcXYZ019-_."), minLength: n, maxLength: n }).map((s) => `a${s}z`);
+  const prefix = (n: number) => fc.array(fc.constantFrom("a", "ab", "a-b", "x9"), { minLength: 1, maxLength: n }).map((p) => p.join("."));
+  const keys = fc.oneof(
+    fc.integer({ min: 55, max: 70 }).chain(labelName),
+    fc.tuple(fc.integer({ min: 60, max: 140 }).chain(prefix), fc.integer({ min: 1, max: 66 }).chain(labelName)).map(([p, n]) => `${p}/${n}`),
+  );
+  test("a key the preset accepts has a name of at most 63 and a prefix of at most 253 characters", async () => {
+    const { readPreset } = await import("../src/answers/preset.js");
+    const dir = await tempDir("cggs-prop-labels-");
+    let accepted = 0;
+    let refused = 0;
+    for (const [i, key] of fc.sample(keys, { seed: FIXED_SEED, numRuns: 150 }).entries()) {
+      const file = path.join(dir, `p${i}.yaml`);
+      await writeFile(file, `name: p\npolicy:\n  requiredLabels:\n    ${JSON.stringify(key)}: x\n`);
+      const ok = await readPreset(file).then(() => true, () => false);
+      const [prefixPart, namePart] = key.includes("/") ? key.split("/") : ["", key];
+      // apimachinery's IsQualifiedName, by its documented limits.
+      expect(ok, key).toBe(namePart.length <= 63 && prefixPart.length <= 253);
+      if (ok) accepted++;
+      else refused++;
+    }
+    expect(accepted).toBeGreaterThan(10);
+    expect(refused).toBeGreaterThan(10);
+  });
+});
+
+describe("property: the printed next steps are commands a shell reads back (issue #29)", () => {
+  test("cd's target is the directory written, whatever its name", async () => {
+    const { formatSummary } = await import("../src/cli/report.js");
+    const targets = fc
+      .sample(fc.oneof(hostileLine(30), hostileLine(20).map((s) => `-${s}`), fc.constantFrom("-lead3", "sp dir/x y", "it's", "~x", "a\\b", "$HOME", "!x")), { seed: FIXED_SEED, numRuns: 300 })
+      .filter((t) => !t.includes("/") && t.trim() === t && t !== "." && t !== "..");
+    // The word formatSummary prints after `cd`, for a repository written to /work/<target>.
+    const cdWord = (target: string) => {
+      const result = { directory: `/work/${target}`, files: [], dryRun: false, git: { status: "skipped", reason: "" }, placeholders: [], answers: { ...baseAnswers, env: [], secret: [] } };
+      return /^ {2}cd (.*)$/m.exec(formatSummary(result as never, "/work"))![1];
+    };
+    const script = targets.map((t) => `printf '%s\\0' ${cdWord(t)}`).join("\n");
+    const run = await execa("sh", ["-c", script]);
+    const read = run.stdout.split("\0").slice(0, -1);
+    expect(read).toEqual(targets.map((t) => (t.startsWith("-") ? `./${t}` : t)));
   });
 });

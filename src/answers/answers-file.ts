@@ -34,7 +34,7 @@ export async function readAnswersFile(file: string): Promise<Partial<Answers>> {
       continue;
     }
     try {
-      answers[question.name] = fromFile(question, pair.value.value);
+      answers[question.name] = fromFile(question, pair.value.value, pair.value);
     } catch (problem) {
       problems.push(`${at}: key ${shown(key)} ${String(problem)}`);
     }

@@ -29,30 +29,49 @@ export function fromFlag(question: AnyQuestion, raw: string | boolean | string[]
   }
 }
 
-/** From an answers file (JSON/YAML): the natural type, or a string where that is unambiguous. */
-export function fromFile(question: AnyQuestion, raw: unknown): Value {
+/** How a YAML scalar was written, where the value came from a file (answers file, preset). */
+export interface Written {
+  source?: string;
+  items?: Written[];
+}
+
+/**
+ * From an answers file (JSON/YAML): the natural type, or a string where that is unambiguous. A
+ * scalar answering a text question is taken as written (`0x1F` stays "0x1F", `2026.10` stays
+ * "2026.10"), and a number as the flag would read its text (`0x1F90` is refused there too) (issue #29).
+ */
+export function fromFile(question: AnyQuestion, raw: unknown, written?: Written): Value {
   switch (question.kind) {
     case "boolean":
       if (typeof raw !== "boolean") throw "must be true or false";
       return raw;
     case "number":
-      if (typeof raw === "number") return toNumber(String(raw));
+      if (typeof raw === "number") return toNumber(written?.source ?? String(raw));
       if (typeof raw === "string") return toNumber(raw);
       throw "must be a number";
     case "list":
       if (typeof raw === "string") return splitList(raw);
-      return toStringArray(raw);
+      return toStringArray(asWritten(raw, written));
     case "repeatable":
-      return typeof raw === "string" ? [raw] : toStringArray(raw);
+      return typeof raw === "string" ? [raw] : toStringArray(asWritten(raw, written));
     case "choice":
       if (typeof raw !== "string") throw `must be one of: ${question.choices!.join(", ")}`;
       return toChoice(question, raw);
-    default:
-      // YAML reads `0.5` or `2026` as numbers; for a text question they mean their text.
-      if (typeof raw === "number" && Number.isFinite(raw)) return String(raw);
-      if (typeof raw !== "string") throw "must be a string";
-      return raw;
+    default: {
+      const text = asWritten(raw, written);
+      // JSON input (Backstage) has no source text: a finite number means its text.
+      if (typeof text === "number" && Number.isFinite(text)) return String(text);
+      if (typeof text !== "string") throw "must be a string";
+      return text;
+    }
   }
+}
+
+/** A number or boolean scalar as its source text; a list's items likewise; anything else as it is. */
+function asWritten(raw: unknown, written: Written | undefined): unknown {
+  if ((typeof raw === "number" || typeof raw === "boolean") && written?.source) return written.source;
+  if (Array.isArray(raw) && written?.items?.length === raw.length) return raw.map((item, i) => asWritten(item, written.items![i]));
+  return raw;
 }
 
 /** From prompt text: lists and repeatables are comma-separated there. */

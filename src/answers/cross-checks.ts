@@ -4,6 +4,7 @@ import { gitopsRepoUrl, goIdentifier } from "./names.js";
 import { flagNaming, type Naming, type Problem } from "./naming.js";
 import { shown } from "../shared/show.js";
 import { sizeClasses } from "./sizing.js";
+import { ARGOCD_BUILTIN_PROJECTS, FLUX_OWN_OBJECTS, systemNamespace } from "./reserved.js";
 
 const BUILTIN_GO_FIELDS = ["Port", "AdminPort", "LogLevel", "ShutdownDelay", "ShutdownTimeout"];
 
@@ -29,7 +30,24 @@ export function crossCheck(answers: Answers, explicit: ReadonlySet<keyof Answers
     const namespace = `${answers.name}-${env}`;
     if (namespace.length > 63)
       add(["name", "environments"], `${n("name")}/${n("environments")}: the namespace '${namespace}' is longer than 63 characters: shorten the name or the environment`);
+    const system = systemNamespace(namespace);
+    if (system)
+      add(
+        ["name", "environments"],
+        `${n("name")}/${n("environments")}: the namespace '${namespace}' ${system}: the generated Namespace and GitOps objects would take it over ` +
+          `(pruning it, or deleting it with the application): choose another name or environment`,
+      );
+    if (answers.gitops === "flux" && FLUX_OWN_OBJECTS.includes(namespace))
+      add(["name", "environments"], `${n("name")}/${n("environments")}: the Flux Kustomization '${namespace}' would replace Flux's own (flux bootstrap's): choose another name or environment`);
   }
+  if (answers.gitops === "argocd" && answers.argocdProject === answers.name && ARGOCD_BUILTIN_PROJECTS.includes(answers.name))
+    add(
+      ["name", "argocdProject"],
+      `${n("name")}/${n("argocdProject")}: the service's own project would be AppProject '${answers.name}', Argo CD's built-in project: applying it would narrow every ` +
+        `Application in that project to this repository: choose another name, or ${set("argocdProject", "<an existing project>")}`,
+    );
+  if (answers.gitops === "flux" && FLUX_OWN_OBJECTS.includes(answers.name))
+    add(["name", "gitops"], `${n("name")}: the GitRepository '${answers.name}' in flux-system would replace Flux's own source (flux bootstrap's), redirecting Flux's self-sync to this repository: choose another name`);
   if (new Set(answers.environments).size !== answers.environments.length)
     add(["environments"], `${n("environments")}: '${answers.environments.join(",")}' names an environment twice`);
   // GitHub has no subgroups: github.com/<group>/<sub>/<name> cannot exist, nor can its Actions run.

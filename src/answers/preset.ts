@@ -40,7 +40,6 @@ export interface Preset {
 
 const TOP_KEYS = ["name", "version", "description", "defaults", "locked", "policy"];
 const POLICY_KEYS = ["registries", "gitops", "ci", "namePattern", "requiredLabels", "argocdProjects"];
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
 /**
@@ -87,7 +86,7 @@ export async function readPreset(file: string, label = "--preset", as = file): P
       const question = questionFor(key);
       if (!question) return fail(pair.key, `defaults: unknown question '${key}'`);
       try {
-        const value = fromFile(question, pair.value.value);
+        const value = fromFile(question, pair.value.value, pair.value);
         const problem = question.validate(value as never);
         if (problem) throw `'${Array.isArray(value) ? value.join(",") : String(value)}' ${problem}`;
         defaults[question.name] = value;
@@ -137,7 +136,8 @@ export async function readPreset(file: string, label = "--preset", as = file): P
       } else if (key === "requiredLabels") {
         if (!value || typeof value !== "object" || Array.isArray(value)) fail(node, "policy.requiredLabels must be a mapping of label keys to values");
         for (const [k, v] of Object.entries(value as object)) {
-          if (!LABEL_KEY.test(k) || k.length > 317) fail(node, `policy.requiredLabels: '${k}' is not a valid Kubernetes label key`);
+          const keyProblem = rules.labelKey(k);
+          if (keyProblem) fail(node, `policy.requiredLabels: ${shown(k)} is not a valid Kubernetes label key: it ${keyProblem}`);
           if (typeof v !== "string" || !LABEL_VALUE.test(v) || v.length > 63) fail(node, `policy.requiredLabels.${k}: '${String(v)}' is not a valid label value (63 characters of [A-Za-z0-9-_.])`);
         }
         policy.requiredLabels = value as Record<string, string>;

@@ -1,6 +1,8 @@
 // Validation rules shared by every source of an answer (flag, answers file, prompt, Backstage).
 // Each returns undefined when the value is fine, else the rule it breaks, phrased for the user.
 import { shown } from "../shared/show.js";
+import { isUrlName, repositoryUrl, serviceUrl } from "./urls.js";
+import { goModulePaths } from "../shared/go-modules.js";
 
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -75,6 +77,40 @@ export function goModulePath(value: string): string | undefined {
 }
 
 /**
+ * A module path that is, lies inside or contains one the generated go.mod requires (issue #29): the
+ * same path twice in the build list fails `go build`, and a package path two modules could provide
+ * is ambiguous. The list is the one go.mod is written from (shared/go-modules.ts).
+ */
+export function dependencyClash(value: string): string | undefined {
+  for (const dep of goModulePaths) {
+    if (value === dep) return `is ${shown(dep)}, a module the generated service requires: go build cannot build a module that depends on itself`;
+    if (value.startsWith(`${dep}/`)) return `lies inside ${shown(dep)}, a module the generated service requires: its packages would have two modules`;
+    if (dep.startsWith(`${value}/`)) return `contains ${shown(dep)}, a module the generated service requires: its packages would have two modules`;
+  }
+  return undefined;
+}
+
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A label key, part by part, as apimachinery's IsQualifiedName checks it (issue #29). */
+export function labelKey(key: string): string | undefined {
+  const parts = key.split("/");
+  if (parts.length > 2) return "has more than one '/' (a label key is [prefix/]name)";
+  const name = parts.at(-1)!;
+  if (parts.length === 2) {
+    const prefix = parts[0];
+    if (prefix === "") return "has an empty prefix before '/'";
+    if (prefix.length > 253) return `has a prefix of ${prefix.length} characters: at most 253 (a DNS subdomain)`;
+    if (!SUBDOMAIN.test(prefix)) return `has a prefix ${shown(prefix)} that is not a DNS subdomain (lowercase letters, digits, '-' and '.')`;
+  }
+  if (name === "") return "has an empty name";
+  if (name.length > 63) return `has a name part of ${name.length} characters: at most 63`;
+  if (!LABEL_NAME.test(name)) return `has a name part ${shown(name)} that is not letters, digits, '-', '_' and '.', starting and ending with a letter or digit`;
+  return undefined;
+}
+
+/**
  * The service name: a DNS-1035 label (it names the Kubernetes Service) that is also a Go path element
  * (it names cmd/<name>, and the default module path ends in it), and not `testdata`, which `./...`
  * skips (go build, vet and test would silently leave the main package out).
@@ -112,33 +148,8 @@ export function registry(value: string): string | undefined {
   return undefined;
 }
 
-const SCP_LIKE = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[A-Za-z0-9._~/-]+$/;
-
-/** Where the repository will live: https or ssh, no credentials, no query. */
-export function gitUrl(value: string): string | undefined {
-  if (SCP_LIKE.test(value) && !value.includes("//")) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return "is not an https or ssh git URL (e.g. https://github.com/acme/svc.git or git@github.com:acme/svc.git)";
-  }
-  if (url.protocol !== "https:" && url.protocol !== "ssh:") return `uses ${shown(url.protocol)}: use an https or ssh git URL`;
-  if (!url.hostname) return "has no host";
-  if (url.password || (url.protocol === "https:" && url.username)) return "must not contain credentials";
-  if (url.search || url.hash) return "must not contain a query or fragment";
-  if (url.pathname.length <= 1) return "has no repository path";
-  if (/[\s"'`$\\]/.test(value)) return "contains whitespace, quotes, '$' or '\\'";
-  return undefined;
-}
-
-function isAbsoluteUrl(text: string): boolean {
-  try {
-    return new URL(text).host !== "";
-  } catch {
-    return false;
-  }
-}
+/** Where the repository will live: https or ssh, no credentials, no query (urls.ts, one rule with the schema). */
+export const gitUrl = (value: string): string | undefined => repositoryUrl.check(value);
 
 export function port(value: number): string | undefined {
   if (!Number.isInteger(value)) return "is not a whole number";
@@ -187,8 +198,11 @@ export function envSpec(value: string): string | undefined {
   const lineProblem = oneLine(def, 500);
   if (lineProblem) return `default of ${name} ${lineProblem}`;
   if (def !== def.trim()) return `default of ${name} must not start or end with spaces`;
-  // The service parses *_URL variables as absolute URLs (internal/config), so a default must be one.
-  if ((name === "URL" || name.endsWith("_URL")) && def !== "" && !isAbsoluteUrl(def))
-    return `default of ${name} must be an absolute URL (the service parses *_URL variables as URLs)`;
+  // The service parses *_URL variables as absolute URLs at start-up (internal/config's checkURL, Go's
+  // url.Parse): a default it refuses would crash-loop every pod (issue #29).
+  if (isUrlName(name) && def !== "") {
+    const urlProblem = serviceUrl.check(def);
+    if (urlProblem) return `default of ${name} must be an absolute URL the service accepts at start-up (scheme://host/…): it ${urlProblem}`;
+  }
   return undefined;
 }

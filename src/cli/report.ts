@@ -26,6 +26,17 @@ export function formatTree(paths: string[]): string {
   return lines.join("\n");
 }
 
+/**
+ * A word a POSIX shell reads back as `text`, for commands the user pastes (issue #29): plain when
+ * every character is inert, else single-quoted; a leading '-' becomes `./-x`, so that cd does not
+ * read it as an option. (Four lines: no dependency for it.)
+ * @example shellWord("sp dir/x y") === "'sp dir/x y'"; shellWord("-lead3") === "./-lead3"
+ */
+export function shellWord(text: string): string {
+  const word = text.startsWith("-") ? `./${text}` : text;
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
 /** What a person sees at the end: the tree, what git did, and the next commands. */
 export function formatSummary(result: Result, cwd: string): string {
   const rel = path.relative(cwd, result.directory) || ".";
@@ -42,10 +53,10 @@ export function formatSummary(result: Result, cwd: string): string {
   const envPrefix = required.map((n) => `${n}=...`).join(" ");
   out.push(`
 Next steps:
-  cd ${rel}
+  cd ${shellWord(rel)}
   make test                    # go vet + tests with the race detector
   ${envPrefix ? `${envPrefix} ` : ""}make run${" ".repeat(Math.max(1, 20 - (envPrefix ? envPrefix.length + 1 : 0)))}# serves :${answers.port} (/livez /readyz /healthz) and /metrics on the admin port
-  git remote add origin ${answers.repoUrl}
+  git remote add origin ${shellWord(answers.repoUrl)}
   git push -u origin main      # CI builds the image tagged with the commit SHA and writes it into deploy/overlays/${answers.environments[0]}`);
   return out.join("\n");
 }

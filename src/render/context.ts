@@ -3,6 +3,7 @@ import { go, goModules, images, tools, actions } from "./versions.js";
 import type { Answers } from "../answers/types.js";
 import { isProduction, parseSizing, type Sizing } from "../answers/sizing.js";
 import { gitopsRepoUrl, goIdentifier, httpsRepoUrl, projectSlug } from "../answers/names.js";
+import { isUrlName } from "../answers/urls.js";
 import type { Context, Environment, EnvVar } from "./context-types.js";
 import { egressOf, signingOf } from "./security.js";
 import { buildSlo } from "./slo.js";
@@ -28,7 +29,7 @@ function toEnvVar(spec: string): EnvVar {
     goName: goIdentifier(name),
     required: eq === -1,
     default: eq === -1 ? "" : spec.slice(eq + 1),
-    isURL: name === "URL" || name.endsWith("_URL"),
+    isURL: isUrlName(name),
   };
 }
 

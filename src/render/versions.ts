@@ -3,6 +3,8 @@
 // Digests: images are written `tag@sha256:` once a digest is verified (imagePins); the ones still
 // pending are listed, with the reason, in digestsPending (issue #27, F6/F7).
 
+import { goDirect, goIndirect } from "../shared/go-modules.js";
+
 /** The Go toolchain: go.mod's `go` line, the Dockerfile builder tag and CI's setup-go all derive from it. */
 export const go = {
   // renovate: datasource=golang-version depName=go
@@ -19,10 +21,7 @@ export const go = {
 } as const;
 
 /** Go modules required by the generated service (go.sum in templates/ is tidied against exactly these). */
-export const goModules = {
-  // renovate: datasource=go depName=github.com/prometheus/client_golang
-  clientGolang: "v1.24.1",
-} as const;
+export const goModules = { ...goDirect, indirect: goIndirect } as const;
 
 /** Go tools the generated repo runs (Makefile and CI) and our own tests install. */
 export const tools = {

@@ -180,6 +180,45 @@ export function asFlagInput(a: Answers): Partial<Answers> {
   return out;
 }
 
+/**
+ * URL forms with odd schemes, separators, hosts, escapes, queries and fragments (issue #29): each
+ * part is one a reader (Go's url.Parse, git, Flux, a browser's URL) reads its own way.
+ */
+export const urlForms: fc.Arbitrary<string> = fc.oneof(
+  // Near misses of a working URL: one odd scheme, separator or tail on an address that is otherwise fine.
+  { weight: 3, arbitrary: fc
+    .record({
+      scheme: fc.constantFrom("http", "https", "HTTP", "HTTPS", "Https", "ssh", "SSH"),
+      sep: fc.constantFrom("://", "://", ":", ":/", ":///"),
+      rest: fc.constantFrom("github.com/acme/svc.git", "gitlab.com/g/s/svc.git", "prometheus-operated.monitoring.svc:9090", "api.example.com/v1", "%41.x/a", "git@github.com/acme/svc.git"),
+      tail: fc.constantFrom("", "", "?", "#", "?a=1", "/"),
+    })
+    .map((p) => `${p.scheme}${p.sep}${p.rest}${p.tail}`) },
+  { weight: 5, arbitrary: fc
+    .record({
+      scheme: fc.constantFrom("http", "https", "HTTP", "Https", "ssh", "SSH", "git", "file", "postgres", "x+y.z", "1http", "", "ht tp"),
+      sep: fc.constantFrom("://", "://", "://", ":", ":/", ":///", "//", ""),
+      user: fc.constantFrom("", "", "", "git@", "u:p@", "@", "u%41@"),
+      host: fc.constantFrom("example.com", "h", "prometheus-operated.monitoring.svc", "%41.x", "a_b.com", "[::1]", "[::1", "[fe80::1%25eth0]", "xn--bcher-kva.example", "bücher.example", "1.2.3.4", "-x.com", "a..b", "", "h,i", "{h}"),
+      port: fc.constantFrom("", "", ":80", ":", ":99999", ":x", ":0"),
+      path: fc.array(fc.constantFrom("a", "svc.git", "%41", "%zz", "%", "a b", "~u", "", "é", "{x}", "$x", "'", "a:b", "@", "v1"), { maxLength: 3 }).map((p) => (p.length ? `/${p.join("/")}` : "")),
+      query: fc.constantFrom("", "", "?", "?a=1", "?a=%zz", "??", "?a b"),
+      fragment: fc.constantFrom("", "", "#", "#f", "#%zz", "#a#b"),
+    })
+    .map((p) => `${p.scheme}${p.scheme ? p.sep : ""}${p.user}${p.host}${p.port}${p.path}${p.query}${p.fragment}`) },
+  { weight: 1, arbitrary: fc
+    .tuple(fc.constantFrom("git@", "", "u.x-y_z@", "@"), fc.constantFrom("github.com", "gitlab.example", "h", "[::1]", "a..b"), fc.constantFrom(":", "::", ":/", "://", "/"), fc.constantFrom("acme/svc.git", "/acme/svc.git", "acme//svc", "acme/svc.git/", "a b", "", "acme/svc.git?x", "~u/r"))
+    .map(([u, h, s, p]) => `${u}${h}${s}${p}`) },
+);
+
+/** The URLs issue #29 found accepted and broken, and forms beside them. */
+export const URL_CASES = [
+  "http:example.com", "http:/x", "http://%41.x", "HTTPS://github.com/acme/svc.git", "SSH://git@github.com/acme/svc.git", "https:github.com/acme/svc.git",
+  "https://github.com/acme/svc.git?", "https://github.com/acme/svc.git#", "http:prometheus-operated.monitoring.svc:9090", "https://github.com/acme/svc.git",
+  "ssh://git@github.com/acme/svc.git", "git@github.com:acme/svc.git", "git@github.com:/acme/svc.git", "ssh://git@gitlab.com:2222/a/b/c.git",
+  "http://prometheus-operated.monitoring.svc:9090", "https://api.example.org/path?q=1&x=#frag", "postgres://db:5432/app", "http://[::1]:8080/x",
+];
+
 /** Candidate strings from which each question's invalid values are drawn (filtered by its own validator). */
 const junk = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 20 }),
@@ -200,15 +239,17 @@ export const invalidByQuestion: Record<string, fc.Arbitrary<unknown>> = {
     fc.tuple(hostileLine(100), fc.constantFrom("\n", "\r", "\t", "\u0000", "\u001b[31m", "\u007f", "\u2028", "\u2029"), hostileLine(100)).map(([a, b, c]) => a + b + c),
     fc.integer({ min: 301, max: 2000 }).map((n) => "x".repeat(n)),
   ),
-  module: junk,
+  // Issue #29: the generated go.mod's own requirements, one inside one, one containing one.
+  module: fc.oneof(junk, fc.constantFrom("github.com/prometheus/common", "github.com/prometheus/client_golang/x", "golang.org/x", "google.golang.org/protobuf")),
   port: fc.oneof(fc.integer({ min: 0, max: 1023 }), fc.integer({ min: 65536, max: 10_000_000 })),
   env: fc.oneof(
     junk.map((s) => [s]),
     fc.constantFrom("PORT", "LOG_LEVEL", "GOMAXPROCS", "TOKEN_FILE", "lower", "1ABC", "A-B", "A=x\ny", "A= leading", "A=trailing\t", "API_URL=not a url", "A=\u2028").map((s) => [s]),
+    urlForms.map((u) => [`API_URL=${u}`]),
   ),
   secret: fc.oneof(junk.map((s) => [s]), fc.constantFrom("PORT", "X_FILE", "lower", "A=B", "A B").map((s) => [s])),
   registry: junk,
-  repoUrl: fc.oneof(junk, fc.constantFrom("https://user:pw@github.com/a/b.git", "https://github.com/a/b.git?x=1", "file:///etc/passwd", "https://github.com/a/$(id).git", "ext::sh -c id", "-uhttps://x/y", "http://github.com/a/b.git")),
+  repoUrl: fc.oneof(junk, urlForms, fc.constantFrom("https://user:pw@github.com/a/b.git", "https://github.com/a/b.git?x=1", "file:///etc/passwd", "https://github.com/a/$(id).git", "ext::sh -c id", "-uhttps://x/y", "http://github.com/a/b.git")),
   environments: fc.oneof(
     junk.map((s) => [s]),
     fc.constant([] as string[]),
@@ -225,6 +266,7 @@ export const invalidByQuestion: Record<string, fc.Arbitrary<unknown>> = {
     fc.constantFrom("cpu=50m,memory=128Mi", "cpu=0m,memory=128Mi,replicas=1-3", "cpu=50m,memory=16Mi,replicas=1-3", "cpu=50m,memory=128M,replicas=1-3", "cpu=50m,memory=128Mi,replicas=3-1", "cpu=50m,memory=128Mi,replicas=0-3", "cpu=50m,memory=128Mi,replicas=1-101", "cpu=50m,cpu=60m,memory=128Mi,replicas=1-3", "gpu=1,cpu=50m,memory=128Mi,replicas=1-3", "cpu=65,memory=128Mi,replicas=1-3"),
   ),
   productionResources: fc.oneof(junk, fc.constantFrom("cpu=250m,memory=512Mi,replicas=1-10", "cpu=250m,memory=128Gi,replicas=3-10", "cpu=250m,memory=512Mi")),
-  prometheusUrl: fc.oneof(junk, fc.constantFrom("ftp://x", "http://u:p@h:9090", "http://h:9090/?q=1", "http://h/${x}", "http://h/`id`")),
-  alertmanagerUrl: fc.oneof(junk, fc.constantFrom("ftp://h/api/v2/alerts", "http://u:p@h:9093/api/v2/alerts", "http://h:9093/api/v2/alerts?q=1", "http://h:9093", "http://h:9093/api/v1/alerts", "http://h/${x}/api/v2/alerts")),
+  prometheusUrl: fc.oneof(junk, urlForms, fc.constantFrom("ftp://x", "http://u:p@h:9090", "http://h:9090/?q=1", "http://h/${x}", "http://h/`id`")),
+  alertmanagerUrl: fc.oneof(junk, urlForms, fc.constantFrom("ftp://h/api/v2/alerts", "http://u:p@h:9093/api/v2/alerts", "http://h:9093/api/v2/alerts?q=1", "http://h:9093", "http://h:9093/api/v1/alerts", "http://h/${x}/api/v2/alerts")),
 };
+

@@ -2,6 +2,7 @@
 import type { Answers } from "../types.js";
 import * as rules from "../rules.js";
 import { q } from "./question.js";
+import { repositoryUrl } from "../urls.js";
 
 const lowerOwner = (a: Partial<Answers>): string => (a.owner ?? "").toLowerCase();
 
@@ -26,7 +27,7 @@ export const deliveryQuestions = [
     example: "https://github.com/acme/orders-api.git",
     default: (a) => (a.owner && a.name ? `https://${a.ci === "gitlab" ? "gitlab.com" : "github.com"}/${a.owner}/${a.name}.git` : undefined),
     validate: rules.gitUrl,
-    schema: { pattern: "^(https://|ssh://|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)" },
+    schema: { pattern: repositoryUrl.pattern },
   }),
   q({
     name: "gitops",

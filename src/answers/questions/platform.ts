@@ -1,6 +1,6 @@
 // Platform: monitoring, network policy, progressive delivery and the service catalog.
-import { shown } from "../../shared/show.js";
 import { q } from "./question.js";
+import { alertmanagerUrl, prometheusUrl } from "../urls.js";
 
 // Canary thresholds (progressive: argo-rollouts). Kept here: they only serve these questions.
 /** A percentage below 100 with at most three decimals; a string so that 0.1 stays exactly 0.1. */
@@ -40,36 +40,7 @@ function latencyBucket(value: number): string | undefined {
   return undefined;
 }
 
-/** An http(s) URL a controller calls: no credentials (they belong in a Secret), no query or fragment. */
-function httpUrl(value: string, example: string, credentials: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return `is not an http or https URL (e.g. ${example})`;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return `uses ${shown(url.protocol)}: use an http or https URL`;
-  if (!url.hostname) return "has no host";
-  if (/[\s"'`$\\{}]/.test(value)) return "contains whitespace, quotes, braces, '$' or '\\'";
-  if (url.username || url.password) return `must not contain credentials (${credentials})`;
-  if (url.search || url.hash) return "must not contain a query or fragment";
-  return undefined;
-}
-
-const prometheusUrl = (value: string) =>
-  httpUrl(value, "http://prometheus-operated.monitoring.svc:9090", "add them to the AnalysisTemplate's authentication instead");
-
 const ALERTMANAGER_URL = "http://alertmanager-operated.monitoring.svc:9093/api/v2/alerts";
-
-// Flux's alertmanager Provider and an Argo CD webhook both POST to the address exactly as given (neither
-// appends a path), so it must be Alertmanager's alerts endpoint itself; a route prefix may come before it.
-function alertmanagerUrl(value: string): string | undefined {
-  const problem = httpUrl(value, ALERTMANAGER_URL, "put them in a Secret the Flux Provider or Argo CD webhook references");
-  if (problem) return problem;
-  if (!/\/api\/v2\/alerts\/?$/.test(new URL(value).pathname))
-    return `does not end in /api/v2/alerts: Flux and Argo CD post alerts to this exact address (e.g. ${ALERTMANAGER_URL})`;
-  return undefined;
-}
 
 export const platformQuestions = [
   q({
@@ -92,8 +63,8 @@ export const platformQuestions = [
     default: () => ALERTMANAGER_URL,
     // Only a GitOps controller sends deployment failures; without monitoring nothing is sent.
     when: (a) => a.monitoring !== false && a.gitops !== "none",
-    validate: alertmanagerUrl,
-    schema: { pattern: "^https?://[^\\s\"'`$\\\\{}?#@]+/api/v2/alerts/?$" },
+    validate: alertmanagerUrl.check,
+    schema: { pattern: alertmanagerUrl.pattern },
   }),
   q({
     name: "networkPolicy",
@@ -152,8 +123,8 @@ export const platformQuestions = [
     example: "http://prometheus-operated.monitoring.svc:9090",
     default: () => "http://prometheus-operated.monitoring.svc:9090",
     when: (a) => a.progressive === "argo-rollouts",
-    validate: prometheusUrl,
-    schema: { pattern: "^https?://[^\\s\"'`$\\\\{}?#@]+$" },
+    validate: prometheusUrl.check,
+    schema: { pattern: prometheusUrl.pattern },
   }),
   q({
     name: "sloAvailability",

@@ -2,6 +2,7 @@
 import path from "node:path";
 import * as rules from "../rules.js";
 import { each, q } from "./question.js";
+import { ENV_SPEC_PATTERN } from "../urls.js";
 
 export const serviceQuestions = [
   q({
@@ -57,7 +58,7 @@ export const serviceQuestions = [
     help: "Go module path (default: github.com/<owner>/<name>)",
     example: "github.com/acme/orders-api",
     default: (a) => (a.owner && a.name ? `${a.ci === "gitlab" ? "gitlab.com" : "github.com"}/${a.owner}/${a.name}` : undefined),
-    validate: rules.goModulePath,
+    validate: (v) => rules.goModulePath(v) ?? rules.dependencyClash(v),
     schema: { pattern: "^[a-z0-9.-]+\\.[a-z0-9.-]+(/[A-Za-z0-9._~-]+)*$" },
   }),
   q({
@@ -80,7 +81,7 @@ export const serviceQuestions = [
     example: "UPSTREAM_URL",
     default: () => [],
     validate: each(rules.envSpec),
-    schema: { items: { pattern: "^[A-Z][A-Z0-9_]*(=.*)?$" } },
+    schema: { items: { pattern: ENV_SPEC_PATTERN } },
   }),
   q({
     name: "secret",
