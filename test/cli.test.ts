@@ -4,7 +4,7 @@ import { lstat, mkdir, readdir, readFile, readlink, symlink, writeFile } from "n
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, test } from "vitest";
-import { gitEnv, runCli, tempDir } from "./helpers/cli.js";
+import { CLI, gitEnv, runCli, tempDir } from "./helpers/cli.js";
 
 /** path -> sha256 of every file (and link target) under dir, .git included: proves "untouched". */
 async function snapshot(dir: string): Promise<Record<string, string>> {
@@ -68,6 +68,17 @@ describe("a default run", () => {
     const run = await runCli(["svc", "--yes", "--owner", "acme", "--no-git"], { cwd });
     expect(run.exitCode).toBe(0);
     expect(await readdir(path.join(cwd, "svc"))).not.toContain(".git");
+  });
+});
+
+describe("the top folder's mode", () => {
+  // As mkdir would make it: from the umask, like every folder inside (it was 0700 from mkdtemp, issue #30).
+  test.each([["022", "0755", 0o755], ["027", "0750", 0o750], ["002", "0775", 0o775]])("umask %s gives %s", async (umask, _, mode) => {
+    const cwd = await tempDir();
+    const run = await execa("sh", ["-c", `umask ${umask} && exec node "$0" svc --yes --owner acme --no-git`, CLI], { cwd, env: { ...gitEnv, CI: "true" }, reject: false });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect((await lstat(path.join(cwd, "svc"))).mode & 0o777).toBe(mode);
+    expect((await lstat(path.join(cwd, "svc/cmd"))).mode & 0o777).toBe(mode);
   });
 });
 

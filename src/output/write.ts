@@ -149,14 +149,18 @@ export async function writePlan(plan: Plan, targetDir: string, options: WriteOpt
     throw new UserError(`cannot create ${shownPath(parent)}: ${explain(code)}`, ExitCode.unsafeTarget, "choose another location");
   }
   const staging = await makeStaging(targetDir, exists);
+  // The tree is staged one level down, in a folder made as mkdir makes any other: mkdtemp's own folder
+  // is 0700 whatever the umask, and renamed into place it made the repository private (issue #30).
+  const tree = path.join(staging.dir, "tree");
   try {
-    await stage(plan, staging.dir, options.signal);
+    await mkdir(tree);
+    await stage(plan, tree, options.signal);
     if (options.signal?.aborted) throw new CancelledError("interrupted while writing: nothing was left behind");
     // rename(2) replaces an empty directory atomically on POSIX.
-    if (!staging.inside && (!exists || empty)) await rename(staging.dir, targetDir);
-    else await mergeInto(plan, staging.dir, targetDir);
+    if (!staging.inside && (!exists || empty)) await rename(tree, targetDir);
+    else await mergeInto(plan, tree, targetDir);
   } catch (error) {
-    throw fileSystemFault(error, { path: targetDir, stagingDir: staging.dir, targetDir }) ?? error;
+    throw fileSystemFault(error, { path: targetDir, stagingDir: tree, targetDir }) ?? error;
   } finally {
     await rm(staging.dir, { recursive: true, force: true });
   }
