@@ -151,3 +151,16 @@ test("going back asks the custom questions again with the last answers as defaul
   const record = JSON.parse(await readFile(path.join(cwd, "orders", PROVENANCE_FILE), "utf8"));
   expect(record.answers.port).toBe(9100);
 });
+
+// Issue #30: Enter at the owner prompt used to write `example-org` into 61 files and say nothing.
+test("the owner prompt offers no placeholder: Enter is refused, and a typed placeholder gets --yes's note", async () => {
+  const { run, screen } = await drive([
+    ["Service name", ENTER],
+    ["Git organisation[^\\n]*\\n?", ENTER],
+    ["required: type one, e.g. acme", `example-org${ENTER}`],
+    ["Use the recommended setup", ENTER],
+  ]);
+  expect(run.exitCode, run.stdout).toBe(0);
+  expect(screen).not.toMatch(/Git organisation[^\n]*\(example-org\)/);
+  expect(screen).toMatch(/note: placeholders used for 'owner' \(owner=example-org\); rerun with the real values before pushing/);
+});

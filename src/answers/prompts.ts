@@ -30,6 +30,7 @@ export const inquirerPrompter: Prompter = Object.assign(
         message: question.message,
         default: display(defaultValue),
         validate: (text) => {
+          if (defaultValue === undefined && text.trim() === "" && question.kind === "text") return `required: type one, e.g. ${question.example}`;
           try {
             return validate(fromPrompt(question, text)) ?? true;
           } catch (problem) {

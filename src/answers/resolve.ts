@@ -123,9 +123,12 @@ async function fillAnswers(input: AnswerInput, given: Map<keyof Answers, { value
     }
     if (ask) {
       askable.push(question);
-      const asked = ask(question, def ?? question.placeholder, (v) => problemOf(question, v, preset));
+      // A placeholder is never offered at a prompt (issue #30: Enter wrote 61 files for `example-org`
+      // and said nothing): the answer is required there. Typed on purpose, it gets --yes's note.
+      const asked = ask(question, def, (v) => problemOf(question, v, preset));
       if (asked) {
         answers[question.name] = await asked;
+        if (def === undefined && question.placeholder !== undefined && answers[question.name] === question.placeholder) placeholders.push(question.name);
         continue;
       }
     }

@@ -36,7 +36,7 @@ export function formatSummary(result: Result, cwd: string): string {
   if (result.git.status === "committed") out.push(`\ngit: initialised branch main with one commit ${result.git.commit.slice(0, 12)}`);
   if (result.git.status === "skipped") out.push(`\ngit: skipped: ${result.git.reason}`);
   if (result.placeholders.length > 0)
-    out.push(`\nnote: --yes used placeholders for ${result.placeholders.map((p) => `'${p}'`).join(", ")} (${result.placeholders.map((p) => `${p}=${String(answers[p])}`).join(", ")}); rerun with the real values before pushing`);
+    out.push(`\nnote: placeholders used for ${result.placeholders.map((p) => `'${p}'`).join(", ")} (${result.placeholders.map((p) => `${p}=${String(answers[p])}`).join(", ")}); rerun with the real values before pushing`);
   if (result.dryRun) return out.join("\n");
   const required = answers.env.filter((e) => !e.includes("=")).concat(answers.secret);
   const envPrefix = required.map((n) => `${n}=...`).join(" ");
