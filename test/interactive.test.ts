@@ -1,8 +1,8 @@
 // The real prompts (@inquirer/prompts) driven through a pseudo-terminal, every question answered.
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { CLI, gitEnv, tempDir } from "./helpers/cli.js";
 import { questionList } from "../src/answers/questions.js";
 import { PROVENANCE_FILE } from "../src/render/provenance.js";
@@ -163,4 +163,39 @@ test("the owner prompt offers no placeholder: Enter is refused, and a typed plac
   expect(run.exitCode, run.stdout).toBe(0);
   expect(screen).not.toMatch(/Git organisation[^\n]*\(example-org\)/);
   expect(screen).toMatch(/note: placeholders used for 'owner' \(owner=example-org\); rerun with the real values before pushing/);
+});
+
+// Issue #30: a non-empty target was found only after every question. Now before the first one, with
+// a choice that can lose nothing: cancel (the default), or write beside the files that are there.
+describe("a non-empty target, before the first question", () => {
+  const driveIn = async (files: Record<string, string>, steps: [string, string][]) => {
+    const cwd = await tempDir();
+    await mkdir(path.join(cwd, "orders"));
+    for (const [file, content] of Object.entries(files)) await writeFile(path.join(cwd, "orders", file), content);
+    const run = await execa("python3", [DRIVER, JSON.stringify(steps), "--", "node", CLI, "orders"], { cwd, env, extendEnv: false, reject: false });
+    return { dir: path.join(cwd, "orders"), run, screen: run.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "") };
+  };
+
+  test("Enter cancels: exit 3, no question asked, the folder as it was", async () => {
+    const { dir, run, screen } = await driveIn({ "notes.md": "mine\n" }, [["is not empty: notes\\.md[\\s\\S]*Write the service beside them", ENTER]]);
+    expect(run.exitCode, run.stdout).toBe(3);
+    expect(screen).not.toContain("Service name");
+    expect(screen).toMatch(/error: target \S*orders is not empty: cancelled, nothing was written/);
+    expect(await readdir(dir)).toEqual(["notes.md"]);
+  });
+
+  test("yes writes the service beside the files, each left as it was", async () => {
+    const { dir, run } = await driveIn({ "notes.md": "mine\n" }, [["Write the service beside them", `y${ENTER}`], ...TO_CUSTOM.slice(0, 2), ["Use the recommended setup", ENTER]]);
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(await readFile(path.join(dir, "notes.md"), "utf8")).toBe("mine\n");
+    expect(await readFile(path.join(dir, "go.mod"), "utf8")).toMatch(/^module github\.com\/acme\/orders$/m);
+  });
+
+  test("yes never replaces a file: one the service would write ends the run before anything is written", async () => {
+    const { dir, run, screen } = await driveIn({ "README.md": "mine\n" }, [["Write the service beside them", `y${ENTER}`], ...TO_CUSTOM.slice(0, 2), ["Use the recommended setup", ENTER]]);
+    expect(run.exitCode, run.stdout).toBe(3);
+    expect(screen).toMatch(/already has a file the service writes: README\.md; nothing was written/);
+    expect(await readdir(dir)).toEqual(["README.md"]);
+    expect(await readFile(path.join(dir, "README.md"), "utf8")).toBe("mine\n");
+  });
 });
