@@ -71,6 +71,39 @@ describe("a default run", () => {
   });
 });
 
+// Issue #30: ~94 lines (an 80-line tree) scrolled the summary away; the columns did not line up.
+describe("the summary fits a screen", () => {
+  const columns = (out: string) => out.split("\n").filter((l) => / {2}# /.test(l)).map((l) => l.indexOf("# "));
+
+  test("at most 25 lines: folders with counts, git, next steps with one comment column, the admin port", async () => {
+    const cwd = await tempDir();
+    const run = await runCli(["orders-api", "--yes", "--owner", "acme", "--env", "UPSTREAM_URL", "--secret", "API_TOKEN"], { cwd });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout.split("\n").length).toBeLessThanOrEqual(25);
+    expect(run.stdout).toMatch(/^Wrote \d+ files to \S+orders-api \(--verbose lists them\):\n {2}\.github\/ \(\d+\), cmd\/ \(3\), deploy\/ \(\d+\)/);
+    expect(run.stdout).toMatch(/^ {2}UPSTREAM_URL=\.\.\. API_TOKEN=\.\.\. make run +# .*\/metrics on :9090$/m);
+    expect(new Set(columns(run.stdout)).size).toBe(1);
+    expect(columns(run.stdout).length).toBe(3);
+  });
+
+  test("--verbose shows the whole tree", async () => {
+    const cwd = await tempDir();
+    const run = await runCli(["svc", "--yes", "--owner", "acme", "--no-git", "--verbose"], { cwd });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain("│   │   ├── ci.yaml");
+  });
+
+  test("--no-git prints no git step, and the admin port moves off 9090 with the app", async () => {
+    const cwd = await tempDir();
+    const run = await runCli(["svc", "--yes", "--owner", "acme", "--no-git", "--port", "9090"], { cwd });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(/git (remote|push)|^git:/m);
+    expect(run.stdout).toMatch(/make run +# \/livez \/readyz \/healthz on :9090, \/metrics on :9091$/m);
+    // Only the first line holds a path of any length.
+    for (const line of run.stdout.split("\n").slice(1)) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+});
+
 describe("the top folder's mode", () => {
   // As mkdir would make it: from the umask, like every folder inside (it was 0700 from mkdtemp, issue #30).
   test.each([["022", "0755", 0o755], ["027", "0750", 0o750], ["002", "0775", 0o775]])("umask %s gives %s", async (umask, _, mode) => {

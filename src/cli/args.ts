@@ -20,6 +20,7 @@ export interface CliArgs {
   git: boolean;
   json: boolean;
   debug: boolean;
+  verbose: boolean;
   help: boolean;
   version: boolean;
 }
@@ -35,6 +36,7 @@ export const MODE_FLAGS = [
   { flag: "force", help: "Write into a non-empty directory: only the planned files are written, nothing is deleted" },
   { flag: "dry-run", help: "Write nothing; print the files that would be written" },
   { flag: "no-git", help: "Do not make a git repository and first commit" },
+  { flag: "verbose", help: "List every written file (the summary shows each top folder with its file count)" },
   { flag: "json", help: "Print one JSON result object on stdout (files, answers, commit)" },
   { flag: "debug", help: "Show stack traces of internal errors" },
   { flag: "help", short: "h", help: "Show this help" },
@@ -69,6 +71,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     git: !values["no-git"],
     json: Boolean(values.json),
     debug: Boolean(values.debug),
+    verbose: Boolean(values.verbose),
     help: Boolean(values.help),
     version: Boolean(values.version),
   };

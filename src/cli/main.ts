@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
       const ok = !result.checks?.some((c) => c.status === "fail");
       process.stdout.write(`${JSON.stringify({ ok, directory: result.directory, dryRun: result.dryRun, files: result.files.map((f) => f.path), answers: result.answers, placeholders: result.placeholders, git: result.git, commit, ...(result.checks ? { checks: result.checks } : {}) })}\n`);
     } else {
-      process.stdout.write(`${formatSummary(result, process.cwd())}\n`);
+      process.stdout.write(`${formatSummary(result, process.cwd(), { verbose: args.verbose })}\n`);
       if (result.checks) process.stdout.write(`\n${formatChecks(result.checks)}\n`);
     }
     // A failed check is a failed post-step: the files are written and kept.
