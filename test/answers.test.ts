@@ -8,6 +8,7 @@ import { helpText } from "../src/cli/help.js";
 import { questionList } from "../src/answers/questions.js";
 import type { Prompter } from "../src/answers/prompts.js";
 import { tempDir } from "./helpers/temp.js";
+import type { UserError } from "../src/shared/errors.js";
 import { failure } from "./helpers/user-error.js";
 
 const resolve = (argv: string[], extra: Partial<Parameters<typeof resolveAnswers>[0]> = {}) => {
@@ -52,7 +53,7 @@ describe("missing answers without a terminal", () => {
     expect(error.message).toContain("a directory argument or --name");
     expect(error.message).toContain("--owner");
     expect(error.message).not.toContain("--module"); // derived from owner: not named separately
-    expect(error.hint).toContain("--owner <acme>");
+    expect(error.hint).toContain("--owner acme ");
   });
 });
 
@@ -109,8 +110,26 @@ describe("cross-field rules", () => {
 });
 
 describe("flags", () => {
-  test("unknown flag: exit 2 naming it", () => {
-    expect(() => parseCliArgs(["--nme", "x"])).toThrow(/Unknown option '--nme'/);
+  // Issue #30: the nearest flag by edit distance, a swap counting as one edit; nothing when none is near.
+  test.each([
+    ["--nme", "--name"],
+    ["--onwer", "--owner"],
+    ["--enviroments", "--environments"],
+    ["--no-monitorin", "--no-monitoring"],
+    ["--dryrun", "--dry-run"],
+    ["--colour", undefined],
+    ["-q", undefined],
+  ])("unknown flag %s: exit 2 naming it, and suggesting %s", (flag, near) => {
+    let error: UserError | undefined;
+    try {
+      parseCliArgs([flag, "x"]);
+    } catch (e) {
+      error = e as UserError;
+    }
+    expect(error?.exitCode).toBe(2);
+    expect(error?.message).toBe(`unknown option '${flag}'`);
+    if (near) expect(error?.hint).toBe(`did you mean ${near}? (run with --help to see every option)`);
+    else expect(error?.hint).toBe("run with --help to see every option");
   });
   test("repeatable flags keep order and values with commas and '='", () => {
     expect(parseCliArgs(["--env", "A=x,y=z", "--env", "B"]).flags.env).toEqual(["A=x,y=z", "B"]);
@@ -122,6 +141,19 @@ describe("flags", () => {
   test("a choice outside its list names the flag and the choices", () => {
     expect(parseCliArgs(["--gitops", "jenkins"]).flagProblems).toEqual(["--gitops: 'jenkins' is not one of: argocd, flux, none"]);
   });
+  // Issue #30: 33 lines over 100 columns, and no default for --ci, --gitops, --environments, --resources.
+  test.each([50, 80, 100])("--help fits %i columns and shows every static default", (width) => {
+    const help = helpText(width);
+    // A word longer than the column (a flag's choices, a path) is never cut; nor is a command to
+    // copy (usage, examples: at most 80 columns).
+    for (const line of help.split("\n"))
+      if (line.includes("create-gitops-go-service") || /^ {4}--/.test(line)) expect(line.length, line).toBeLessThanOrEqual(80);
+      else if (line.length > width) expect(line.trim(), line).not.toMatch(/\s/);
+    const flat = help.replace(/\s+/g, " ");
+    for (const def of ["--ci github|gitlab|none .*?\(default: github\)", "--gitops argocd\|flux\|none .*?\(default: argocd\)", "\(default: dev,staging,prod\)", "\(default: cpu=50m,memory=128Mi,replicas=1-3\)", "\(--yes: example-org\)"])
+      expect(flat).toMatch(new RegExp(def.replace("github|gitlab|none", "github\\|gitlab\\|none")));
+  });
+
   test("every question has a flag, a prompt message and a line in --help", () => {
     const help = helpText();
     const flags = questionList.map((q) => q.flag);
@@ -148,9 +180,11 @@ describe("answers file", () => {
     expect(yaml).toEqual(json);
     expect(yaml).toEqual({ owner: "acme", environments: ["dev", "prod"], monitoring: false, env: ["A=1"] });
   });
-  test("an unknown key names the file, the line and the key", async () => {
-    const file = await write("a.yaml", "owner: acme\n\nrepo_url: x\n");
-    await expect(readAnswersFile(file)).rejects.toThrow(`${file}:3: unknown key 'repo_url'`);
+  test("an unknown key names the file, the line and the key, and the nearest question", async () => {
+    const file = await write("a.yaml", "owner: acme\n\nrepo_url: x\nenviroments: dev\nzzz: 1\n");
+    await expect(readAnswersFile(file)).rejects.toThrow(
+      `${file}:3: unknown key 'repo_url': did you mean 'repoUrl'?\n${file}:4: unknown key 'enviroments': did you mean 'environments'?\n${file}:5: unknown key 'zzz': keys are the camelCase question names (e.g. repoUrl), run with --help to see them`,
+    );
   });
   test("a wrongly typed value names the key", async () => {
     const file = await write("a.yaml", "monitoring: yes please\n");

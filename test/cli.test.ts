@@ -122,8 +122,11 @@ describe("bad input: exit 2, a message naming flag, value and rule, nothing writ
     [["svc", "--owner", "acme", "--env", "lower"], "--env: 'lower' is not an environment variable name"],
     [["svc", "--owner", "acme", "--module", "svc"], "--module: 'svc' its first element 'svc' must be a domain name containing a dot"],
     [["svc", "--owner", "acme", "--repo-url", "ftp://x/y"], "--repo-url: 'ftp://x/y' uses 'ftp:'"],
-    [["svc", "--owner", "acme", "--bogus"], "Unknown option '--bogus'"],
+    [["svc", "--owner", "acme", "--bogus"], "error: unknown option '--bogus'\nhint: run with --help to see every option"],
+    [["svc", "--onwer", "acme"], "error: unknown option '--onwer'\nhint: did you mean --owner? (run with --help to see every option)"],
     [["svc"], "missing answers: --owner"],
+    // The hint pastes as a shell command: `--owner <acme>` was a redirect (issue #30).
+    [["svc"], "hint: pass them, e.g.: create-gitops-go-service svc --owner acme — or add --yes to use placeholders"],
   ])("%j", async (args, message) => {
     const cwd = await tempDir();
     const run = await runCli(args, { cwd });
@@ -138,7 +141,30 @@ describe("bad input: exit 2, a message naming flag, value and rule, nothing writ
     await writeFile(path.join(cwd, "answers.yaml"), "owner: acme\nregistri: ghcr.io/acme\n");
     const run = await runCli(["svc", "--answers", "answers.yaml"], { cwd });
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain("answers.yaml:2: unknown key 'registri'");
+    expect(run.stderr).toContain("answers.yaml:2: unknown key 'registri': did you mean 'registry'?");
+  });
+
+  // Issue #30: the file's unknown key used to end the run before its values and the flags were checked.
+  test("an answers file's problems, its values' and the flags' come in one report", async () => {
+    const cwd = await tempDir();
+    await writeFile(path.join(cwd, "answers.yaml"), "owner: acme\nenviroments: dev\nport: 80\nmonitoring: maybe\n");
+    const run = await runCli(["svc", "--answers", "answers.yaml", "--gitops", "jenkins", "--name", "My_Svc"], { cwd });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.split("\n")).toEqual([
+      "error: --gitops: 'jenkins' is not one of: argocd, flux, none",
+      "answers.yaml:2: unknown key 'enviroments': did you mean 'environments'?",
+      "answers.yaml:4: key 'monitoring' must be true or false",
+      expect.stringMatching(/^answers\.yaml: key 'port': '80' is below 1024/),
+      expect.stringMatching(/^--name: 'My_Svc' is not a DNS-1035 label/),
+    ]);
+    expect(await readdir(cwd)).toEqual(["answers.yaml"]);
+  });
+
+  test.each([[["--help"]], [["update", "--help"]]])("%j fits 80 columns when stdout is not a terminal", async (args) => {
+    const run = await runCli(args);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout.split("\n").length).toBeGreaterThan(20);
+    expect(run.stdout.split("\n").filter((l) => l.length > 80)).toEqual([]);
   });
 });
 

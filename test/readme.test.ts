@@ -56,3 +56,16 @@ describe("README.md", () => {
     for (const section of headings(readFileSync(path.join(root, doc), "utf8"), "##")) expect(linked, section).toContain(slug(section));
   });
 });
+
+// Issue #30: --[no-]catalog, --print-schema and --verify were missing from the table. Both ways:
+// every flag of the question table and the mode flags has a row, and every row is a flag.
+describe("README.md's option table", () => {
+  test("lists exactly the flags of the question table and the mode flags", async () => {
+    const { questionList } = await import("../src/answers/questions.js");
+    const { MODE_FLAGS } = await import("../src/cli/args.js");
+    const rows = readme.split("\n").filter((l) => /^\| `-/.test(l)).map((l) => l.split(/(?<!\\)\|/)[1]);
+    const inTable = rows.flatMap((cell) => [...cell.matchAll(/--(\[no-\])?([a-z0-9-]+)/g)].map((m) => (m[1] ? `[no-]${m[2]}` : m[2])));
+    const flags = [...questionList.map((q) => (q.kind === "boolean" ? `[no-]${q.flag}` : q.flag)), ...MODE_FLAGS.map((m) => m.flag)];
+    expect([...inTable].sort()).toEqual([...flags].sort());
+  });
+});

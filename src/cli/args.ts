@@ -1,6 +1,5 @@
-import { parseArgs } from "node:util";
 import type { Answers } from "../answers/types.js";
-import { questionOptions, typedFlags } from "../answers/flags.js";
+import { parseFlags, typedFlags } from "../answers/flags.js";
 import { ExitCode, UserError } from "../shared/errors.js";
 import { shown } from "../shared/show.js";
 
@@ -45,13 +44,7 @@ export const MODE_FLAGS = [
 
 /** Parse argv (without node and script). Unknown flags and bad values exit 2 naming the flag. */
 export function parseCliArgs(argv: string[]): CliArgs {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({ args: argv, options: questionOptions(MODE_FLAGS), allowPositionals: true, strict: true });
-  } catch (error) {
-    const message = (error as Error).message.replace(/\. To specify.*$/s, "");
-    throw new UserError(message, ExitCode.usage, "run with --help to see every option");
-  }
+  const parsed = parseFlags(argv, MODE_FLAGS, "run with --help to see every option");
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (parsed.positionals.length > 1)
     throw new UserError(`expected at most one directory, got ${parsed.positionals.length}: ${parsed.positionals.slice(0, 5).map((p) => shown(p)).join(" ")}`, ExitCode.usage);
