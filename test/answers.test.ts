@@ -5,7 +5,8 @@ import { resolveAnswers } from "../src/answers/resolve.js";
 import { readAnswersFile } from "../src/answers/answers-file.js";
 import { parseCliArgs } from "../src/cli/args.js";
 import { helpText } from "../src/cli/help.js";
-import { questionList } from "../src/answers/questions.js";
+import { questionFor, questionList } from "../src/answers/questions.js";
+import { fromPrompt } from "../src/answers/coerce.js";
 import type { Prompter } from "../src/answers/prompts.js";
 import { tempDir } from "./helpers/temp.js";
 import type { UserError } from "../src/shared/errors.js";
@@ -134,6 +135,28 @@ describe("flags", () => {
   test("repeatable flags keep order and values with commas and '='", () => {
     expect(parseCliArgs(["--env", "A=x,y=z", "--env", "B"]).flags.env).toEqual(["A=x,y=z", "B"]);
   });
+
+  // Issue #30: `--env A=1,B=2` silently became A with the default `1,B=2`; the prompt made two.
+  // Prompt, flag and file split alike (a comma before a NAME); a flag or a file string that holds
+  // several is refused with the way to write them, never guessed at.
+  test.each([
+    ["A=1,B=2", ["A=1", "B=2"]],
+    ["UPSTREAM_URL, GREETING=hi", ["UPSTREAM_URL", "GREETING=hi"]],
+    ["A=1, B, C=x,y", ["A=1", "B", "C=x,y"]],
+    ["GREETING=hello, world", ["GREETING=hello, world"]],
+    ["HOSTS=a.com,b.com", ["HOSTS=a.com,b.com"]],
+    ["X=a,B", ["X=a", "B"]],
+  ])("the prompt reads %j as %j", (text, variables) => {
+    expect(fromPrompt(questionFor("env")!, text)).toEqual(variables);
+  });
+
+  test("a flag value that holds several variables is refused with the flags to type instead", () => {
+    expect(parseCliArgs(["--env", "A=1,B=2"]).flagProblems).toEqual([
+      "--env: 'A=1,B=2' holds several variables: give one per --env: --env 'A=1' --env 'B=2' (a default that holds ',NAME': an item of an answers-file list)",
+    ]);
+    expect(parseCliArgs(["--secret", "DB_PASSWORD,API_TOKEN"]).flagProblems[0]).toContain("--secret 'DB_PASSWORD' --secret 'API_TOKEN'");
+    expect(parseCliArgs(["--env", "GREETING=hello, world"]).flags.env).toEqual(["GREETING=hello, world"]);
+  });
   test("--no-monitoring and --monitoring contradict", () => {
     expect(parseCliArgs(["--no-monitoring"]).flags.monitoring).toBe(false);
     expect(parseCliArgs(["--monitoring", "--no-monitoring"]).flagProblems).toEqual(["--monitoring and --no-monitoring contradict each other"]);
@@ -185,6 +208,11 @@ describe("answers file", () => {
     await expect(readAnswersFile(file)).rejects.toThrow(
       `${file}:3: unknown key 'repo_url': did you mean 'repoUrl'?\n${file}:4: unknown key 'enviroments': did you mean 'environments'?\n${file}:5: unknown key 'zzz': keys are the camelCase question names (e.g. repoUrl), run with --help to see them`,
     );
+  });
+  test("a string that holds several variables is refused: a list says it", async () => {
+    const file = await write("a.yaml", "env: A=1,B=2\n");
+    await expect(readAnswersFile(file)).rejects.toThrow(`${file}:1: key 'env' 'A=1,B=2' holds several variables: make it a list, one item each: [A=1, B=2]`);
+    expect(await readAnswersFile(await write("b.yaml", "env: [A=1, 'B=x,Y=z']\n"))).toEqual({ env: ["A=1", "B=x,Y=z"] });
   });
   test("a wrongly typed value names the key", async () => {
     const file = await write("a.yaml", "monitoring: yes please\n");
