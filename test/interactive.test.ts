@@ -137,19 +137,46 @@ test("the custom path asks by group, shows only what differs, and writes it", as
   expect(record.answers.port).toBe(9000);
 });
 
-test("going back asks the custom questions again with the last answers as defaults", async () => {
+// Issue #30: "no: change them" replayed all 19 prompts and could not change the name or the owner.
+// Now the user picks one group and only its questions are asked again, the last answers offered.
+const SERVICE_AGAIN = ["description", "ci", "module", "port", "env", "secret"];
+const again = (names: string[], keys: Record<string, string> = {}, patterns: Record<string, string> = {}): [string, string][] =>
+  questionList.filter((q) => names.includes(q.name)).map((q) => [patterns[q.name] ?? prompt(q.message), keys[q.name] ?? ENTER]);
+const CHOICE = "Write the service with these answers, or change a group";
+/** How often a question was answered: the prompt redraws as keys are typed, the ✔ line is once per answer. */
+const answered = (screen: string, message: string) => screen.split(`✔ ${message.slice(0, 30)}`).length - 1;
+
+test("changing one group asks only its questions again, with the last answers as defaults", async () => {
   const { cwd, run, screen } = await drive([
     ...TO_CUSTOM,
     ...customDefaults({ port: `9000${ENTER}` }),
-    ["Write the service with these answers", `n${ENTER}`],
-    // The driver waits for the port prompt to offer 9000, the answer given the first time.
-    ...customDefaults({ port: `9100${ENTER}` }, { port: "HTTP port[^\\n]*\\(9000\\)" }),
-    ["Write the service with these answers", ENTER],
+    [CHOICE, `${DOWN}${DOWN}${ENTER}`], // Write, name and owner, Service
+    ...again(SERVICE_AGAIN, { port: `9100${ENTER}` }, { port: "HTTP port[^\\n]*\\(9000\\)" }),
+    [CHOICE, ENTER],
   ]);
   expect(run.exitCode, run.stdout).toBe(0);
+  expect(screen).toMatch(/Change: name and owner[\s\S]*Change: Service[\s\S]*Change: Delivery[\s\S]*Change: Environments[\s\S]*Change: Platform/);
   expect(screen).toMatch(/port=9100 \(default: 8080\)/);
+  // The other groups were asked once.
+  for (const q of questionList.filter((q) => !SERVICE_AGAIN.includes(q.name) && ["gitops", "environments", "monitoring"].includes(q.name))) expect(answered(screen, q.message), q.name).toBe(1);
   const record = JSON.parse(await readFile(path.join(cwd, "orders", PROVENANCE_FILE), "utf8"));
   expect(record.answers.port).toBe(9100);
+});
+
+test("the name and the owner can be changed too, and what derives from them follows", async () => {
+  const { cwd, run, screen } = await drive([
+    ...TO_CUSTOM,
+    ...customDefaults({ port: `9000${ENTER}` }),
+    [CHOICE, `${DOWN}${ENTER}`],
+    ["Service name[^\\n]*\\(orders\\)", ENTER],
+    ["Git organisation[^\\n]*\\(acme\\)", `globex${ENTER}`],
+    [CHOICE, ENTER],
+  ]);
+  expect(run.exitCode, run.stdout).toBe(0);
+  expect(answered(screen, "HTTP port")).toBe(1);
+  expect(answered(screen, "Git organisation")).toBe(2);
+  const record = JSON.parse(await readFile(path.join(cwd, "orders", PROVENANCE_FILE), "utf8"));
+  expect(record.answers).toMatchObject({ owner: "globex", module: "github.com/globex/orders", repoUrl: "https://github.com/globex/orders.git", port: 9000 });
 });
 
 // Issue #30: Enter at the owner prompt used to write `example-org` into 61 files and say nothing.

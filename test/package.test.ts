@@ -77,10 +77,11 @@ describe("the packed package", () => {
   // 155 kB since issues #16, #18 and #19 together (the fleet check and branch commit, naming of
   // inputs, the guided prompts: 151.6 kB packed with the shorter README, 147.9 kB without #16);
   // 158 kB with #16's git object reader and writer (--branch without a git process: 156.2 kB);
-  // 160 kB with #30: package metadata and the README's absolute links (158.3 kB), then wrapped help,
-  // "did you mean", the collapsed summary and the README's complete option table (159.7 kB).
-  test("packs into at most 160 kB, unpacks into at most 1 MB", () => {
-    expect(packed.size).toBeLessThanOrEqual(160_000);
+  // 161 kB with #30: package metadata and the README's absolute links (158.3 kB), then wrapped help,
+  // "did you mean", the collapsed summary and the README's complete option table (159.7 kB), override
+  // template errors and the group re-ask (160.6 kB).
+  test("packs into at most 161 kB, unpacks into at most 1 MB", () => {
+    expect(packed.size).toBeLessThanOrEqual(161_000);
     expect(packed.unpackedSize).toBeLessThanOrEqual(1_000_000);
   });
 
