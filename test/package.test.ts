@@ -79,9 +79,10 @@ describe("the packed package", () => {
   // 158 kB with #16's git object reader and writer (--branch without a git process: 156.2 kB);
   // 161 kB with #30: package metadata and the README's absolute links (158.3 kB), then wrapped help,
   // "did you mean", the collapsed summary and the README's complete option table (159.7 kB), override
-  // template errors and the group re-ask (160.6 kB).
-  test("packs into at most 161 kB, unpacks into at most 1 MB", () => {
-    expect(packed.size).toBeLessThanOrEqual(161_000);
+  // template errors and the group re-ask (160.6 kB); 162 kB with the generated README's make
+  // prerequisites and "Add a setting or a secret" (161.1 kB).
+  test("packs into at most 162 kB, unpacks into at most 1 MB", () => {
+    expect(packed.size).toBeLessThanOrEqual(162_000);
     expect(packed.unpackedSize).toBeLessThanOrEqual(1_000_000);
   });
 
