@@ -9,6 +9,8 @@ import type { Plan } from "./render/plan.js";
 import { readPreset } from "./answers/preset.js";
 import { verifyRepository, type Check } from "./output/verify.js";
 import { checkTarget, writePlan } from "./output/write.js";
+import { ExitCode, UserError } from "./shared/errors.js";
+import { shownPath } from "./shared/show.js";
 
 export interface CreateOptions extends Omit<AnswerInput, "prompter" | "preset"> {
   force: boolean;
@@ -41,17 +43,35 @@ export interface Result {
  */
 export async function createService(options: CreateOptions, io: Io): Promise<Result> {
   const preset = options.presetFile ? await readPreset(options.presetFile) : undefined;
-  const { answers, placeholders } = await resolveAnswers({ ...options, prompter: io.prompter, preset, guided: true });
+  let beside = false;
+  const onTarget = async (directory: string) => void (beside = await askAboutTarget(path.resolve(io.cwd, directory), io));
+  const { answers, placeholders } = await resolveAnswers({ ...options, prompter: io.prompter, preset, guided: true, onTarget: options.force ? undefined : onTarget });
   const { context, plan } = await renderRepository(answers, { preset, templatesDir: options.templatesDir });
   const directory = path.resolve(io.cwd, answers.directory);
   const result = (git: Result["git"]): Result => ({ directory, answers, placeholders, files: summarize(plan), dryRun: options.dryRun, git });
   if (options.dryRun) {
-    await checkTarget(directory, plan, options.force);
+    await checkTarget(directory, plan, options.force || beside, undefined, beside);
     return result({ status: "dry-run" });
   }
-  await writePlan(plan, directory, { force: options.force, signal: io.signal });
+  await writePlan(plan, directory, { force: options.force || beside, keep: beside, signal: io.signal });
   const git = await runPostSteps(context, directory, options, io);
   return { ...result(git), ...(options.verify ? { checks: await verifyRepository(directory, context) } : {}) };
+}
+
+/**
+ * A non-empty target, found before the questions (issue #30): cancel (the default), or write beside
+ * what is there. Nothing offered deletes or replaces a file: a file the service would write that
+ * already exists still ends the run, after the questions, before anything is written. True: beside.
+ */
+async function askAboutTarget(directory: string, io: Io): Promise<boolean> {
+  const { prompter } = io;
+  if (!prompter?.confirm || !prompter.note) return false;
+  const { empty, entries } = await checkTarget(directory, [], true);
+  if (empty) return false;
+  const listed = entries.slice(0, 8).map(shownPath).join(", ") + (entries.length > 8 ? `, … (${entries.length} entries)` : "");
+  prompter.note(`${shownPath(directory)} is not empty: ${listed}`);
+  if (await prompter.confirm("Write the service beside them? (none is changed or deleted)", false)) return true;
+  throw new UserError(`target ${shownPath(directory)} is not empty: cancelled, nothing was written`, ExitCode.unsafeTarget, "choose an empty or new directory, or pass --force to write the planned files over it (nothing else is touched)");
 }
 
 async function runPostSteps(context: Context, directory: string, options: CreateOptions, io: Io): Promise<Result["git"]> {

@@ -5,9 +5,11 @@ import { resolveAnswers } from "../src/answers/resolve.js";
 import { readAnswersFile } from "../src/answers/answers-file.js";
 import { parseCliArgs } from "../src/cli/args.js";
 import { helpText } from "../src/cli/help.js";
-import { questionList } from "../src/answers/questions.js";
+import { questionFor, questionList } from "../src/answers/questions.js";
+import { fromPrompt } from "../src/answers/coerce.js";
 import type { Prompter } from "../src/answers/prompts.js";
 import { tempDir } from "./helpers/temp.js";
+import type { UserError } from "../src/shared/errors.js";
 import { failure } from "./helpers/user-error.js";
 
 const resolve = (argv: string[], extra: Partial<Parameters<typeof resolveAnswers>[0]> = {}) => {
@@ -52,7 +54,7 @@ describe("missing answers without a terminal", () => {
     expect(error.message).toContain("a directory argument or --name");
     expect(error.message).toContain("--owner");
     expect(error.message).not.toContain("--module"); // derived from owner: not named separately
-    expect(error.hint).toContain("--owner <acme>");
+    expect(error.hint).toContain("--owner acme ");
   });
 });
 
@@ -109,11 +111,51 @@ describe("cross-field rules", () => {
 });
 
 describe("flags", () => {
-  test("unknown flag: exit 2 naming it", () => {
-    expect(() => parseCliArgs(["--nme", "x"])).toThrow(/Unknown option '--nme'/);
+  // Issue #30: the nearest flag by edit distance, a swap counting as one edit; nothing when none is near.
+  test.each([
+    ["--nme", "--name"],
+    ["--onwer", "--owner"],
+    ["--enviroments", "--environments"],
+    ["--no-monitorin", "--no-monitoring"],
+    ["--dryrun", "--dry-run"],
+    ["--colour", undefined],
+    ["-q", undefined],
+  ])("unknown flag %s: exit 2 naming it, and suggesting %s", (flag, near) => {
+    let error: UserError | undefined;
+    try {
+      parseCliArgs([flag, "x"]);
+    } catch (e) {
+      error = e as UserError;
+    }
+    expect(error?.exitCode).toBe(2);
+    expect(error?.message).toBe(`unknown option '${flag}'`);
+    if (near) expect(error?.hint).toBe(`did you mean ${near}? (run with --help to see every option)`);
+    else expect(error?.hint).toBe("run with --help to see every option");
   });
   test("repeatable flags keep order and values with commas and '='", () => {
     expect(parseCliArgs(["--env", "A=x,y=z", "--env", "B"]).flags.env).toEqual(["A=x,y=z", "B"]);
+  });
+
+  // Issue #30: `--env A=1,B=2` silently became A with the default `1,B=2`; the prompt made two.
+  // Prompt, flag and file split alike (a comma before a NAME); a flag or a file string that holds
+  // several is refused with the way to write them, never guessed at.
+  test.each([
+    ["A=1,B=2", ["A=1", "B=2"]],
+    ["UPSTREAM_URL, GREETING=hi", ["UPSTREAM_URL", "GREETING=hi"]],
+    ["A=1, B, C=x,y", ["A=1", "B", "C=x,y"]],
+    ["GREETING=hello, world", ["GREETING=hello, world"]],
+    ["HOSTS=a.com,b.com", ["HOSTS=a.com,b.com"]],
+    ["X=a,B", ["X=a", "B"]],
+  ])("the prompt reads %j as %j", (text, variables) => {
+    expect(fromPrompt(questionFor("env")!, text)).toEqual(variables);
+  });
+
+  test("a flag value that holds several variables is refused with the flags to type instead", () => {
+    expect(parseCliArgs(["--env", "A=1,B=2"]).flagProblems).toEqual([
+      "--env: 'A=1,B=2' holds several variables: give one per --env: --env 'A=1' --env 'B=2' (a default that holds ',NAME': an item of an answers-file list)",
+    ]);
+    expect(parseCliArgs(["--secret", "DB_PASSWORD,API_TOKEN"]).flagProblems[0]).toContain("--secret 'DB_PASSWORD' --secret 'API_TOKEN'");
+    expect(parseCliArgs(["--env", "GREETING=hello, world"]).flags.env).toEqual(["GREETING=hello, world"]);
   });
   test("--no-monitoring and --monitoring contradict", () => {
     expect(parseCliArgs(["--no-monitoring"]).flags.monitoring).toBe(false);
@@ -122,6 +164,19 @@ describe("flags", () => {
   test("a choice outside its list names the flag and the choices", () => {
     expect(parseCliArgs(["--gitops", "jenkins"]).flagProblems).toEqual(["--gitops: 'jenkins' is not one of: argocd, flux, none"]);
   });
+  // Issue #30: 33 lines over 100 columns, and no default for --ci, --gitops, --environments, --resources.
+  test.each([50, 80, 100])("--help fits %i columns and shows every static default", (width) => {
+    const help = helpText(width);
+    // A word longer than the column (a flag's choices, a path) is never cut; nor is a command to
+    // copy (usage, examples: at most 80 columns).
+    for (const line of help.split("\n"))
+      if (line.includes("create-gitops-go-service") || /^ {4}--/.test(line)) expect(line.length, line).toBeLessThanOrEqual(80);
+      else if (line.length > width) expect(line.trim(), line).not.toMatch(/\s/);
+    const flat = help.replace(/\s+/g, " ");
+    for (const def of ["--ci github|gitlab|none .*?\(default: github\)", "--gitops argocd\|flux\|none .*?\(default: argocd\)", "\(default: dev,staging,prod\)", "\(default: cpu=50m,memory=128Mi,replicas=1-3\)", "\(--yes: example-org\)"])
+      expect(flat).toMatch(new RegExp(def.replace("github|gitlab|none", "github\\|gitlab\\|none")));
+  });
+
   test("every question has a flag, a prompt message and a line in --help", () => {
     const help = helpText();
     const flags = questionList.map((q) => q.flag);
@@ -148,9 +203,16 @@ describe("answers file", () => {
     expect(yaml).toEqual(json);
     expect(yaml).toEqual({ owner: "acme", environments: ["dev", "prod"], monitoring: false, env: ["A=1"] });
   });
-  test("an unknown key names the file, the line and the key", async () => {
-    const file = await write("a.yaml", "owner: acme\n\nrepo_url: x\n");
-    await expect(readAnswersFile(file)).rejects.toThrow(`${file}:3: unknown key 'repo_url'`);
+  test("an unknown key names the file, the line and the key, and the nearest question", async () => {
+    const file = await write("a.yaml", "owner: acme\n\nrepo_url: x\nenviroments: dev\nzzz: 1\n");
+    await expect(readAnswersFile(file)).rejects.toThrow(
+      `${file}:3: unknown key 'repo_url': did you mean 'repoUrl'?\n${file}:4: unknown key 'enviroments': did you mean 'environments'?\n${file}:5: unknown key 'zzz': keys are the camelCase question names (e.g. repoUrl), run with --help to see them`,
+    );
+  });
+  test("a string that holds several variables is refused: a list says it", async () => {
+    const file = await write("a.yaml", "env: A=1,B=2\n");
+    await expect(readAnswersFile(file)).rejects.toThrow(`${file}:1: key 'env' 'A=1,B=2' holds several variables: make it a list, one item each: [A=1, B=2]`);
+    expect(await readAnswersFile(await write("b.yaml", "env: [A=1, 'B=x,Y=z']\n"))).toEqual({ env: ["A=1", "B=x,Y=z"] });
   });
   test("a wrongly typed value names the key", async () => {
     const file = await write("a.yaml", "monitoring: yes please\n");

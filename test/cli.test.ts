@@ -4,7 +4,7 @@ import { lstat, mkdir, readdir, readFile, readlink, symlink, writeFile } from "n
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, test } from "vitest";
-import { gitEnv, runCli, tempDir } from "./helpers/cli.js";
+import { CLI, gitEnv, runCli, tempDir } from "./helpers/cli.js";
 
 /** path -> sha256 of every file (and link target) under dir, .git included: proves "untouched". */
 async function snapshot(dir: string): Promise<Record<string, string>> {
@@ -71,6 +71,50 @@ describe("a default run", () => {
   });
 });
 
+// Issue #30: ~94 lines (an 80-line tree) scrolled the summary away; the columns did not line up.
+describe("the summary fits a screen", () => {
+  const columns = (out: string) => out.split("\n").filter((l) => / {2}# /.test(l)).map((l) => l.indexOf("# "));
+
+  test("at most 25 lines: folders with counts, git, next steps with one comment column, the admin port", async () => {
+    const cwd = await tempDir();
+    const run = await runCli(["orders-api", "--yes", "--owner", "acme", "--env", "UPSTREAM_URL", "--secret", "API_TOKEN"], { cwd });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout.split("\n").length).toBeLessThanOrEqual(25);
+    expect(run.stdout).toMatch(/^Wrote \d+ files to \S+orders-api \(--verbose lists them\):\n {2}\.github\/ \(\d+\), cmd\/ \(3\), deploy\/ \(\d+\)/);
+    expect(run.stdout).toMatch(/^ {2}UPSTREAM_URL=\.\.\. API_TOKEN=\.\.\. make run +# .*\/metrics on :9090$/m);
+    expect(new Set(columns(run.stdout)).size).toBe(1);
+    expect(columns(run.stdout).length).toBe(3);
+  });
+
+  test("--verbose shows the whole tree", async () => {
+    const cwd = await tempDir();
+    const run = await runCli(["svc", "--yes", "--owner", "acme", "--no-git", "--verbose"], { cwd });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain("│   │   ├── ci.yaml");
+  });
+
+  test("--no-git prints no git step, and the admin port moves off 9090 with the app", async () => {
+    const cwd = await tempDir();
+    const run = await runCli(["svc", "--yes", "--owner", "acme", "--no-git", "--port", "9090"], { cwd });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(/git (remote|push)|^git:/m);
+    expect(run.stdout).toMatch(/make run +# \/livez \/readyz \/healthz on :9090, \/metrics on :9091$/m);
+    // Only the first line holds a path of any length.
+    for (const line of run.stdout.split("\n").slice(1)) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+});
+
+describe("the top folder's mode", () => {
+  // As mkdir would make it: from the umask, like every folder inside (it was 0700 from mkdtemp, issue #30).
+  test.each([["022", "0755", 0o755], ["027", "0750", 0o750], ["002", "0775", 0o775]])("umask %s gives %s", async (umask, _, mode) => {
+    const cwd = await tempDir();
+    const run = await execa("sh", ["-c", `umask ${umask} && exec node "$0" svc --yes --owner acme --no-git`, CLI], { cwd, env: { ...gitEnv, CI: "true" }, reject: false });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect((await lstat(path.join(cwd, "svc"))).mode & 0o777).toBe(mode);
+    expect((await lstat(path.join(cwd, "svc/cmd"))).mode & 0o777).toBe(mode);
+  });
+});
+
 describe("bad input: exit 2, a message naming flag, value and rule, nothing written", () => {
   test.each([
     [["My_Svc", "--owner", "acme"], "--name (default): 'My_Svc' is not a DNS-1035 label"],
@@ -78,8 +122,11 @@ describe("bad input: exit 2, a message naming flag, value and rule, nothing writ
     [["svc", "--owner", "acme", "--env", "lower"], "--env: 'lower' is not an environment variable name"],
     [["svc", "--owner", "acme", "--module", "svc"], "--module: 'svc' its first element 'svc' must be a domain name containing a dot"],
     [["svc", "--owner", "acme", "--repo-url", "ftp://x/y"], "--repo-url: 'ftp://x/y' uses 'ftp:'"],
-    [["svc", "--owner", "acme", "--bogus"], "Unknown option '--bogus'"],
+    [["svc", "--owner", "acme", "--bogus"], "error: unknown option '--bogus'\nhint: run with --help to see every option"],
+    [["svc", "--onwer", "acme"], "error: unknown option '--onwer'\nhint: did you mean --owner? (run with --help to see every option)"],
     [["svc"], "missing answers: --owner"],
+    // The hint pastes as a shell command: `--owner <acme>` was a redirect (issue #30).
+    [["svc"], "hint: pass them, e.g.: create-gitops-go-service svc --owner acme — or add --yes to use placeholders"],
   ])("%j", async (args, message) => {
     const cwd = await tempDir();
     const run = await runCli(args, { cwd });
@@ -94,7 +141,30 @@ describe("bad input: exit 2, a message naming flag, value and rule, nothing writ
     await writeFile(path.join(cwd, "answers.yaml"), "owner: acme\nregistri: ghcr.io/acme\n");
     const run = await runCli(["svc", "--answers", "answers.yaml"], { cwd });
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain("answers.yaml:2: unknown key 'registri'");
+    expect(run.stderr).toContain("answers.yaml:2: unknown key 'registri': did you mean 'registry'?");
+  });
+
+  // Issue #30: the file's unknown key used to end the run before its values and the flags were checked.
+  test("an answers file's problems, its values' and the flags' come in one report", async () => {
+    const cwd = await tempDir();
+    await writeFile(path.join(cwd, "answers.yaml"), "owner: acme\nenviroments: dev\nport: 80\nmonitoring: maybe\n");
+    const run = await runCli(["svc", "--answers", "answers.yaml", "--gitops", "jenkins", "--name", "My_Svc"], { cwd });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.split("\n")).toEqual([
+      "error: --gitops: 'jenkins' is not one of: argocd, flux, none",
+      "answers.yaml:2: unknown key 'enviroments': did you mean 'environments'?",
+      "answers.yaml:4: key 'monitoring' must be true or false",
+      expect.stringMatching(/^answers\.yaml: key 'port': '80' is below 1024/),
+      expect.stringMatching(/^--name: 'My_Svc' is not a DNS-1035 label/),
+    ]);
+    expect(await readdir(cwd)).toEqual(["answers.yaml"]);
+  });
+
+  test.each([[["--help"]], [["update", "--help"]]])("%j fits 80 columns when stdout is not a terminal", async (args) => {
+    const run = await runCli(args);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout.split("\n").length).toBeGreaterThan(20);
+    expect(run.stdout.split("\n").filter((l) => l.length > 80)).toEqual([]);
   });
 });
 

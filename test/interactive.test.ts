@@ -1,8 +1,8 @@
 // The real prompts (@inquirer/prompts) driven through a pseudo-terminal, every question answered.
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { CLI, gitEnv, tempDir } from "./helpers/cli.js";
 import { questionList } from "../src/answers/questions.js";
 import { PROVENANCE_FILE } from "../src/render/provenance.js";
@@ -138,17 +138,92 @@ test("the custom path asks by group, shows only what differs, and writes it", as
   expect(record.answers.port).toBe(9000);
 });
 
-test("going back asks the custom questions again with the last answers as defaults", async () => {
+// Issue #30: "no: change them" replayed all 19 prompts and could not change the name or the owner.
+// Now the user picks one group and only its questions are asked again, the last answers offered.
+const SERVICE_AGAIN = ["description", "ci", "module", "port", "env", "secret"];
+const again = (names: string[], keys: Record<string, string> = {}, patterns: Record<string, string> = {}): [string, string][] =>
+  questionList.filter((q) => names.includes(q.name)).map((q) => [patterns[q.name] ?? prompt(q.message), keys[q.name] ?? ENTER]);
+const CHOICE = "Write the service with these answers, or change a group";
+/** How often a question was answered: the prompt redraws as keys are typed, the ✔ line is once per answer. */
+const answered = (screen: string, message: string) => screen.split(`✔ ${message.slice(0, 30)}`).length - 1;
+
+test("changing one group asks only its questions again, with the last answers as defaults", async () => {
   const { cwd, run, screen } = await drive([
     ...TO_CUSTOM,
     ...customDefaults({ port: `9000${ENTER}` }),
-    ["Write the service with these answers", `n${ENTER}`],
-    // The driver waits for the port prompt to offer 9000, the answer given the first time.
-    ...customDefaults({ port: `9100${ENTER}` }, { port: "HTTP port[^\\n]*\\(9000\\)" }),
-    ["Write the service with these answers", ENTER],
+    [CHOICE, `${DOWN}${DOWN}${ENTER}`], // Write, name and owner, Service
+    ...again(SERVICE_AGAIN, { port: `9100${ENTER}` }, { port: "HTTP port[^\\n]*\\(9000\\)" }),
+    [CHOICE, ENTER],
   ]);
   expect(run.exitCode, run.stdout).toBe(0);
+  expect(screen).toMatch(/Change: name and owner[\s\S]*Change: Service[\s\S]*Change: Delivery[\s\S]*Change: Environments[\s\S]*Change: Platform/);
   expect(screen).toMatch(/port=9100 \(default: 8080\)/);
+  // The other groups were asked once.
+  for (const q of questionList.filter((q) => !SERVICE_AGAIN.includes(q.name) && ["gitops", "environments", "monitoring"].includes(q.name))) expect(answered(screen, q.message), q.name).toBe(1);
   const record = JSON.parse(await readFile(path.join(cwd, "orders", PROVENANCE_FILE), "utf8"));
   expect(record.answers.port).toBe(9100);
+});
+
+test("the name and the owner can be changed too, and what derives from them follows", async () => {
+  const { cwd, run, screen } = await drive([
+    ...TO_CUSTOM,
+    ...customDefaults({ port: `9000${ENTER}` }),
+    [CHOICE, `${DOWN}${ENTER}`],
+    ["Service name[^\\n]*\\(orders\\)", ENTER],
+    ["Git organisation[^\\n]*\\(acme\\)", `globex${ENTER}`],
+    [CHOICE, ENTER],
+  ]);
+  expect(run.exitCode, run.stdout).toBe(0);
+  expect(answered(screen, "HTTP port")).toBe(1);
+  expect(answered(screen, "Git organisation")).toBe(2);
+  const record = JSON.parse(await readFile(path.join(cwd, "orders", PROVENANCE_FILE), "utf8"));
+  expect(record.answers).toMatchObject({ owner: "globex", module: "github.com/globex/orders", repoUrl: "https://github.com/globex/orders.git", port: 9000 });
+});
+
+// Issue #30: Enter at the owner prompt used to write `example-org` into 61 files and say nothing.
+test("the owner prompt offers no placeholder: Enter is refused, and a typed placeholder gets --yes's note", async () => {
+  const { run, screen } = await drive([
+    ["Service name", ENTER],
+    ["Git organisation[^\\n]*\\n?", ENTER],
+    ["required: type one, e.g. acme", `example-org${ENTER}`],
+    ["Use the recommended setup", ENTER],
+  ]);
+  expect(run.exitCode, run.stdout).toBe(0);
+  expect(screen).not.toMatch(/Git organisation[^\n]*\(example-org\)/);
+  expect(screen).toMatch(/note: placeholders used for 'owner' \(owner=example-org\); rerun with the real values before pushing/);
+});
+
+// Issue #30: a non-empty target was found only after every question. Now before the first one, with
+// a choice that can lose nothing: cancel (the default), or write beside the files that are there.
+describe("a non-empty target, before the first question", () => {
+  const driveIn = async (files: Record<string, string>, steps: [string, string][]) => {
+    const cwd = await tempDir();
+    await mkdir(path.join(cwd, "orders"));
+    for (const [file, content] of Object.entries(files)) await writeFile(path.join(cwd, "orders", file), content);
+    const run = await execa("python3", [DRIVER, JSON.stringify(steps), "--", "node", CLI, "orders"], { cwd, env, extendEnv: false, reject: false });
+    return { dir: path.join(cwd, "orders"), run, screen: run.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "") };
+  };
+
+  test("Enter cancels: exit 3, no question asked, the folder as it was", async () => {
+    const { dir, run, screen } = await driveIn({ "notes.md": "mine\n" }, [["is not empty: notes\\.md[\\s\\S]*Write the service beside them", ENTER]]);
+    expect(run.exitCode, run.stdout).toBe(3);
+    expect(screen).not.toContain("Service name");
+    expect(screen).toMatch(/error: target \S*orders is not empty: cancelled, nothing was written/);
+    expect(await readdir(dir)).toEqual(["notes.md"]);
+  });
+
+  test("yes writes the service beside the files, each left as it was", async () => {
+    const { dir, run } = await driveIn({ "notes.md": "mine\n" }, [["Write the service beside them", `y${ENTER}`], ...TO_CUSTOM.slice(0, 2), ["Use the recommended setup", ENTER]]);
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(await readFile(path.join(dir, "notes.md"), "utf8")).toBe("mine\n");
+    expect(await readFile(path.join(dir, "go.mod"), "utf8")).toMatch(/^module github\.com\/acme\/orders$/m);
+  });
+
+  test("yes never replaces a file: one the service would write ends the run before anything is written", async () => {
+    const { dir, run, screen } = await driveIn({ "README.md": "mine\n" }, [["Write the service beside them", `y${ENTER}`], ...TO_CUSTOM.slice(0, 2), ["Use the recommended setup", ENTER]]);
+    expect(run.exitCode, run.stdout).toBe(3);
+    expect(screen).toMatch(/already has a file the service writes: README\.md; nothing was written/);
+    expect(await readdir(dir)).toEqual(["README.md"]);
+    expect(await readFile(path.join(dir, "README.md"), "utf8")).toBe("mine\n");
+  });
 });

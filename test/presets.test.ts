@@ -1,5 +1,5 @@
 // Org presets (defaults, locks, policy), the published schema, template overrides and --verify.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { execa } from "execa";
@@ -266,6 +266,27 @@ describe("template overrides", () => {
   });
 });
 
+// Issue #30: a typo or an unclosed block in an override was an "internal error ... please report it", exit 1.
+describe("a mistake in an override template is the user's: exit 2, the file, the line", () => {
+  test.each([
+    ["an unknown variable", "# {{name}} runbook\nOn call: {{nme}}\n", /^error: --templates: \S+runbook\.md\.hbs:2:12: 'nme' is not defined\nhint: a template may use: .*\bmodule\b.*\bname\b.*\bowner\b/],
+    ["an unclosed {{#if}}", "# {{name}}\n\n{{#if hasSecrets}}\nSecrets: yes\n", /^error: --templates: \S+runbook\.md\.hbs:3: \{\{#if\}\} is never closed: the file ends before its \{\{\/if\}\}$/],
+    ["a mismatched close", "{{#if hasSecrets}}\nx\n{{/each}}\n", /^error: --templates: \S+runbook\.md\.hbs:1: if doesn't match each/],
+    ["broken syntax", "a\n{{name\n", /^error: --templates: \S+runbook\.md\.hbs:\d+: not a valid Handlebars template: Expecting/],
+  ])("%s", async (_, template, message) => {
+    const overrides = await tempDir("overrides-");
+    await mkdir(path.join(overrides, "docs"), { recursive: true });
+    await writeFile(path.join(overrides, "docs", "runbook.md.hbs"), template);
+    await writeFile(path.join(overrides, "overrides.yaml"), "additions:\n  - docs/runbook.md.hbs\n");
+    const cwd = await tempDir();
+    const run = await runCli(["orders", "--yes", "--owner", "acme", "--templates", overrides, "--no-git"], { cwd });
+    expect(run.exitCode, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toContain("internal error");
+    expect(await readdir(cwd)).toEqual([]);
+  });
+});
+
 describe("--verify", () => {
   test("runs the generated repo's checks and reports a missing tool instead of skipping it silently", async () => {
     const cwd = await tempDir();
@@ -282,4 +303,20 @@ describe("--verify", () => {
     expect(byName["actionlint"]).toBe("missing");
     expect(run.exitCode).toBe(0);
   }, 300_000);
+});
+
+// Issue #30: the variables a template may use were listed nowhere. docs/platform-teams.md lists them;
+// this keeps the list equal to the Context type and to what buildContext really returns.
+test("docs/platform-teams.md lists every variable a template may use, and no other", async () => {
+  const root = path.resolve(import.meta.dirname, "..");
+  const docs = await readFile(path.join(root, "docs/platform-teams.md"), "utf8");
+  const section = docs.slice(docs.indexOf("### Variables a template may use"));
+  const documented = [...section.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]);
+  const types = await readFile(path.join(root, "src/render/context-types.ts"), "utf8");
+  const body = types.slice(types.indexOf("export interface Context {"), types.indexOf("\n}\n", types.indexOf("export interface Context {")));
+  const declared = [...body.matchAll(/^ {2}(\w+)\??:/gm)].map((m) => m[1]);
+  const { buildContext } = await import("../src/render/context.js");
+  const { baseAnswers, TOOL } = await import("./helpers/render.js");
+  expect(documented).toEqual(declared);
+  expect([...documented].sort()).toEqual(Object.keys(buildContext(baseAnswers, TOOL)).sort());
 });

@@ -284,6 +284,28 @@ describe("questions new since the repository was made", () => {
   });
 });
 
+// The generated README's "Add a setting or a secret" (issue #30) is this command: it must reach every
+// place a variable lives and keep the team's own edit of a shared file.
+describe("adding a variable with update", () => {
+  test("--env and --secret (the whole lists) add each everywhere it belongs and keep a team edit", async () => {
+    const dir = await generate(["--env", "UPSTREAM_URL", "--secret", "API_TOKEN"]);
+    await edit(dir, "internal/config/config.go", (text) => `// Team note: keep this file small.\n${text}`);
+    await commitAll(dir);
+    const run = await update(dir, ["--yes", "--env", "UPSTREAM_URL", "--env", "GREETING=hi", "--secret", "API_TOKEN", "--secret", "DB_PASSWORD", "--commit"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const read = (file: string) => readFile(path.join(dir, file), "utf8");
+    const config = await read("internal/config/config.go");
+    expect(config).toContain("// Team note: keep this file small.");
+    expect(config).toContain('p.optional("GREETING", "hi")');
+    expect(config).toContain('p.secret("DB_PASSWORD")');
+    expect(config).toContain('p.secret("API_TOKEN")');
+    expect(await read("deploy/base/config.env")).toMatch(/^GREETING=hi$/m);
+    expect(await read("deploy/components/external-secret/externalsecret.yaml")).toContain("secretKey: DB_PASSWORD");
+    expect(await read("README.md")).toContain("| `GREETING` | no | `hi` |");
+    expect(await git(dir, "status", "--porcelain")).toBe("");
+  });
+});
+
 describe("update --check over a fleet", () => {
   test("one row per repository; exit 1 when any is behind; locally modified platform files are named", async () => {
     const templates = await olderTemplates();

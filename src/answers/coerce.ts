@@ -19,9 +19,13 @@ export function fromFlag(question: AnyQuestion, raw: string | boolean | string[]
       return toNumber(String(raw));
     case "list":
       return splitList(String(raw));
-    case "repeatable":
+    case "repeatable": {
       // Not trimmed: a stray space is refused by the rule, as it is in an answers file.
-      return Array.isArray(raw) ? raw : [String(raw)];
+      const values = Array.isArray(raw) ? raw : [String(raw)];
+      const joined = values.find((v) => splitVariables(v).length > 1);
+      if (joined !== undefined) throw commaProblem(joined, `give one per --${question.flag}: ${splitVariables(joined).map((v) => `--${question.flag} ${shown(v)}`).join(" ")}`);
+      return values;
+    }
     case "choice":
       return toChoice(question, String(raw));
     default:
@@ -53,6 +57,7 @@ export function fromFile(question: AnyQuestion, raw: unknown, written?: Written)
       if (typeof raw === "string") return splitList(raw);
       return toStringArray(asWritten(raw, written));
     case "repeatable":
+      if (typeof raw === "string" && splitVariables(raw).length > 1) throw commaProblem(raw, `make it a list, one item each: [${splitVariables(raw).join(", ")}]`);
       return typeof raw === "string" ? [raw] : toStringArray(asWritten(raw, written));
     case "choice":
       if (typeof raw !== "string") throw `must be one of: ${question.choices!.join(", ")}`;
@@ -76,8 +81,31 @@ function asWritten(raw: unknown, written: Written | undefined): unknown {
 
 /** From prompt text: lists and repeatables are comma-separated there. */
 export function fromPrompt(question: AnyQuestion, text: string): Value {
-  if (question.kind === "repeatable") return splitList(text);
+  if (question.kind === "repeatable") return splitVariables(text);
   return fromFlag(question, text);
+}
+
+/**
+ * Variables (`NAME`, `NAME=default`) in comma-separated text: a comma starts a new one only where a
+ * name follows it, so a default may hold commas (`GREETING=hello, world`).
+ * @example splitVariables("A=1, B, C=x,y") // ["A=1", "B", "C=x,y"]
+ */
+export function splitVariables(text: string): string[] {
+  return text
+    .split(/,(?=\s*[A-Z][A-Z0-9_]*\s*(?:=|,|$))/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/**
+ * One flag value or one string of a file that holds several variables (`--env A=1,B=2`) is refused,
+ * not guessed at (issue #30): it silently became the variable A with the default `1,B=2`, where the
+ * prompt, which says "comma-separated", made two. Splitting it too would quietly change what
+ * `--env X=a,B` meant before; refusing shows how to write either. Prompt, flag and file split the
+ * same way (splitVariables), so a default with other commas means the same everywhere.
+ */
+function commaProblem(value: string, how: string): string {
+  return `${shown(value)} holds several variables: ${how} (a default that holds ',NAME': an item of an answers-file list)`;
 }
 
 function toNumber(text: string): number {

@@ -1,10 +1,12 @@
 // The question table as command-line flags: the parseArgs options and the typed values. create's and
 // update's argument parsers (cli/args.ts, update/args.ts) both use it.
-import type { ParseArgsConfig } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { Answers } from "./types.js";
 import { fromFlag } from "./coerce.js";
 import { ExitCode, UserError } from "../shared/errors.js";
 import { questionList } from "./questions.js";
+import { closest } from "../shared/suggest.js";
+import { shown } from "../shared/show.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -49,4 +51,22 @@ export function typedFlags(values: Record<string, string | boolean | string[] | 
     }
   }
   return { flags: flags as Partial<Answers>, problems };
+}
+
+/**
+ * node:util parseArgs over the question flags and the given mode flags; its errors become usage
+ * errors, an unknown flag with the nearest known one (`--onwer`: did you mean --owner?, issue #30).
+ */
+export function parseFlags(argv: string[], modeFlags: readonly { flag: string; short?: string; value?: string }[], helpHint: string): ReturnType<typeof parseArgs> {
+  const options = questionOptions(modeFlags);
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = (error as Error).message.replace(/\. To specify.*$/s, "");
+    const unknown = /^Unknown option '(.*)'$/s.exec(message)?.[1];
+    if (unknown === undefined) throw new UserError(message, ExitCode.usage, helpHint);
+    const name = unknown.replace(/^-+/, "");
+    const near = unknown.startsWith("--") ? closest(name, Object.keys(options)) : undefined;
+    throw new UserError(`unknown option ${shown(unknown)}`, ExitCode.usage, near ? `did you mean --${near}? (${helpHint})` : helpHint);
+  }
 }

@@ -62,6 +62,22 @@ export function changedSummary(filled: Filled): string[] {
     .map((q) => `${q.flag}=${shownValue(filled.answers[q.name])} (default: ${shownValue(filled.defaults.get(q.name))})`);
 }
 
+const WRITE = "Write the service";
+const CHANGE_FIRST = "Change: name and owner";
+
+/**
+ * After the custom answers: write, or change one group (issue #30: "no" used to replay all 19
+ * prompts, and name and owner could not be changed there). The choices are the groups this run asks.
+ */
+function nextChoices(filled: Filled): string[] {
+  const asked = (names: readonly (keyof Answers)[]) => filled.askable.some((q) => names.includes(q.name));
+  return [
+    WRITE,
+    ...(asked(FIRST) ? [CHANGE_FIRST] : []),
+    ...questionGroups.filter((g) => asked(g.names.filter((n) => !FIRST.includes(n)))).map((g) => `Change: ${g.heading}`),
+  ];
+}
+
 export async function guidedAnswers(fill: (ask: Ask) => Promise<Filled>, prompter: GuidedPrompter): Promise<Filled> {
   const recommended = await fill((q, def, validate) => (FIRST.includes(q.name) ? prompter(q, def, validate) : undefined));
   const lines = recommendedSummary(recommended);
@@ -69,20 +85,36 @@ export async function guidedAnswers(fill: (ask: Ask) => Promise<Filled>, prompte
   prompter.note(`Recommended setup:\n${lines.map((l) => `  ${l}`).join("\n")}`);
   if (await prompter.confirm("Use the recommended setup?", true)) return recommended;
 
-  let previous: Filled | undefined;
+  let previous: Filled = recommended;
+  // The questions to ask in this pass: every custom one first, then the group the user picked.
+  let reask: (name: keyof Answers) => boolean = (name) => !FIRST.includes(name);
   for (;;) {
     let heading: string | undefined;
     const custom = await fill((q, def, validate) => {
-      if (FIRST.includes(q.name)) return Promise.resolve(recommended.answers[q.name] as Value);
-      const group = questionGroups.find((g) => g.names.includes(q.name))?.heading;
+      const last = previous.answers[q.name];
+      const answeredBefore = previous.askable.some((p) => p.name === q.name);
+      if (!reask(q.name) && answeredBefore) {
+        if (FIRST.includes(q.name)) return Promise.resolve(last as Value);
+        // Kept as answered; an answer that was its default follows the default (a module path
+        // derived from a changed owner, say).
+        return same(last, previous.defaults.get(q.name)) ? undefined : Promise.resolve(last as Value);
+      }
+      const group = FIRST.includes(q.name) ? undefined : questionGroups.find((g) => g.names.includes(q.name))?.heading;
       if (group && group !== heading) prompter.note(`\n${(heading = group)}`);
       // Going back offers the answers given last time.
-      const last = previous?.answers[q.name];
-      return prompter(q, last !== undefined && previous?.askable.includes(q) ? last : def, validate);
+      return prompter(q, answeredBefore && last !== undefined && (previous !== recommended || FIRST.includes(q.name)) ? last : def, validate);
     });
     const changed = changedSummary(custom);
     prompter.note(changed.length > 0 ? `\nDifferent from the defaults:\n${changed.map((l) => `  ${l}`).join("\n")}` : "\nEvery answer is its default.");
-    if (await prompter.confirm("Write the service with these answers? (no: change them)", true)) return custom;
     previous = custom;
+    if (prompter.choose) {
+      const choice = await prompter.choose("Write the service with these answers, or change a group?", nextChoices(custom), WRITE);
+      if (choice === WRITE) return custom;
+      const names = choice === CHANGE_FIRST ? FIRST : questionGroups.find((g) => choice === `Change: ${g.heading}`)!.names.filter((n) => !FIRST.includes(n));
+      reask = (name) => names.includes(name);
+    } else {
+      if (await prompter.confirm("Write the service with these answers? (no: change them)", true)) return custom;
+      reask = (name) => !FIRST.includes(name);
+    }
   }
 }

@@ -20,6 +20,8 @@ export interface Problem {
 }
 
 const flag = (name: keyof Answers) => questionFor(name)!.flag;
+/** A word a POSIX shell reads back as it is: plain, or single-quoted. */
+const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`);
 const valueText = (value: unknown) => (Array.isArray(value) ? value.join(",") : String(value));
 
 /** The CLI's: flags. */
@@ -30,7 +32,8 @@ export const flagNaming: Naming = {
     const names = missing.map((m) => (m.name === "name" ? "a directory argument or --name" : `--${m.flag}`)).join(", ");
     const flags = missing
       .filter((m) => m.name !== "name")
-      .map((m) => `--${m.flag} <${m.example}>`)
+      // Pasted as it is: `<acme>` was a shell redirect (issue #30).
+      .map((m) => `--${m.flag} ${shellWord(m.example)}`)
       .join(" ");
     return {
       message: `missing answers: ${names} (no terminal to ask, and no default)`,
@@ -46,7 +49,7 @@ export function inputNaming(prefix = "input."): Naming {
     setting: (name, value) => `${prefix}${name}: ${valueText(value)}`,
     missing: (missing) => ({
       message: `missing input: ${missing.map((m) => `${prefix}${m.name}`).join(", ")} (it has no default)`,
-      hint: `set ${missing.map((m) => `${m.name}: <${m.example}>`).join(", ")} in the step's input`,
+      hint: `set ${missing.map((m) => `${m.name}: ${m.example}`).join(", ")} in the step's input`,
     }),
   };
 }

@@ -11,6 +11,8 @@ export type Prompter = ((question: AnyQuestion, defaultValue: Value | undefined,
   confirm?: (message: string, defaultValue: boolean) => Promise<boolean>;
   /** Lines shown between prompts (a group's heading, a summary). */
   note?: (text: string) => void;
+  /** One of several choices; with it, the guided path offers to change one group at a time. */
+  choose?: (message: string, choices: readonly string[], defaultValue: string) => Promise<string>;
 };
 
 function display(value: Value | undefined): string | undefined {
@@ -30,6 +32,7 @@ export const inquirerPrompter: Prompter = Object.assign(
         message: question.message,
         default: display(defaultValue),
         validate: (text) => {
+          if (defaultValue === undefined && text.trim() === "" && question.kind === "text") return `required: type one, e.g. ${question.example}`;
           try {
             return validate(fromPrompt(question, text)) ?? true;
           } catch (problem) {
@@ -44,6 +47,11 @@ export const inquirerPrompter: Prompter = Object.assign(
       cancellable(async () => {
         const { confirm } = await import("./inquirer.js");
         return confirm({ message, default: defaultValue });
+      }),
+    choose: (message: string, choices: readonly string[], defaultValue: string): Promise<string> =>
+      cancellable(async () => {
+        const { select } = await import("./inquirer.js");
+        return select({ message, default: defaultValue, choices: choices.map((value) => ({ value })) });
       }),
     // The prompts write to the process's stdout too: the notes go where they go.
     note: (text: string): void => void process.stdout.write(`${text}\n`),

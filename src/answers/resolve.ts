@@ -25,6 +25,12 @@ export interface AnswerInput {
   guided?: boolean;
   /** How messages name an answer: flags (the CLI, the default) or a host's inputs. */
   naming?: Naming;
+  /**
+   * Called once, in a run that prompts, as soon as the target directory is known (before the first
+   * question, or right after the name when the name is the directory): a non-empty target is found
+   * before any answer can be lost (issue #30). Throws to end the run.
+   */
+  onTarget?: (directory: string) => Promise<void>;
 }
 
 function describe(value: Value): string {
@@ -77,7 +83,9 @@ export async function resolveAnswers(input: AnswerInput): Promise<{ answers: Ans
   }
   throwAll(problems);
 
-  const fill = (ask?: Ask) => fillAnswers(input, given, ask);
+  const checked = new Set<string>();
+  const onTarget = input.onTarget && (async (directory: string) => void (checked.has(directory) || (checked.add(directory), await input.onTarget!(directory))));
+  const fill = (ask?: Ask) => fillAnswers({ ...input, onTarget }, given, ask);
   const prompter = input.prompter;
   const filled =
     prompter && input.guided && prompter.confirm && prompter.note
@@ -109,7 +117,13 @@ async function fillAnswers(input: AnswerInput, given: Map<keyof Answers, { value
   const placeholders: (keyof Answers)[] = [];
   const defaults = new Map<keyof Answers, Value | undefined>();
   const askable: AnyQuestion[] = [];
+  let targetChecked = !ask || !input.onTarget;
   for (const question of questionList) {
+    const directory = input.directory ?? (answers.name as string | undefined);
+    if (!targetChecked && directory !== undefined) {
+      targetChecked = true;
+      await input.onTarget!(directory);
+    }
     const explicit = given.get(question.name);
     const def = (preset?.defaults[question.name] as Value | undefined) ?? question.default?.(answers as Partial<Answers>);
     defaults.set(question.name, def ?? question.placeholder);
@@ -123,9 +137,12 @@ async function fillAnswers(input: AnswerInput, given: Map<keyof Answers, { value
     }
     if (ask) {
       askable.push(question);
-      const asked = ask(question, def ?? question.placeholder, (v) => problemOf(question, v, preset));
+      // A placeholder is never offered at a prompt (issue #30: Enter wrote 61 files for `example-org`
+      // and said nothing): the answer is required there. Typed on purpose, it gets --yes's note.
+      const asked = ask(question, def, (v) => problemOf(question, v, preset));
       if (asked) {
         answers[question.name] = await asked;
+        if (def === undefined && question.placeholder !== undefined && answers[question.name] === question.placeholder) placeholders.push(question.name);
         continue;
       }
     }

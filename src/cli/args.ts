@@ -1,6 +1,5 @@
-import { parseArgs } from "node:util";
 import type { Answers } from "../answers/types.js";
-import { questionOptions, typedFlags } from "../answers/flags.js";
+import { parseFlags, typedFlags } from "../answers/flags.js";
 import { ExitCode, UserError } from "../shared/errors.js";
 import { shown } from "../shared/show.js";
 
@@ -20,6 +19,7 @@ export interface CliArgs {
   git: boolean;
   json: boolean;
   debug: boolean;
+  verbose: boolean;
   help: boolean;
   version: boolean;
 }
@@ -35,6 +35,7 @@ export const MODE_FLAGS = [
   { flag: "force", help: "Write into a non-empty directory: only the planned files are written, nothing is deleted" },
   { flag: "dry-run", help: "Write nothing; print the files that would be written" },
   { flag: "no-git", help: "Do not make a git repository and first commit" },
+  { flag: "verbose", help: "List every written file (the summary shows each top folder with its file count)" },
   { flag: "json", help: "Print one JSON result object on stdout (files, answers, commit)" },
   { flag: "debug", help: "Show stack traces of internal errors" },
   { flag: "help", short: "h", help: "Show this help" },
@@ -43,13 +44,7 @@ export const MODE_FLAGS = [
 
 /** Parse argv (without node and script). Unknown flags and bad values exit 2 naming the flag. */
 export function parseCliArgs(argv: string[]): CliArgs {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({ args: argv, options: questionOptions(MODE_FLAGS), allowPositionals: true, strict: true });
-  } catch (error) {
-    const message = (error as Error).message.replace(/\. To specify.*$/s, "");
-    throw new UserError(message, ExitCode.usage, "run with --help to see every option");
-  }
+  const parsed = parseFlags(argv, MODE_FLAGS, "run with --help to see every option");
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (parsed.positionals.length > 1)
     throw new UserError(`expected at most one directory, got ${parsed.positionals.length}: ${parsed.positionals.slice(0, 5).map((p) => shown(p)).join(" ")}`, ExitCode.usage);
@@ -69,6 +64,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     git: !values["no-git"],
     json: Boolean(values.json),
     debug: Boolean(values.debug),
+    verbose: Boolean(values.verbose),
     help: Boolean(values.help),
     version: Boolean(values.version),
   };

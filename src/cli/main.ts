@@ -7,6 +7,7 @@ import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
 import { fileSystemFault } from "../shared/fs-errors.js";
 import { terminalSafe } from "../shared/show.js";
 import { helpText } from "./help.js";
+import { helpWidth } from "../shared/wrap.js";
 import { formatSummary } from "./report.js";
 import { TOOL } from "../shared/tool.js";
 import { PRESET_ENV, readPreset } from "../answers/preset.js";
@@ -16,7 +17,7 @@ import { formatChecks } from "../output/verify.js";
 // made esbuild split the code they share into more chunks, files that every run then loaded (9 on
 // the --yes path; now 4 and the templates). What is heavy (prompts, yaml, the Handlebars compiler)
 // is still imported only where it is used.
-import { readAnswersFile } from "../answers/answers-file.js";
+import { readAnswersFileProblems } from "../answers/answers-file.js";
 import { inquirerPrompter } from "../answers/prompts.js";
 import { runUpdateCommand } from "../update/index.js";
 
@@ -57,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     args = parseCliArgs(argv);
-    if (args.help) return void process.stdout.write(helpText()), ExitCode.ok;
+    if (args.help) return void process.stdout.write(helpText(helpWidth(process.stdout))), ExitCode.ok;
     if (args.version) return void process.stdout.write(`${TOOL.version}\n`), ExitCode.ok;
     const presetFile = args.presetFile ?? (process.env[PRESET_ENV] || undefined);
     if (args.printSchema) {
@@ -65,10 +66,12 @@ async function main(argv: string[]): Promise<number> {
       return void process.stdout.write(`${JSON.stringify(answersSchema(preset), null, 2)}\n`), ExitCode.ok;
     }
     const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !isCI(process.env) && !args.yes && !args.json;
-    const file = args.answersFile ? { path: args.answersFile, answers: await readAnswersFile(args.answersFile) } : undefined;
+    // The file's problems are reported with the flags' and the values' own: all at once.
+    const read = args.answersFile ? await readAnswersFileProblems(args.answersFile) : undefined;
+    const file = read && { path: args.answersFile!, answers: read.answers };
     const prompter = interactive ? inquirerPrompter : undefined;
     const result = await createService(
-      { directory: args.directory, flags: args.flags, flagProblems: args.flagProblems, file, yes: args.yes, force: args.force, dryRun: args.dryRun, git: args.git, presetFile, templatesDir: args.templatesDir, verify: args.verify },
+      { directory: args.directory, flags: args.flags, flagProblems: [...args.flagProblems, ...(read?.problems ?? [])], file, yes: args.yes, force: args.force, dryRun: args.dryRun, git: args.git, presetFile, templatesDir: args.templatesDir, verify: args.verify },
       { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, prompter, signal: controller.signal },
     );
     if (signalled) throw new CancelledError();
@@ -77,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
       const ok = !result.checks?.some((c) => c.status === "fail");
       process.stdout.write(`${JSON.stringify({ ok, directory: result.directory, dryRun: result.dryRun, files: result.files.map((f) => f.path), answers: result.answers, placeholders: result.placeholders, git: result.git, commit, ...(result.checks ? { checks: result.checks } : {}) })}\n`);
     } else {
-      process.stdout.write(`${formatSummary(result, process.cwd())}\n`);
+      process.stdout.write(`${formatSummary(result, process.cwd(), { verbose: args.verbose })}\n`);
       if (result.checks) process.stdout.write(`\n${formatChecks(result.checks)}\n`);
     }
     // A failed check is a failed post-step: the files are written and kept.

@@ -10,6 +10,8 @@ export interface WriteOptions {
   force: boolean;
   /** What force-mode messages name: the CLI's `--force`, or a host's input (the Backstage action's `input.outputPath`). */
   label?: string;
+  /** With force: write beside what is there but replace nothing; a planned path that exists is an error. */
+  keep?: boolean;
   signal?: AbortSignal;
 }
 
@@ -52,8 +54,11 @@ async function makeParents(dir: string): Promise<void> {
   }
 }
 
-/** Why the target cannot be written, or undefined. Checked before anything is created. */
-export async function checkTarget(targetDir: string, plan: Plan, force: boolean, label = "--force"): Promise<{ exists: boolean; empty: boolean }> {
+/**
+ * Throws why the target cannot be written (exit 3); checked before anything is created. `keep` (with
+ * force) also refuses to replace any file: the interactive "write beside them" choice.
+ */
+export async function checkTarget(targetDir: string, plan: Plan, force: boolean, label = "--force", keep = false): Promise<{ exists: boolean; empty: boolean; entries: string[] }> {
   let stat: Awaited<ReturnType<typeof lstatOrUndefined>>;
   try {
     stat = await lstatOrUndefined(targetDir);
@@ -62,7 +67,7 @@ export async function checkTarget(targetDir: string, plan: Plan, force: boolean,
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(`cannot use ${shownPath(targetDir)}: ${explain(code)}`, ExitCode.unsafeTarget, "choose another location");
   }
-  if (!stat) return { exists: false, empty: true };
+  if (!stat) return { exists: false, empty: true, entries: [] };
   if (stat.isSymbolicLink()) throw new UserError(`target ${shownPath(targetDir)} is a symbolic link: refusing to write through it`, ExitCode.unsafeTarget, "pass the real directory instead");
   if (!stat.isDirectory()) throw new UserError(`target ${shownPath(targetDir)} exists and is not a directory`, ExitCode.unsafeTarget);
   let entries: string[];
@@ -71,11 +76,12 @@ export async function checkTarget(targetDir: string, plan: Plan, force: boolean,
   } catch (error) {
     throw fileSystemFault(error, { path: targetDir, verb: "read" }) ?? error;
   }
-  if (entries.length === 0) return { exists: true, empty: true };
+  if (entries.length === 0) return { exists: true, empty: true, entries };
   if (!force) {
     const shown = entries.slice(0, 10).map(shownPath).join(", ") + (entries.length > 10 ? `, … (${entries.length} entries)` : "");
     throw new UserError(`target ${shownPath(targetDir)} is not empty: ${shown}`, ExitCode.unsafeTarget, "choose an empty or new directory, or pass --force to write the planned files over it (nothing else is touched)");
   }
+  const existing: string[] = [];
   // --force: every planned path, and every folder on the way to it, must be ours to write:
   // no symlink may redirect a write outside the target, and no folder may stand where a file goes.
   for (const file of plan) {
@@ -89,9 +95,16 @@ export async function checkTarget(targetDir: string, plan: Plan, force: boolean,
       if (s.isSymbolicLink()) throw new UserError(`${label}: ${shownPath(p)} is a symbolic link: refusing to write through it`, ExitCode.unsafeTarget);
       if (i < parts.length && !s.isDirectory()) throw new UserError(`${label}: ${shownPath(p)} is a file where the folder ${parts.slice(0, i).join("/")}/ goes`, ExitCode.unsafeTarget);
       if (i === parts.length && !s.isFile()) throw new UserError(`${label}: ${shownPath(p)} exists and is not a regular file`, ExitCode.unsafeTarget);
+      if (i === parts.length) existing.push(file.path);
     }
   }
-  return { exists: true, empty: false };
+  if (keep && existing.length > 0)
+    throw new UserError(
+      `target ${shownPath(targetDir)} already has ${existing.length === 1 ? "a file" : `${existing.length} files`} the service writes: ${existing.slice(0, 10).map(shownPath).join(", ")}${existing.length > 10 ? ", …" : ""}; nothing was written`,
+      ExitCode.unsafeTarget,
+      "move them out of the way and run again, or pass --force to replace them",
+    );
+  return { exists: true, empty: false, entries };
 }
 
 // Synchronous on purpose: for a few dozen small files the async round trips cost more than the
@@ -140,7 +153,7 @@ async function makeStaging(targetDir: string, exists: boolean): Promise<{ dir: s
  * disk, a folder we may not write in) is the environment's: exit 3 with the path.
  */
 export async function writePlan(plan: Plan, targetDir: string, options: WriteOptions): Promise<void> {
-  const { exists, empty } = await checkTarget(targetDir, plan, options.force, options.label);
+  const { exists, empty } = await checkTarget(targetDir, plan, options.force, options.label, options.keep);
   const parent = path.dirname(targetDir);
   try {
     await makeParents(parent);
@@ -149,14 +162,18 @@ export async function writePlan(plan: Plan, targetDir: string, options: WriteOpt
     throw new UserError(`cannot create ${shownPath(parent)}: ${explain(code)}`, ExitCode.unsafeTarget, "choose another location");
   }
   const staging = await makeStaging(targetDir, exists);
+  // The tree is staged one level down, in a folder made as mkdir makes any other: mkdtemp's own folder
+  // is 0700 whatever the umask, and renamed into place it made the repository private (issue #30).
+  const tree = path.join(staging.dir, "tree");
   try {
-    await stage(plan, staging.dir, options.signal);
+    await mkdir(tree);
+    await stage(plan, tree, options.signal);
     if (options.signal?.aborted) throw new CancelledError("interrupted while writing: nothing was left behind");
     // rename(2) replaces an empty directory atomically on POSIX.
-    if (!staging.inside && (!exists || empty)) await rename(staging.dir, targetDir);
-    else await mergeInto(plan, staging.dir, targetDir);
+    if (!staging.inside && (!exists || empty)) await rename(tree, targetDir);
+    else await mergeInto(plan, tree, targetDir);
   } catch (error) {
-    throw fileSystemFault(error, { path: targetDir, stagingDir: staging.dir, targetDir }) ?? error;
+    throw fileSystemFault(error, { path: targetDir, stagingDir: tree, targetDir }) ?? error;
   } finally {
     await rm(staging.dir, { recursive: true, force: true });
   }

@@ -112,7 +112,7 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     owner: answers.owner,
     description: answers.description,
     port: answers.port,
-    adminPort: answers.port === 9090 ? 9091 : 9090,
+    adminPort: adminPort(answers.port),
     env,
     secrets,
     hasSecrets: secrets.length > 0,
@@ -170,4 +170,9 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
       actions: structuredClone(actions),
     },
   });
+}
+
+/** The admin port (/metrics): 9090, or 9091 when the service itself serves on 9090. */
+export function adminPort(port: number): number {
+  return port === 9090 ? 9091 : 9090;
 }

@@ -1,6 +1,8 @@
 import Runtime from "handlebars/runtime";
 import type { TemplateFile } from "./templates.js";
 import { yamlScalar } from "../shared/yaml-scalar.js";
+import { ExitCode, UserError } from "../shared/errors.js";
+import { shown, shownPath } from "../shared/show.js";
 
 type Instance = typeof Runtime;
 type Delegate = (context: object) => string;
@@ -70,7 +72,42 @@ export function renderTemplate(template: TemplateFile, data: object): string {
   try {
     return render(data);
   } catch (error) {
+    if (template.origin) throw overrideProblem(template, error as HandlebarsError, data);
     // Name the template: a strict-mode miss otherwise reads only "x not defined in [object Object]".
     throw new Error(`template ${template.id}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+type HandlebarsError = Error & { lineNumber?: number; column?: number };
+
+/**
+ * A mistake in a template given with --templates is the user's (issue #30: it was an "internal
+ * error ... please report it", exit 1): exit 2, naming the file, the line and what is wrong, with
+ * the variables a template may use. Handlebars' own words are kept after ours.
+ */
+function overrideProblem(template: TemplateFile, error: HandlebarsError, data: object): UserError {
+  const source = template.content?.toString("utf8") ?? "";
+  const file = shownPath(template.origin!);
+  const variables = `a template may use: ${Object.keys(data).sort().join(", ")}`;
+  const missing = /^"([^"]+)" not defined in .* - (\d+):(\d+)$/s.exec(error.message);
+  if (missing) return new UserError(`--templates: ${file}:${missing[2]}:${Number(missing[3]) + 1}: ${shown(missing[1])} is not defined`, ExitCode.usage, variables);
+  const parse = /^Parse error on line (\d+):\n[\s\S]*?\n(Expecting .*)$/.exec(error.message);
+  if (parse) {
+    const open = /got 'EOF'$/.test(parse[2]) ? unclosedBlock(source) : undefined;
+    if (open) return new UserError(`--templates: ${file}:${open.line}: {{#${open.name}}} is never closed: the file ends before its {{/${open.name}}}`, ExitCode.usage);
+    return new UserError(`--templates: ${file}:${parse[1]}: not a valid Handlebars template: ${parse[2]}`, ExitCode.usage);
+  }
+  const at = error.lineNumber !== undefined ? `:${error.lineNumber}` : "";
+  return new UserError(`--templates: ${file}${at}: ${error.message.replace(/ - \d+:\d+$/, "")}`, ExitCode.usage, variables);
+}
+
+/** The innermost block opened (`{{#if}}`, `{{#each}}`) and never closed, and its line. */
+function unclosedBlock(source: string): { name: string; line: number } | undefined {
+  const open: { name: string; line: number }[] = [];
+  for (const match of source.matchAll(/\{\{~?\s*([#/])\s*([\w.-]+)/g)) {
+    const line = source.slice(0, match.index).split("\n").length;
+    if (match[1] === "#") open.push({ name: match[2], line });
+    else if (open.at(-1)?.name === match[2]) open.pop();
+  }
+  return open.at(-1);
 }

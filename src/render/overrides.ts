@@ -33,7 +33,7 @@ export async function applyOverrides(upstream: TemplateFile[], dir: string): Pro
     additions = (manifest?.additions as string[] | undefined) ?? [];
   }
   const byId = new Map(upstream.map((t) => [t.id, t]));
-  const overrides = (await readTemplates(dir)).filter((t) => t.id !== OVERRIDES_MANIFEST);
+  const overrides = (await readTemplates(dir)).filter((t) => t.id !== OVERRIDES_MANIFEST).map((t) => ({ ...t, origin: path.join(dir, t.id) }));
   for (const t of overrides) {
     if (!byId.has(t.id) && !additions.includes(t.id))
       throw new UserError(`--templates: ${t.id} overrides no template`, ExitCode.usage, `declare it in ${manifestPath} under 'additions' if it is a new file, or fix its path (the layout is that of templates/)`);

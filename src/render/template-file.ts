@@ -8,4 +8,6 @@ export interface TemplateFile {
   spec?: unknown;
   /** sha256 of the stored bytes, whichever form the template arrives in (provenance digests it). */
   sha256: string;
+  /** The file a user gave it in (--templates): its mistakes are theirs to fix, not our bugs. */
+  origin?: string;
 }

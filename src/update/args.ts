@@ -1,6 +1,5 @@
-import { parseArgs } from "node:util";
 import type { Answers } from "../answers/types.js";
-import { questionFlags, questionOptions } from "../answers/flags.js";
+import { parseFlags, questionFlags } from "../answers/flags.js";
 import { ExitCode, UserError } from "../shared/errors.js";
 
 export interface UpdateArgs {
@@ -47,12 +46,7 @@ export const UPDATE_FLAGS = [
 
 /** Parse `update` argv (after the word `update`). Unknown flags and bad values are usage errors. */
 export function parseUpdateArgs(argv: string[]): UpdateArgs {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({ args: argv, options: questionOptions(UPDATE_FLAGS), allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UserError((error as Error).message.replace(/\. To specify.*$/s, ""), ExitCode.usage, "run `update --help` to see every option");
-  }
+  const parsed = parseFlags(argv, UPDATE_FLAGS, "run `update --help` to see every option");
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const args: UpdateArgs = {
     directories: parsed.positionals,

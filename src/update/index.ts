@@ -2,6 +2,7 @@
 // three-way merge per file (base = the generated content, read from the repository's own history),
 // or, with --check, tell which repositories are behind. Prints its own output and errors and
 // returns the exit code; never exits the process.
+import { helpWidth, indented, optionEntry, wrapWords } from "../shared/wrap.js";
 import path from "node:path";
 import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
 import { isCI, type Io } from "../io.js";
@@ -37,25 +38,25 @@ export const UPDATE_EXIT_CODES = [
   [130, "cancelled (SIGINT or at a prompt): nothing was written, or the update was undone; 143 for SIGTERM"],
 ] as const;
 
-export function updateHelpText(): string {
-  const pad = (s: string, n: number) => (s.length >= n ? `${s}  ` : s.padEnd(n));
-  const lines = UPDATE_FLAGS.map((m) => `  ${pad(`${"short" in m ? `-${m.short}, ` : ""}--${m.flag}${"value" in m ? ` ${m.value}` : ""}`, 26)}${m.help}`);
+/** `update --help`, wrapped to `width` (issue #30). */
+export function updateHelpText(width = 80): string {
+  const lines = UPDATE_FLAGS.map((m) => optionEntry(`${"short" in m ? `-${m.short}, ` : ""}--${m.flag}${"value" in m ? ` ${m.value}` : ""}`, m.help, width));
+  const code = (c: string, text: string) => `  ${c.padEnd(5)}${indented(text, width, 7).trimStart()}`;
   return `Usage: ${TOOL.name} update [directory...] [options]
        ${TOOL.name} update --check [directory...]
 
-Bring a generated repository to the templates of this version (${TOOL.version}). Per file, by its
-ownership class in .create-gitops-go-service.json: platform files are replaced (a local edit is a
-conflict), shared files are merged three ways (base: the generated content, read from git history),
-team files are never touched. Questions new since the repository was made are asked (or defaulted
-with --yes); any question flag (e.g. --port 9090) changes the recorded answer.
+${wrapWords(
+  `Bring a generated repository to the templates of this version (${TOOL.version}). Per file, by its ownership class in .create-gitops-go-service.json: platform files are replaced (a local edit is a conflict), shared files are merged three ways (base: the generated content, read from git history), team files are never touched. Questions new since the repository was made are asked (or defaulted with --yes); any question flag (e.g. --port 9090) changes the recorded answer.`,
+  width,
+).join("\n")}
 
 Options:
 ${lines.join("\n")}
 
 Exit codes:
-${UPDATE_EXIT_CODES.map(([c, t]) => `  ${String(c).padEnd(5)}${t}`).join("\n")}
-  --check: 0 every repository up to date, 1 at least one behind, 2 at least one unreadable
-  several directories: the first failed repository's code, else 5 if any has conflicts, else 0
+${UPDATE_EXIT_CODES.map(([c, t]) => code(String(c), t)).join("\n")}
+${indented("--check: 0 every repository up to date, 1 at least one behind, 2 at least one unreadable", width, 2)}
+${indented("several directories: the first failed repository's code, else 5 if any has conflicts, else 0", width, 2)}
 `;
 }
 
@@ -214,7 +215,7 @@ export async function runUpdateCommand(argv: string[], io: UpdateIo): Promise<nu
   let args: UpdateArgs | undefined;
   try {
     args = parseUpdateArgs(argv);
-    if (args.help) return void io.stdout.write(updateHelpText()), ExitCode.ok;
+    if (args.help) return void io.stdout.write(updateHelpText(helpWidth(io.stdout))), ExitCode.ok;
     if (args.check) return await runCheck(args, io);
     if (args.branch !== undefined) await checkBranchName(io.cwd, args.branch);
     if (args.directories.length > 1) return await runFleet(args, io);

@@ -183,7 +183,7 @@ describe("invalid input fails with the CLI's rule, naming the step's input", () 
       "a missing owner",
       { name: "svc" },
       "missing answers: --owner (no terminal to ask, and no default)",
-      "missing input: input.owner (it has no default)\nhint: set owner: <acme> in the step's input",
+      "missing input: input.owner (it has no default)\nhint: set owner: acme in the step's input",
     ],
   ])("%s", async (_, input, cliMessage, actionMessage) => {
     const run = await cli(["svc", "--no-git", ...toFlags(input)], await temp());
