@@ -32,6 +32,10 @@ export function indented(text: string, width: number, indent: number): string {
 export function optionEntry(option: string, text: string, width: number): string {
   if (width < NARROW) return [`  ${option}`, indented(text, width, 6)].join("\n");
   const lines = wrapWords(text, width - COLUMN);
-  const first = option.length + 2 <= COLUMN - 2 ? `${`  ${option}`.padEnd(COLUMN)}${lines.shift() ?? ""}` : `  ${option}`;
-  return [first, ...lines.map((l) => `${" ".repeat(COLUMN)}${l}`)].join("\n");
+  // A word wider than the column (a default URL) is not broken, so that it pastes whole: its line
+  // starts further left, as far as it needs, and never left of a narrow terminal's indent.
+  const pad = (l: string) => " ".repeat(l.length <= width - COLUMN ? COLUMN : Math.max(6, width - l.length));
+  const fitsBeside = option.length + 2 <= COLUMN - 2 && (lines[0] ?? "").length <= width - COLUMN;
+  const first = fitsBeside ? `${`  ${option}`.padEnd(COLUMN)}${lines.shift() ?? ""}` : `  ${option}`;
+  return [first, ...lines.map((l) => `${pad(l)}${l}`)].join("\n");
 }
