@@ -280,6 +280,7 @@ describe("--verify", () => {
     expect(byName["kubectl kustomize deploy/overlays/prod"]).toBe("pass");
     expect(byName["golangci-lint run"]).toBe("missing");
     expect(byName["actionlint"]).toBe("missing");
+    expect(byName["scripts/test-alerts.sh"]).toBe("missing");
     expect(run.exitCode).toBe(0);
   }, 300_000);
 });
