@@ -193,17 +193,13 @@ describe.skipIf(!promtoolFound && !inCI)("the generated alerts under the real pr
     expect(sections.prod).toMatch(/name: 5xx at 2x the budget ticket through the 3d\/6h pair alone/);
   }, 60_000);
 
-  it("--verify runs the script when promtool is on PATH, and reports its failure", async () => {
+  it("--verify runs the script when promtool is on PATH", async () => {
     const { dir, context } = await renderToDir({ name: "verified", environments: ["prod"] });
-    // Only the alert check runs for real here; the Go and Kubernetes checks have their own tests.
+    // Only the alert check runs for real here; the Go and Kubernetes checks have their own tests, and
+    // a failing script is reported like any failing tool (runTool's tests).
     const exec = (file: string, args: string[], cwd: string) => (file === "promtool" || file === "sh" ? runTool(file, args, cwd) : Promise.resolve({ code: 0, output: "" }));
-    const passed = await verifyRepository(dir, context, exec);
-    expect(passed.find((c) => c.name === "scripts/test-alerts.sh")).toEqual({ name: "scripts/test-alerts.sh", status: "pass" });
-    const rule = path.join(dir, "deploy/overlays/prod/prometheusrule.yaml");
-    await writeFile(rule, (await readFile(rule, "utf8")).replaceAll("(6 *", "(60 *"));
-    const failed = (await verifyRepository(dir, context, exec)).find((c) => c.name === "scripts/test-alerts.sh");
-    expect(failed?.status).toBe("fail");
-    expect(failed?.detail).toMatch(/alertname: SLO(Availability|Latency)BurnFast/);
+    const checks = await verifyRepository(dir, context, exec);
+    expect(checks.find((c) => c.name === "scripts/test-alerts.sh")).toEqual({ name: "scripts/test-alerts.sh", status: "pass" });
   }, 60_000);
 
   it("a missing unit test file is an error, not a pass", async () => {
