@@ -25,6 +25,13 @@ if [ ! -x "$GOBIN/kube-linter" ] || [ "$(cat "$GOBIN/.kube-linter.version" 2>/de
   echo "$kube_linter_stamp" >"$GOBIN/.kube-linter.version"
 fi
 
+# promtool runs the generated SLO alerts' checks and unit tests (test/alerts.test.ts); Debian's
+# prometheus package has it (2.42: the rule and test formats are those of the pinned 3.x).
+if ! command -v promtool >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null) || echo "warning: promtool not installed" >&2
+  else echo "warning: promtool missing and not root: test/alerts.test.ts skips locally and fails in CI" >&2; fi
+fi
+
 # shellcheck lets actionlint check `run:` scripts; Debian's package.
 if ! command -v shellcheck >/dev/null; then
   if [ "$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null) || echo "warning: shellcheck not installed" >&2

@@ -11,6 +11,7 @@ import { questionFor } from "../src/answers/questions.js";
 import { crossCheck } from "../src/answers/cross-checks.js";
 import { LATENCY_BUCKETS_MS } from "../src/answers/questions/platform.js";
 import { buildSlo } from "../src/render/slo.js";
+import { runTool, verifyRepository } from "../src/output/verify.js";
 import { baseAnswers, inCI, renderToDir } from "./helpers/render.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { crdKey, loadCrdValidators, type K8sObject } from "./helpers/deploy-schemas.js";
@@ -118,8 +119,9 @@ describe("SLO numbers are exact", () => {
 
   it("the unit tests' traffic is whole or half requests, and a page-level burn never exceeds all of them", () => {
     expect(buildSlo("99.9", "99", 500).availability.tests).toEqual({
-      healthy: "50", ticket: "500", page: "2000", goodHealthy: "99950", goodTicket: "99500", goodPage: "98000",
-      healthyPpm: "500", ticketPpm: "5000", pagePpm: "20000",
+      healthy: "50", ticketLong: "200", ticket: "500", pageLong: "1000", page: "2000",
+      goodHealthy: "99950", goodTicketLong: "99800", goodTicket: "99500", goodPageLong: "99000", goodPage: "98000",
+      healthyPpm: "500", pagePpm: "20000",
     });
     expect(buildSlo("99.999", "99", 500).availability.tests).toMatchObject({ healthy: "0.5", goodHealthy: "99999.5", healthyPpm: "5" });
     expect(buildSlo("90", "99", 500).availability.tests).toMatchObject({ page: "100000", goodPage: "0", pagePpm: "1000000" });
@@ -176,6 +178,9 @@ describe.skipIf(!promtoolFound && !inCI)("the generated alerts under the real pr
     await breakRule("dev", /\(14\.4 \*/g, "(1.44 *");
     await breakRule("staging", /job="broken"/g, 'job="broken-svc"');
     await breakRule("prod", /le="0\.5"/g, 'le="0.25"');
+    // The second pair of each alert, which the first pair's burn would hide: 6x read as 60x, 3d as 1d.
+    await breakRule("prod", /\(6 \*/g, "(60 *");
+    await breakRule("prod", /\(1 \*/g, "(10 *");
     const run = await testAlerts(copy);
     expect(run.exitCode).toBe(1);
     const sections = Object.fromEntries(run.all.split(/^== /m).slice(1).map((s) => [s.split("\n")[0], s]));
@@ -184,6 +189,17 @@ describe.skipIf(!promtoolFound && !inCI)("the generated alerts under the real pr
     expect(sections.dev).toMatch(/FAILED[\s\S]*alertname: SLOAvailabilityBurnFast/);
     expect(sections.staging).toMatch(/FAILED[\s\S]*alertname: ServiceMetricsAbsent/);
     expect(sections.prod).toMatch(/FAILED[\s\S]*namespace_job:http_requests_slow:ratio_rate5m/);
+    expect(sections.prod).toMatch(/name: 5xx at 10x the budget page through the 6h\/30m pair alone/);
+    expect(sections.prod).toMatch(/name: 5xx at 2x the budget ticket through the 3d\/6h pair alone/);
+  }, 60_000);
+
+  it("--verify runs the script when promtool is on PATH", async () => {
+    const { dir, context } = await renderToDir({ name: "verified", environments: ["prod"] });
+    // Only the alert check runs for real here; the Go and Kubernetes checks have their own tests, and
+    // a failing script is reported like any failing tool (runTool's tests).
+    const exec = (file: string, args: string[], cwd: string) => (file === "promtool" || file === "sh" ? runTool(file, args, cwd) : Promise.resolve({ code: 0, output: "" }));
+    const checks = await verifyRepository(dir, context, exec);
+    expect(checks.find((c) => c.name === "scripts/test-alerts.sh")).toEqual({ name: "scripts/test-alerts.sh", status: "pass" });
   }, 60_000);
 
   it("a missing unit test file is an error, not a pass", async () => {
@@ -216,6 +232,25 @@ describe("the PrometheusRule object", () => {
     expect(kustomization).not.toContain("prometheusrule");
     const on = await renderToDir();
     expect(on.files).toEqual(expect.arrayContaining(["docs/runbook.md", "scripts/test-alerts.sh", "deploy/monitoring/tests/dev.yaml", "deploy/overlays/prod/prometheusrule.yaml"]));
+  });
+
+  // Constant synthetic burns cannot tell a 1d window from a 3d one (the tests' data is an hour old),
+  // so the windows and factors are checked here, on the rendered rule, against the SRE workbook's table.
+  it("each recording rule reads the window it is named after; each alert pairs the workbook's windows and factors", async () => {
+    const { dir } = await renderToDir({ environments: ["prod"] });
+    const [rule] = parseAllDocuments(await readFile(path.join(dir, "deploy/overlays/prod/prometheusrule.yaml"), "utf8")).map((d) => d.toJS());
+    const rules = rule.spec.groups.flatMap((g: any) => g.rules);
+    const records = rules.filter((r: any) => r.record);
+    expect(records.map((r: any) => r.record.split("ratio_rate")[1])).toEqual([...["5m", "30m", "1h", "2h", "6h", "1d", "3d"], ...["5m", "30m", "1h", "2h", "6h", "1d", "3d"]]);
+    for (const r of records) {
+      const window = r.record.split("ratio_rate")[1];
+      expect([...r.expr.matchAll(/\[(\w+)\]/g)].map((m) => m[1]), r.record).toEqual(r.record.includes("errors") ? [window, window, window] : [window, window]);
+    }
+    const pairs = (expr: string) => [...expr.matchAll(/ratio_rate(\w+)\{[^}]*\} > \(([\d.]+) \*/g)].map((m) => `${m[2]}x${m[1]}`);
+    for (const name of ["Availability", "Latency"]) {
+      expect(pairs(rules.find((r: any) => r.alert === `SLO${name}BurnFast`).expr)).toEqual(["14.4x1h", "14.4x5m", "6x6h", "6x30m"]);
+      expect(pairs(rules.find((r: any) => r.alert === `SLO${name}BurnSlow`).expr)).toEqual(["3x1d", "3x2h", "1x3d", "1x6h"]);
+    }
   });
 
   it("every runbook_url points at a section of the generated runbook", async () => {

@@ -1,4 +1,5 @@
 // Org presets (defaults, locks, policy), the published schema, template overrides and --verify.
+import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -301,6 +302,8 @@ describe("--verify", () => {
     expect(byName["kubectl kustomize deploy/overlays/prod"]).toBe("pass");
     expect(byName["golangci-lint run"]).toBe("missing");
     expect(byName["actionlint"]).toBe("missing");
+    // promtool may live beside kubectl or git (Debian's prometheus package puts it in /usr/bin).
+    expect(byName["scripts/test-alerts.sh"]).toBe(PATH.split(":").some((d) => existsSync(path.join(d, "promtool"))) ? "pass" : "missing");
     expect(run.exitCode).toBe(0);
   }, 300_000);
 });

@@ -55,6 +55,13 @@ export async function verifyRepository(dir: string, context: Context, exec: Run 
     await check(`kubectl kustomize ${overlay}`, "kubectl", ["kustomize", overlay]);
   }
   if (context.ci.github) await check("actionlint", "actionlint", []);
+  // The SLO alerts, as CI checks them. The script itself exits 2 without promtool; asking promtool
+  // first reports it as missing like every other tool.
+  if (context.monitoring) {
+    const name = "scripts/test-alerts.sh";
+    if ((await exec("promtool", ["--version"], dir)).code === "missing") checks.push({ name, status: "missing", detail: "promtool not found on PATH" });
+    else await check(name, "sh", ["scripts/test-alerts.sh"]);
+  }
   return checks;
 }
 

@@ -33,14 +33,25 @@ function leMatcher(ms: number): string {
   return text.includes(".") ? `le="${text}"` : `le=~"${text}(\\\\.0)?"`;
 }
 
+/** Synthetic traffic for the generated promtool tests: bad (5xx or slow) and good requests a minute, out of 100000. */
 export interface SloTestSeries {
-  /** Bad (5xx or slow) requests per minute out of 100000, as promtool's series notation wants it. */
+  /** Half the budget: nothing fires. */
   healthy: string;
+  /** 2x: only the ticket's 3d/6h pair (1x) fires. */
+  ticketLong: string;
+  /** 5x: both ticket pairs, no page. */
   ticket: string;
+  /** 10x: only the page's 6h/30m pair (6x) fires. */
+  pageLong: string;
+  /** 20x (at most every request): the page's 1h/5m pair (14.4x). */
   page: string;
-  /** The same shares in parts per million (what the unit tests read back from the recording rules). */
+  goodHealthy: string;
+  goodTicketLong: string;
+  goodTicket: string;
+  goodPageLong: string;
+  goodPage: string;
+  /** The healthy and page shares in parts per million (what the tests read back from the recording rules). */
   healthyPpm: string;
-  ticketPpm: string;
   pagePpm: string;
 }
 
@@ -49,8 +60,7 @@ export interface Objective {
   percent: string;
   /** The error budget as a ratio ("0.001"). */
   budget: string;
-  /** Synthetic traffic for the generated promtool tests. */
-  tests: SloTestSeries & { goodHealthy: string; goodTicket: string; goodPage: string };
+  tests: SloTestSeries;
 }
 
 /** Requests per minute in the generated unit tests: a round number, so each share is an exact count. */
@@ -58,25 +68,29 @@ export const TEST_REQUESTS_PER_MINUTE = SCALE;
 
 function objective(percent: string): Objective {
   const budget = SCALE - toUnits(percent);
-  // Healthy: half the budget. Ticket: 5x (above the slow alerts' 3x, below the fast ones' 6x). Page:
-  // 20x (above 14.4x), capped at every request: with an objective under ~93% the 1h/5m pair cannot fire
-  // at all (14.4 x the budget is over 100%), and the 6h/30m pair pages on its own.
-  const bad = { healthy: budget / 2, ticket: budget * 5, page: Math.min(SCALE, budget * 20) };
+  // Each burn sits between two of the alerts' factors, so each pair of windows is proven on its own.
+  // Capped at every request: with an objective under ~93% the 1h/5m pair cannot fire at all (14.4 x
+  // the budget is over 100%), and the 6h/30m pair pages on its own.
+  const bad = (factor: number) => Math.min(SCALE, budget * factor);
   const count = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+  const b = { healthy: bad(0.5), ticketLong: bad(2), ticket: bad(5), pageLong: bad(10), page: bad(20) };
   return {
     percent,
     budget: decimal(budget),
     tests: {
-      healthy: count(bad.healthy),
-      ticket: count(bad.ticket),
-      page: count(bad.page),
-      goodHealthy: count(SCALE - bad.healthy),
-      goodTicket: count(SCALE - bad.ticket),
-      goodPage: count(SCALE - bad.page),
+      healthy: count(b.healthy),
+      ticketLong: count(b.ticketLong),
+      ticket: count(b.ticket),
+      pageLong: count(b.pageLong),
+      page: count(b.page),
+      goodHealthy: count(SCALE - b.healthy),
+      goodTicketLong: count(SCALE - b.ticketLong),
+      goodTicket: count(SCALE - b.ticket),
+      goodPageLong: count(SCALE - b.pageLong),
+      goodPage: count(SCALE - b.page),
       // ppm = bad / 100000 * 1e6 = bad * 10
-      healthyPpm: String(bad.healthy * 10),
-      ticketPpm: String(bad.ticket * 10),
-      pagePpm: String(bad.page * 10),
+      healthyPpm: String(b.healthy * 10),
+      pagePpm: String(b.page * 10),
     },
   };
 }

@@ -20,7 +20,8 @@ function p95Milliseconds(value: number): string | undefined {
 }
 
 // SLO objectives (monitoring). 90 is the floor: below it a month's error budget is more than three days of
-// outage, and the fast-burn factor (14.4x) would need more than 100% errors to fire.
+// outage, and the 6x page would need more than 60% errors. (Below 93.06 the 14.4x page over 1h cannot
+// fire at all, since 14.4 x the budget is over 100%; the 6x page over 6h still does.)
 const OBJECTIVE = /^9[0-9](\.[0-9]{1,3})?$/;
 
 function objective(value: string): string | undefined {
