@@ -32,7 +32,7 @@ if ! command -v promtool >/dev/null; then
   else echo "warning: promtool missing and not root: test/alerts.test.ts skips locally and fails in CI" >&2; fi
 fi
 
-# shellcheck lets actionlint check `run:` scripts; Debian's package.
+# actionlint checks `run:` scripts with shellcheck (Debian's package).
 if ! command -v shellcheck >/dev/null; then
   if [ "$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null) || echo "warning: shellcheck not installed" >&2
   else echo "warning: shellcheck missing and not root: actionlint will not check run: scripts" >&2; fi
