@@ -1,5 +1,5 @@
 // Adversarial cases for `update --branch` writing git's objects itself (src/update/write-branch.ts)
-// and `update --check` trusting the index (src/update/git-index.ts): each one a bug found against
+// and `update --check` trusting the index (src/update/git/git-index.ts): each one a bug found against
 // what git, the fallback path or `update --commit` does with the same repository.
 import { execa } from "execa";
 import { mkdir, readdir, readFile, rm, symlink, utimes, writeFile } from "node:fs/promises";

@@ -1,6 +1,6 @@
 // --branch: the update as one commit on a new branch made at HEAD, for a pull request, without
 // touching the work tree, the index or HEAD: the checkout stays as it was, so nothing there can be
-// left half-done. In a plain repository (head.ts locates it) the plan reads HEAD's commit and the
+// left half-done. In a plain repository (git/head.ts locates it) the plan reads HEAD's commit and the
 // commit is written by write-branch.ts with no git process; anywhere else (a worktree, reftable refs,
 // SHA-256) it is built in one `git fast-import` (the blobs, the template snapshot as its second
 // parent when the next update needs it, the commit itself and the new ref) after the preflight.
@@ -13,7 +13,7 @@ import { TOOL } from "../shared/tool.js";
 import type { Applied } from "./apply.js";
 import { fileChanges, needsSnapshot, updateMessage } from "./apply.js";
 import { runGit } from "./git.js";
-import type { HeadView } from "./head.js";
+import type { HeadView } from "./git/head.js";
 import { gitIdentity, type Identities } from "./identity.js";
 import { branchObjects, refConflict, taken, writeBranch } from "./write-branch.js";
 import type { UpdatePlan } from "./plan-update.js";

@@ -20,9 +20,9 @@ import { UserError } from "../shared/errors.js";
 import { TOOL } from "../shared/tool.js";
 import type { Preset } from "../answers/preset.js";
 import { parseRecord, presetMismatch, readRecord } from "./record.js";
-import type { HeadView } from "./head.js";
+import type { HeadView } from "./git/head.js";
 import { runGit } from "./git.js";
-import { mayConvert, readIndex, unchangedBlob, type GitIndex } from "./git-index.js";
+import { mayConvert, readIndex, unchangedBlob, type GitIndex } from "./git/git-index.js";
 
 export interface CheckRow {
   directory: string;
@@ -116,7 +116,7 @@ function modifiedPlatformFiles(directory: string, record: Provenance, index?: { 
 }
 
 /**
- * One repository's row. view: its HEAD, read from files (head.ts); without one, git is asked for the
+ * One repository's row. view: its HEAD, read from files (git/head.ts); without one, git is asked for the
  * committed record, and where there is no commit (or no git) the work tree's is read.
  */
 export async function checkOne(directory: string, digest: string, view: HeadView | undefined, converts = false, preset?: Preset): Promise<CheckRow> {

@@ -17,7 +17,7 @@ import { checkDirtyOverlap, checkWorkTree } from "./preflight.js";
 import { parseUpdateArgs, UPDATE_FLAGS, type UpdateArgs } from "./args.js";
 import { checkExitCode, checkOne, conversionOutside, currentDigest, formatCheckLine, formatCheckTable, type CheckRow } from "./check.js";
 import { formatPlan } from "./format.js";
-import { forEachHead, type HeadView } from "./head.js";
+import { forEachHead, type HeadView } from "./git/head.js";
 import { fleetExitCode, fleetRow, formatFleetTable, type FleetRow } from "./fleet.js";
 import { planUpdate, upToDate, type UpdatePlan } from "./plan-update.js";
 

@@ -6,8 +6,8 @@ import path from "node:path";
 import { ExitCode, UserError } from "../shared/errors.js";
 import { PROVENANCE_FILE, type Provenance } from "../render/provenance.js";
 import { readBlobs, runGit } from "./git.js";
-import type { HeadView } from "./head.js";
-import { DAMAGED_HINT } from "./objects.js";
+import type { HeadView } from "./git/head.js";
+import { DAMAGED_HINT } from "./git/objects.js";
 import { parseRecord, readRecordFile } from "./record.js";
 
 export type FileState = Buffer | null | "irregular";

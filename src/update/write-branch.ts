@@ -9,8 +9,8 @@ import path from "node:path";
 import { ExitCode, UserError } from "../shared/errors.js";
 import { TOOL } from "../shared/tool.js";
 import type { FileChange } from "./transaction.js";
-import type { HeadView } from "./head.js";
-import { objectId, serializeTree, treeName, writeLoose, type ObjectType } from "./objects.js";
+import type { HeadView } from "./git/head.js";
+import { objectId, serializeTree, treeName, writeLoose, type ObjectType } from "./git/objects.js";
 
 interface Pending {
   type: ObjectType;

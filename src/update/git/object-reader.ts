@@ -4,7 +4,7 @@
 // the same id in another repository of the group is the same object.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import path from "node:path";
-import { ExitCode, UserError } from "../shared/errors.js";
+import { ExitCode, UserError } from "../../shared/errors.js";
 import { DAMAGED_HINT, objectId, OBJECT_ID, parseTree, readLoose, type GitObject, type ObjectType, type TreeEntry } from "./objects.js";
 
 /** How long a read may wait for git's next bytes before its answer counts as damaged. */

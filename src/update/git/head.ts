@@ -8,9 +8,9 @@
 // a partial clone, a path holding the list separator) is not located: the caller asks git, as before.
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
-import { PROVENANCE_FILE } from "../render/provenance.js";
-import { forEachLimited } from "../shared/limit.js";
-import { ExitCode, UserError } from "../shared/errors.js";
+import { PROVENANCE_FILE } from "../../render/provenance.js";
+import { forEachLimited } from "../../shared/limit.js";
+import { ExitCode, UserError } from "../../shared/errors.js";
 import { commitTree, DAMAGED_HINT, treeName, type TreeEntry } from "./objects.js";
 import { ObjectReader } from "./object-reader.js";
 
