@@ -7,6 +7,7 @@ import path from "node:path";
 import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
 import { gitBlobId, PROVENANCE_FILE } from "../render/provenance.js";
 import { TOOL } from "../shared/tool.js";
+import { workTreeForms } from "./convert.js";
 import { git, runGit } from "./git.js";
 import type { UpdatePlan } from "./plan-update.js";
 import { buildIndex, commitFiles, gitMode, indexEntries, withTemp, writeBlobs, type IndexChange } from "./stage.js";
@@ -103,6 +104,9 @@ async function prepare(plan: UpdatePlan, changes: FileChange[], hasConflicts: bo
       // conflict's stage 1 must name a blob that exists.
       ...conflicts.flatMap((d) => plan.bases.get(d.path) ?? []),
     ]);
+    // Where git converts, the work tree gets what git would check out for the new blob.
+    const forms = await workTreeForms(dir, changes.flatMap((c) => (c.content && plan.converted.has(c.path) ? [{ path: c.path, id: gitBlobId(c.content) }] : [])));
+    for (const c of changes) if (forms.has(c.path)) c.worktree = forms.get(c.path);
     const snapshot = snapshotNeeded
       ? await commitFiles(dir, tmp, templateFiles.map((f) => ({ ...f, path: full(f.path) })), `${TOOL.name} v${plan.to.version} template output (merge base for the next update)`)
       : undefined;

@@ -4,7 +4,7 @@
 // commit is written by write-branch.ts with no git process; anywhere else (a worktree, reftable refs,
 // SHA-256) it is built in one `git fast-import` (the blobs, the template snapshot as its second
 // parent when the next update needs it, the commit itself and the new ref) after the preflight.
-import { existsSync, lstatSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
 import { fileSystemFault } from "../shared/fs-errors.js";
@@ -74,8 +74,8 @@ function importStream(plan: UpdatePlan, tree: WorkTree, branch: string, who: { a
   const changes = fileChanges(plan);
   const lines = changes.map((c) => {
     if (c.content === null) return `D ${full(c.path)}\n`;
-    // add/replace carry the template's mode; a merge keeps the file's (the work tree is HEAD's: clean).
-    const mode = c.mode ?? lstatSync(path.join(plan.directory, c.path)).mode;
+    // add/replace carry the template's mode; a merge keeps the file's mode at HEAD.
+    const mode = c.mode ?? plan.modes.get(c.path) ?? 0o644;
     return `M ${gitMode(mode)} ${blob(c.content)} ${full(c.path)}\n`;
   });
   text(`commit ${ref}\nmark :2\nauthor ${who.author}\ncommitter ${who.committer}\n`);
