@@ -106,6 +106,12 @@ const STATES: State[] = [
     mode: { file: "scripts/promote.sh", mode: "100644" },
   },
   {
+    name: "a committed chmod +x of a platform file the template changes",
+    make: async (d) => (await chmod(path.join(d, ".kube-linter.yaml"), 0o755), commitAll(d, "chmod +x")),
+    sameContent: false,
+    mode: { file: ".kube-linter.yaml", mode: "100755" },
+  },
+  {
     name: "core.sharedRepository=group set through [include]",
     make: async (d) => (await writeFile(path.join(d, ".git/shared.inc"), "[core]\n\tsharedRepository = group\n"), git(d, "config", "include.path", "shared.inc")),
     sameContent: true,

@@ -58,8 +58,9 @@ export function fileChanges(plan: UpdatePlan): FileChange[] {
   const changes: FileChange[] = [];
   for (const d of plan.decisions) {
     if (d.write === "delete") changes.push({ path: d.path, content: null });
-    // add/replace take the template's mode (a script stays executable); merges keep the file's.
-    else if (d.write) changes.push({ path: d.path, content: d.write, mode: d.action === "add" || d.action === "replace" ? (plan.plan.get(d.path)?.mode ?? 0o644) : undefined });
+    // A new file takes the template's mode (a script is executable); one that exists keeps its own,
+    // replaced or merged: a committed chmod is the team's change, as an edit is (#28).
+    else if (d.write) changes.push({ path: d.path, content: d.write, mode: (d.action === "add" || d.action === "replace") && !plan.modes.has(d.path) ? (plan.plan.get(d.path)?.mode ?? 0o644) : undefined });
   }
   if (!plan.recordBytes.equals(plan.provenance.content)) changes.push({ path: PROVENANCE_FILE, content: plan.provenance.content, mode: plan.provenance.mode });
   return changes;
