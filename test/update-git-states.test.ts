@@ -25,6 +25,8 @@ interface State {
   refused?: string;
   /** --branch refuses too (what the merge cannot honour at HEAD either). */
   branchRefused?: boolean;
+  /** --branch finds a conflict at HEAD (exit 5, no branch) where plain update refuses to write. */
+  branchConflict?: string;
   /** Whether the committed tree is the default configuration's (the state changes no content). */
   sameContent: boolean;
   /** A line that must survive in the work tree (uncommitted), and never be committed. */
@@ -124,6 +126,29 @@ const STATES: State[] = [
     sameContent: false,
   },
   {
+    name: "a generated file the template changes, deleted from git by the team and ignored, still on disk",
+    make: async (d) => {
+      await git(d, "rm", "-q", "--cached", "SECURITY.md");
+      await writeFile(path.join(d, ".gitignore"), `${await readFile(path.join(d, ".gitignore"), "utf8")}SECURITY.md\n`);
+      await commitAll(d, "SECURITY.md is kept out of git");
+    },
+    refused: "ignored",
+    branchConflict: "SECURITY.md",
+    sameContent: false,
+    hidden: { file: "SECURITY.md", line: "Security" },
+  },
+  {
+    name: "an ignored local file where the template adds one",
+    make: async (d) => {
+      await writeFile(path.join(d, ".gitignore"), `${await readFile(path.join(d, ".gitignore"), "utf8")}catalog-info.yaml\n`);
+      await commitAll(d, "ignore local catalog notes");
+      await writeFile(path.join(d, "catalog-info.yaml"), `${HIDDEN}\n`);
+    },
+    refused: "ignored",
+    sameContent: false,
+    hidden: { file: "catalog-info.yaml", line: HIDDEN },
+  },
+  {
     name: "core.sharedRepository=group set through [include]",
     make: async (d) => (await writeFile(path.join(d, ".git/shared.inc"), "[core]\n\tsharedRepository = group\n"), git(d, "config", "include.path", "shared.inc")),
     sameContent: true,
@@ -148,7 +173,8 @@ const hash = (b: Buffer) => createHash("sha256").update(b).digest("hex").slice(0
 /** The tree's entries, path → "mode blob", and each blob's text by path. */
 const lsTree = async (dir: string, rev: string) =>
   new Map((await git(dir, "ls-tree", "-r", "-z", rev)).split("\0").filter(Boolean).map((l) => [l.split("\t")[1], l.split("\t")[0].split(" ").filter((_, i) => i !== 1).join(" ")]));
-const blobText = async (dir: string, rev: string, file: string) => (await execa("git", ["--no-replace-objects", "cat-file", "blob", `${rev}:${file}`], { cwd: dir, env: gitEnv })).stdout;
+/** A committed file's text; "" where the commit has no such file. */
+const blobText = async (dir: string, rev: string, file: string) => (await execa("git", ["--no-replace-objects", "cat-file", "blob", `${rev}:${file}`], { cwd: dir, env: gitEnv, reject: false })).stdout;
 
 /** Plain update and --commit refused with the state's message (exit 3), HEAD where it was, the hidden line kept. */
 async function expectRefused(s: State, ...[[work, plain], [commit, committed], head]: [[CliRun, string], [CliRun, string], string]): Promise<void> {
@@ -156,6 +182,7 @@ async function expectRefused(s: State, ...[[work, plain], [commit, committed], h
     expect([run.exitCode, JSON.parse(run.stdout).error]).toEqual([3, expect.stringContaining(s.refused!)]);
     expect(await git(dir, "rev-parse", "HEAD")).toBe(head);
     expect(await git(dir, "status", "--porcelain")).toBe("");
+    if (s.hidden) expect(await readFile(path.join(dir, s.hidden.file), "utf8")).toContain(s.hidden.line);
   }
 }
 
@@ -194,6 +221,11 @@ describe.each(STATES)("update in every state git keeps a repository in (issue #2
     expect(await checkout(branched)).toEqual(before);
     if (s.branchRefused) {
       expect([branch.exitCode, JSON.parse(branch.stdout).error]).toEqual([3, expect.stringContaining(s.refused!)]);
+      expect(await git(branched, "branch", "--list", "chore/templates")).toBe("");
+      return expectRefused(s, [work, plain], [commit, committed], before.head);
+    }
+    if (s.branchConflict) {
+      expect([branch.exitCode, JSON.parse(branch.stdout).conflicts]).toEqual([5, [s.branchConflict]]);
       expect(await git(branched, "branch", "--list", "chore/templates")).toBe("");
       return expectRefused(s, [work, plain], [commit, committed], before.head);
     }

@@ -13,7 +13,7 @@ import { checkBranchName, commitOnBranch, commitOnBranchAtHead } from "./branch.
 import { Identities } from "./identity.js";
 import { gitHeadSource, headSource } from "./sources.js";
 import { forEachLimited } from "../shared/limit.js";
-import { checkDirtyOverlap, checkWorkTree } from "./preflight.js";
+import { checkDirtyOverlap, checkIgnoredOverlap, checkWorkTree } from "./preflight.js";
 import { parseUpdateArgs, UPDATE_FLAGS, type UpdateArgs } from "./args.js";
 import { checkExitCode, checkOne, conversionOutside, currentDigest, formatCheckLine, formatCheckTable, type CheckRow } from "./check.js";
 import { formatPlan } from "./format.js";
@@ -125,6 +125,7 @@ async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, inte
     acceptLostBase: args.acceptLostBase,
     prompter,
   });
+  if (args.branch === undefined) checkIgnoredOverlap(plan);
   if (args.allowDirty && !args.dryRun && args.branch === undefined) await checkDirtyOverlap(plan);
   if (io.signal?.aborted) throw new CancelledError("cancelled: nothing was written");
   // A pull-request branch with conflict markers is no use: such a repository is left as it is.

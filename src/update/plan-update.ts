@@ -59,6 +59,8 @@ export interface UpdatePlan {
   modes: Map<string, number>;
   /** Paths git converts (eol, ident, encoding): ours is their clean form, and the work tree is written through git. */
   converted: Set<string>;
+  /** Ignored untracked files at planned paths (work tree only): read as absent. */
+  ignored: Set<string>;
   recordBytes: Buffer;
 }
 
@@ -181,6 +183,7 @@ export async function planUpdate(directory: string, options: UpdateOptions): Pro
     ours,
     modes: source.modes,
     converted: source.converted,
+    ignored: source.ignored ?? new Set(),
     recordBytes,
   };
 }

@@ -110,6 +110,22 @@ export function touchedPaths(plan: UpdatePlan): Set<string> {
 
 const list = (paths: string[]) => `${paths.slice(0, 5).join(", ")}${paths.length > 5 ? `, … (${paths.length})` : ""}`;
 
+/**
+ * Ignored files where the update writes or records a conflict: git status does not list them, so
+ * the clean-work-tree check lets them through, and the update would write over them (its undo then
+ * deletes what it wrote). Refused as an untracked file there is (exit 3), naming them.
+ */
+export function checkIgnoredOverlap(plan: UpdatePlan): void {
+  const touched = touchedPaths(plan);
+  const overlap = [...plan.ignored].filter((p) => touched.has(p)).sort();
+  if (overlap.length > 0)
+    throw new UserError(
+      `the update would write ${list(overlap)}, which ${overlap.length === 1 ? "is an ignored local file" : "are ignored local files"} (not in git, listed in .gitignore): writing over ${overlap.length === 1 ? "it" : "them"} would lose ${overlap.length === 1 ? "it" : "them"}`,
+      ExitCode.unsafeTarget,
+      "move them out of the way (or git add -f and commit them), then run update again; update --branch NAME reads HEAD and leaves the checkout as it is",
+    );
+}
+
 /** With --allow-dirty: refuse staged changes, and uncommitted or untracked files the update would touch. */
 export async function checkDirtyOverlap(plan: UpdatePlan): Promise<void> {
   const dir = plan.directory;

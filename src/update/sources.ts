@@ -26,6 +26,8 @@ export interface RepoSource {
   modes: Map<string, number>;
   /** Paths git converts between blob and work tree (eol, ident, encoding): read and merged in their clean form, written through git. */
   converted: Set<string>;
+  /** Untracked files git ignores at planned paths: absent to the plan (as at HEAD), and never written over (see checkIgnoredOverlap). */
+  ignored?: Set<string>;
 }
 
 /** The work-tree bytes at a recorded path: null if absent, "irregular" if it or a folder on the way is not a plain file/folder. */
@@ -73,14 +75,22 @@ async function cleanForms(directory: string, files: Map<string, FileState>, conv
 export function workTreeSource(directory: string): RepoSource {
   const modes = new Map<string, number>();
   const converted = new Set<string>();
+  const ignored = new Set<string>();
   return {
     record: () => readRecordFile(directory),
     files: async (paths) => {
-      const [files, conversions] = await Promise.all([
+      const [files, conversions, ignoredRun] = await Promise.all([
         Promise.all(paths.map(async (p) => [p, await readWorkFile(directory, p, modes)] as const)).then((e) => new Map(e)),
         readConversions(directory, paths),
+        paths.length === 0 ? undefined : runGit(directory, ["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--", ...paths.map((p) => `:(literal)${p}`)]),
       ]);
       for (const p of conversions.converted) converted.add(p);
+      // An ignored file is not the repository's: the plan reads that path as absent, as --branch does at HEAD.
+      for (const p of (ignoredRun?.stdout.toString("utf8") ?? "").split("\0").filter(Boolean)) {
+        ignored.add(p);
+        files.set(p, null);
+        modes.delete(p);
+      }
       await cleanForms(directory, files, converted);
       return files;
     },
@@ -88,6 +98,7 @@ export function workTreeSource(directory: string): RepoSource {
     shallow: async () => (await runGit(directory, ["rev-parse", "--is-shallow-repository"])).stdout.toString().trim() === "true",
     modes,
     converted,
+    ignored,
   };
 }
 
