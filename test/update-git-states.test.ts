@@ -8,7 +8,7 @@
 // the index and the work tree byte-identical, with `git fsck --strict` clean.
 import { execa } from "execa";
 import { createHash } from "node:crypto";
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { chmod, cp, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -33,6 +33,10 @@ interface State {
   hidden?: { file: string; line: string };
   /** A text that must never be in a committed blob of this file (its work-tree form). */
   exposed?: { file: string; text: string };
+  /** The global git config the four commands run with (GIT_CONFIG_GLOBAL). */
+  globalConfig?: string;
+  /** Whether --branch's new branch has a reflog (default: yes, as git branch makes one). */
+  reflog?: boolean;
   /** The file's mode in the committed tree (the team's chmod). */
   mode?: { file: string; mode: string };
 }
@@ -148,6 +152,8 @@ const STATES: State[] = [
     sameContent: false,
     hidden: { file: "catalog-info.yaml", line: HIDDEN },
   },
+  // git init writes logAllRefUpdates=true into a new repository's config only when no config sets it.
+  { name: "core.logAllRefUpdates=false in the global config", make: (d) => git(d, "config", "--unset", "core.logAllRefUpdates"), globalConfig: "[core]\n\tlogAllRefUpdates = false\n", reflog: false, sameContent: true },
   {
     name: "core.sharedRepository=group set through [include]",
     make: async (d) => (await writeFile(path.join(d, ".git/shared.inc"), "[core]\n\tsharedRepository = group\n"), git(d, "config", "include.path", "shared.inc")),
@@ -186,6 +192,12 @@ async function expectRefused(s: State, ...[[work, plain], [commit, committed], h
   }
 }
 
+const globalConfig = async (text: string) => {
+  const file = path.join(await tempDir("cggs-state-global-"), "gitconfig");
+  await writeFile(file, text);
+  return file;
+};
+
 /** Every folder under .git/objects and .git/refs. */
 const folders = async (dir: string) => (await execa("find", [".git/objects", ".git/refs", "-type", "d"], { cwd: dir })).stdout.split("\n");
 
@@ -206,7 +218,8 @@ describe.each(STATES)("update in every state git keeps a repository in (issue #2
   test("--check, update, --commit and --branch agree; no line lost or exposed; --branch leaves the checkout as it was", async () => {
     const source = made.get(s.name)!;
     const [checkDir, plain, committed, branched] = await Promise.all(["check", "plain", "commit", "branch"].map((l) => copy(source, l)));
-    const check = await runCli(["update", "--check", "--json"], { cwd: checkDir });
+    const env = { ...gitEnv, CI: "true", ...(s.globalConfig ? { GIT_CONFIG_GLOBAL: await globalConfig(s.globalConfig) } : {}) };
+    const check = await runCli(["update", "--check", "--json"], { cwd: checkDir, env });
     const row = JSON.parse(check.stdout).repositories[0] as { status: string; modifiedPlatform: string[] };
     // The fixture is behind; a platform file is modified only where the team changed one in git.
     expect([check.exitCode, row.status, row.modifiedPlatform], check.stderr).toEqual([1, "behind", []]);
@@ -214,9 +227,9 @@ describe.each(STATES)("update in every state git keeps a repository in (issue #2
     const before = await checkout(branched);
     const dirsBefore = new Set(await folders(branched));
     const [work, commit, branch] = await Promise.all([
-      runCli(["update", "--yes", "--json"], { cwd: plain }),
-      runCli(["update", "--yes", "--commit", "--json"], { cwd: committed }),
-      runCli(["update", "--yes", "--branch", "chore/templates", "--json"], { cwd: branched }),
+      runCli(["update", "--yes", "--json"], { cwd: plain, env }),
+      runCli(["update", "--yes", "--commit", "--json"], { cwd: committed, env }),
+      runCli(["update", "--yes", "--branch", "chore/templates", "--json"], { cwd: branched, env }),
     ]);
     expect(await checkout(branched)).toEqual(before);
     if (s.branchRefused) {
@@ -233,6 +246,7 @@ describe.each(STATES)("update in every state git keeps a repository in (issue #2
     const fsck = await execa("git", ["-c", "fsck.zeroPaddedFilemode=ignore", "fsck", "--strict", "--no-dangling"], { cwd: branched, env: gitEnv, reject: false });
     expect([fsck.exitCode, fsck.stdout, fsck.stderr]).toEqual([0, "", ""]);
     const branchTree = await lsTree(branched, "chore/templates");
+    expect(existsSync(path.join(branched, ".git/logs/refs/heads/chore/templates"))).toBe(s.reflog ?? true);
     if (s.sameContent && reference === "") reference = await git(branched, "rev-parse", "chore/templates^{tree}");
     if (s.sameContent) expect(await git(branched, "rev-parse", "chore/templates^{tree}")).toBe(reference);
 

@@ -126,7 +126,7 @@ export async function commitOnBranchAtHead(plan: UpdatePlan, view: HeadView, bra
   const { objects, ids } = await branchObjects(view, changes, plan.modes, snapshot, who, { update: `${updateMessage(plan)}\n`, snapshot: snapshotMessage(plan) });
   if (signal?.aborted) throw new CancelledError("cancelled: nothing was written");
   try {
-    writeBranch(view, objects, ids, branch, who.committer);
+    writeBranch(view, objects, ids, branch, who.committer, await identities.reflogFor(view.at.config));
   } catch (error) {
     // A full disk, an I/O error: no branch (objects already written are unreferenced, for git gc).
     const fault = fileSystemFault(error, { path: view.at.gitDir });
