@@ -35,6 +35,10 @@ interface State {
   exposed?: { file: string; text: string };
   /** The global git config the four commands run with (GIT_CONFIG_GLOBAL). */
   globalConfig?: string;
+  /** More environment for the four commands. */
+  env?: Record<string, string>;
+  /** --check reports the repository unreadable (exit 2) with this text, as the others refuse it. */
+  checkError?: string;
   /** Whether --branch's new branch has a reflog (default: yes, as git branch makes one). */
   reflog?: boolean;
   /** The file's mode in the committed tree (the team's chmod). */
@@ -155,6 +159,15 @@ const STATES: State[] = [
   // git init writes logAllRefUpdates=true into a new repository's config only when no config sets it.
   { name: "core.logAllRefUpdates=false in the global config", make: (d) => git(d, "config", "--unset", "core.logAllRefUpdates"), globalConfig: "[core]\n\tlogAllRefUpdates = false\n", reflog: false, sameContent: true },
   {
+    name: "a repository owned by another user (safe.directory)",
+    make: async () => undefined,
+    env: { GIT_TEST_ASSUME_DIFFERENT_OWNER: "1" },
+    checkError: "safe.directory",
+    refused: "safe.directory",
+    branchRefused: true,
+    sameContent: false,
+  },
+  {
     name: "core.sharedRepository=group set through [include]",
     make: async (d) => (await writeFile(path.join(d, ".git/shared.inc"), "[core]\n\tsharedRepository = group\n"), git(d, "config", "include.path", "shared.inc")),
     sameContent: true,
@@ -218,9 +231,11 @@ describe.each(STATES)("update in every state git keeps a repository in (issue #2
   test("--check, update, --commit and --branch agree; no line lost or exposed; --branch leaves the checkout as it was", async () => {
     const source = made.get(s.name)!;
     const [checkDir, plain, committed, branched] = await Promise.all(["check", "plain", "commit", "branch"].map((l) => copy(source, l)));
-    const env = { ...gitEnv, CI: "true", ...(s.globalConfig ? { GIT_CONFIG_GLOBAL: await globalConfig(s.globalConfig) } : {}) };
+    const env = { ...gitEnv, CI: "true", ...s.env, ...(s.globalConfig ? { GIT_CONFIG_GLOBAL: await globalConfig(s.globalConfig) } : {}) };
     const check = await runCli(["update", "--check", "--json"], { cwd: checkDir, env });
-    const row = JSON.parse(check.stdout).repositories[0] as { status: string; modifiedPlatform: string[] };
+    const row = JSON.parse(check.stdout).repositories[0] as { status: string; modifiedPlatform: string[]; error?: string };
+    if (s.checkError) expect([check.exitCode, row.status, row.error]).toEqual([2, "error", expect.stringContaining(s.checkError)]);
+    else
     // The fixture is behind; a platform file is modified only where the team changed one in git.
     expect([check.exitCode, row.status, row.modifiedPlatform], check.stderr).toEqual([1, "behind", []]);
 

@@ -21,7 +21,7 @@ import { TOOL } from "../shared/tool.js";
 import type { Preset } from "../answers/preset.js";
 import { parseRecord, presetMismatch, readRecord } from "./record.js";
 import type { HeadView } from "./git/head.js";
-import { runGit } from "./git.js";
+import { runGit, unsafeOwnership } from "./git.js";
 import { mayConvert, readIndex, unchangedBlob, type GitIndex } from "./git/git-index.js";
 
 export interface CheckRow {
@@ -86,6 +86,8 @@ async function readHeadWithGit(dir: string): Promise<{ text: string; source: str
     if (error.message.includes("git is not installed")) return undefined;
     throw error;
   });
+  const foreign = run && unsafeOwnership(dir, run.stderr);
+  if (foreign) throw foreign; // not the work tree's record: git would read nothing here
   return run?.code === 0 ? { text: run.stdout.toString("utf8"), source: `${path.join(dir, PROVENANCE_FILE)} (at HEAD)` } : undefined;
 }
 

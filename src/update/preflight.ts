@@ -7,7 +7,7 @@ import { gitBlobId } from "../render/provenance.js";
 import path from "node:path";
 import { ExitCode, UserError } from "../shared/errors.js";
 import { PROVENANCE_FILE } from "../render/provenance.js";
-import { git, runGit } from "./git.js";
+import { git, runGit, unsafeOwnership } from "./git.js";
 import type { UpdatePlan } from "./plan-update.js";
 
 export interface WorkTree {
@@ -34,6 +34,8 @@ export async function checkWorkTree(directory: string, allowDirty: boolean, atHe
   ]);
   // Exit 1 with the four paths printed: a work tree whose HEAD has no commit yet.
   const lines = where.stdout.toString("utf8").split("\n");
+  const foreign = unsafeOwnership(directory, where.stderr);
+  if (foreign) throw foreign;
   if ((where.code !== 0 && where.code !== 1) || lines.length < 5 || lines[0] === "")
     throw new UserError(`${directory} is not in a git work tree`, ExitCode.unsafeTarget, "update reads the generated base from the repository's history: run it in the generated repository (git init && git add -A && git commit first if it has none)");
   const tree: WorkTree = { top: lines[0], prefix: lines[1], gitDir: lines[2], commonDir: path.resolve(directory, lines[3]), head: where.code === 0 ? lines[4] : undefined };

@@ -82,7 +82,8 @@ export function locate(dir: string): Located | undefined {
   const found = findTop(real);
   if (!found || found.gitDir.includes(path.delimiter) || existsSync(path.join(found.gitDir, "reftable"))) return undefined;
   // Another user's repository: git decides (safe.directory), as it would for any git command here.
-  if (process.getuid && statSync(found.gitDir).uid !== process.getuid()) return undefined;
+  // (GIT_TEST_ASSUME_DIFFERENT_OWNER: git's own switch to treat every repository as another user's.)
+  if (process.env.GIT_TEST_ASSUME_DIFFERENT_OWNER || (process.getuid && statSync(found.gitDir).uid !== process.getuid())) return undefined;
   // SHA-256 objects, a partial clone (git would fetch what is missing), a worktree config, or a
   // repository shared by a group (git sets the permissions of what it writes): git.
   const config = readText(path.join(found.gitDir, "config")) ?? "";
