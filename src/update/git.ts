@@ -30,6 +30,8 @@ export function runGit(cwd: string, args: string[], options: { input?: Buffer | 
         resolve({ code, stdout: stdout as Buffer, stderr: (stderr as Buffer).toString("utf8") });
       },
     );
+    // A git that exits before reading its input (a failure) closes the pipe: its exit code says so, not EPIPE.
+    child.stdin?.on("error", () => undefined);
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
