@@ -1,10 +1,10 @@
-// src/update/git-index.ts against git itself: the entries it reads are the ones `git ls-files -s`
+// src/update/git/git-index.ts against git itself: the entries it reads are the ones `git ls-files -s`
 // lists (index versions 2, 3 and 4), and a file is trusted unchanged only where git would trust it.
 import { mkdir, stat, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, test } from "vitest";
-import { readIndex, unchangedBlob } from "../src/update/git-index.js";
+import { readIndex, unchangedBlob } from "../src/update/git/git-index.js";
 import { tempDir } from "./helpers/temp.js";
 import { git } from "./helpers/update-repo.js";
 

@@ -7,6 +7,7 @@ import path from "node:path";
 import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
 import { gitBlobId, PROVENANCE_FILE } from "../render/provenance.js";
 import { TOOL } from "../shared/tool.js";
+import { workTreeForms } from "./convert.js";
 import { git, runGit } from "./git.js";
 import type { UpdatePlan } from "./plan-update.js";
 import { buildIndex, commitFiles, gitMode, indexEntries, withTemp, writeBlobs, type IndexChange } from "./stage.js";
@@ -57,8 +58,9 @@ export function fileChanges(plan: UpdatePlan): FileChange[] {
   const changes: FileChange[] = [];
   for (const d of plan.decisions) {
     if (d.write === "delete") changes.push({ path: d.path, content: null });
-    // add/replace take the template's mode (a script stays executable); merges keep the file's.
-    else if (d.write) changes.push({ path: d.path, content: d.write, mode: d.action === "add" || d.action === "replace" ? (plan.plan.get(d.path)?.mode ?? 0o644) : undefined });
+    // A new file takes the template's mode (a script is executable); one that exists keeps its own,
+    // replaced or merged: a committed chmod is the team's change, as an edit is (#28).
+    else if (d.write) changes.push({ path: d.path, content: d.write, mode: (d.action === "add" || d.action === "replace") && !plan.modes.has(d.path) ? (plan.plan.get(d.path)?.mode ?? 0o644) : undefined });
   }
   if (!plan.recordBytes.equals(plan.provenance.content)) changes.push({ path: PROVENANCE_FILE, content: plan.provenance.content, mode: plan.provenance.mode });
   return changes;
@@ -103,6 +105,9 @@ async function prepare(plan: UpdatePlan, changes: FileChange[], hasConflicts: bo
       // conflict's stage 1 must name a blob that exists.
       ...conflicts.flatMap((d) => plan.bases.get(d.path) ?? []),
     ]);
+    // Where git converts, the work tree gets what git would check out for the new blob.
+    const forms = await workTreeForms(dir, changes.flatMap((c) => (c.content && plan.converted.has(c.path) ? [{ path: c.path, id: gitBlobId(c.content) }] : [])));
+    for (const c of changes) if (forms.has(c.path)) c.worktree = forms.get(c.path);
     const snapshot = snapshotNeeded
       ? await commitFiles(dir, tmp, templateFiles.map((f) => ({ ...f, path: full(f.path) })), `${TOOL.name} v${plan.to.version} template output (merge base for the next update)`)
       : undefined;

@@ -1,10 +1,10 @@
 // --branch: the update as one commit on a new branch made at HEAD, for a pull request, without
 // touching the work tree, the index or HEAD: the checkout stays as it was, so nothing there can be
-// left half-done. In a plain repository (head.ts locates it) the plan reads HEAD's commit and the
+// left half-done. In a plain repository (git/head.ts locates it) the plan reads HEAD's commit and the
 // commit is written by write-branch.ts with no git process; anywhere else (a worktree, reftable refs,
 // SHA-256) it is built in one `git fast-import` (the blobs, the template snapshot as its second
 // parent when the next update needs it, the commit itself and the new ref) after the preflight.
-import { existsSync, lstatSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
 import { fileSystemFault } from "../shared/fs-errors.js";
@@ -13,7 +13,7 @@ import { TOOL } from "../shared/tool.js";
 import type { Applied } from "./apply.js";
 import { fileChanges, needsSnapshot, updateMessage } from "./apply.js";
 import { runGit } from "./git.js";
-import type { HeadView } from "./head.js";
+import type { HeadView } from "./git/head.js";
 import { gitIdentity, type Identities } from "./identity.js";
 import { branchObjects, refConflict, taken, writeBranch } from "./write-branch.js";
 import type { UpdatePlan } from "./plan-update.js";
@@ -74,8 +74,8 @@ function importStream(plan: UpdatePlan, tree: WorkTree, branch: string, who: { a
   const changes = fileChanges(plan);
   const lines = changes.map((c) => {
     if (c.content === null) return `D ${full(c.path)}\n`;
-    // add/replace carry the template's mode; a merge keeps the file's (the work tree is HEAD's: clean).
-    const mode = c.mode ?? lstatSync(path.join(plan.directory, c.path)).mode;
+    // add/replace carry the template's mode; a merge keeps the file's mode at HEAD.
+    const mode = c.mode ?? plan.modes.get(c.path) ?? 0o644;
     return `M ${gitMode(mode)} ${blob(c.content)} ${full(c.path)}\n`;
   });
   text(`commit ${ref}\nmark :2\nauthor ${who.author}\ncommitter ${who.committer}\n`);
@@ -126,7 +126,7 @@ export async function commitOnBranchAtHead(plan: UpdatePlan, view: HeadView, bra
   const { objects, ids } = await branchObjects(view, changes, plan.modes, snapshot, who, { update: `${updateMessage(plan)}\n`, snapshot: snapshotMessage(plan) });
   if (signal?.aborted) throw new CancelledError("cancelled: nothing was written");
   try {
-    writeBranch(view, objects, ids, branch, who.committer);
+    writeBranch(view, objects, ids, branch, who.committer, await identities.reflogFor(view.at.config));
   } catch (error) {
     // A full disk, an I/O error: no branch (objects already written are unreferenced, for git gc).
     const fault = fileSystemFault(error, { path: view.at.gitDir });

@@ -20,9 +20,9 @@ import { UserError } from "../shared/errors.js";
 import { TOOL } from "../shared/tool.js";
 import type { Preset } from "../answers/preset.js";
 import { parseRecord, presetMismatch, readRecord } from "./record.js";
-import type { HeadView } from "./head.js";
-import { runGit } from "./git.js";
-import { mayConvert, readIndex, unchangedBlob, type GitIndex } from "./git-index.js";
+import type { HeadView } from "./git/head.js";
+import { runGit, unsafeOwnership } from "./git.js";
+import { mayConvert, readIndex, unchangedBlob, type GitIndex } from "./git/git-index.js";
 
 export interface CheckRow {
   directory: string;
@@ -86,19 +86,61 @@ async function readHeadWithGit(dir: string): Promise<{ text: string; source: str
     if (error.message.includes("git is not installed")) return undefined;
     throw error;
   });
+  const foreign = run && unsafeOwnership(dir, run.stderr);
+  if (foreign) throw foreign; // not the work tree's record: git would read nothing here
   return run?.code === 0 ? { text: run.stdout.toString("utf8"), source: `${path.join(dir, PROVENANCE_FILE)} (at HEAD)` } : undefined;
+}
+
+/** What git status sees: each tracked file's staged blob id (its clean form), and the files whose work tree differs from it. */
+interface SeenByGit {
+  staged: Map<string, string>;
+  changed: Set<string>;
+}
+
+/**
+ * Where the index cannot be read here (line-ending conversion, filters, a sparse checkout, a layout
+ * git/head.ts does not read), git compares: as git status does, through its conversions, ignoring the
+ * files outside a sparse checkout. Nothing is written (--no-optional-locks). undefined without git.
+ */
+async function seenByGit(directory: string): Promise<SeenByGit | undefined> {
+  const [prefix, listed, status] = await Promise.all([
+    runGit(directory, ["rev-parse", "--show-prefix"]),
+    runGit(directory, ["ls-files", "-s", "-z", "--", "."]),
+    runGit(directory, ["--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=no", "--", "."]),
+  ]).catch(() => []);
+  if (!prefix || prefix.code !== 0 || listed.code !== 0 || status.code !== 0) return undefined;
+  const top = prefix.stdout.toString("utf8").trim();
+  const staged = new Map<string, string>();
+  for (const r of listed.stdout.toString("utf8").split("\0").filter(Boolean)) {
+    const [, id, stage] = r.slice(0, r.indexOf("\t")).split(" ");
+    if (stage === "0") staged.set(r.slice(r.indexOf("\t") + 1), id);
+  }
+  const changed = new Set<string>();
+  const fields = status.stdout.toString("utf8").split("\0");
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
+    if (f.length < 4) continue;
+    if (f[0] === "R" || f[0] === "C") i++;
+    if (f[1] !== " " && f.slice(3).startsWith(top)) changed.add(f.slice(3 + top.length));
+  }
+  return { staged, changed };
 }
 
 /**
  * Platform files whose bytes in the work tree differ from the recorded ones. With the repository's
  * index, a file whose stat data git would trust is compared by its staged blob id, without reading it.
  */
-function modifiedPlatformFiles(directory: string, record: Provenance, index?: { index: GitIndex; prefix: string }): string[] {
+function modifiedPlatformFiles(directory: string, record: Provenance, index?: { index: GitIndex; prefix: string }, seen?: SeenByGit): string[] {
   // Synchronous reads: ~30 small files, where the thread-pool round trip of each async read cost more.
   const modified: string[] = [];
   for (const [p, f] of Object.entries(record.files)) {
     if (f.ownership !== "platform") continue;
     const file = path.join(directory, p);
+    const known = seen?.staged.get(p);
+    if (known) {
+      if (known !== f.gitBlob || seen!.changed.has(p)) modified.push(p);
+      continue;
+    }
     const staged = index && unchangedBlob(index.index, `${index.prefix}${p}`, file);
     if (staged) {
       if (staged !== f.gitBlob) modified.push(p);
@@ -116,7 +158,7 @@ function modifiedPlatformFiles(directory: string, record: Provenance, index?: { 
 }
 
 /**
- * One repository's row. view: its HEAD, read from files (head.ts); without one, git is asked for the
+ * One repository's row. view: its HEAD, read from files (git/head.ts); without one, git is asked for the
  * committed record, and where there is no commit (or no git) the work tree's is read.
  */
 export async function checkOne(directory: string, digest: string, view: HeadView | undefined, converts = false, preset?: Preset): Promise<CheckRow> {
@@ -128,8 +170,8 @@ export async function checkOne(directory: string, digest: string, view: HeadView
     if (mismatch) throw mismatch;
     // Where git may convert bytes, a staged id is not the work tree's: every file is read.
     const read = view && !converts ? readIndex(view.at.gitDir) : undefined;
-    const index = read && !mayConvert(view!.at.gitDir, view!.at.config, read) ? read : undefined;
-    const modifiedPlatform = modifiedPlatformFiles(directory, record, index && { index, prefix: view!.at.prefix });
+    const index = read && !read.skipWorktree && !mayConvert(view!.at.gitDir, view!.at.config, read) ? read : undefined;
+    const modifiedPlatform = modifiedPlatformFiles(directory, record, index && { index, prefix: view!.at.prefix }, index ? undefined : await seenByGit(directory));
     const behindBy = behindReason(record, to, preset, head?.text ?? undefined);
     const service = typeof record.answers.name === "string" ? record.answers.name : path.basename(directory);
     return { directory, service, status: behindBy ? "behind" : "up-to-date", from: record.template, to, behindBy, modifiedPlatform: modifiedPlatform.sort() };

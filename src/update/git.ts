@@ -30,6 +30,8 @@ export function runGit(cwd: string, args: string[], options: { input?: Buffer | 
         resolve({ code, stdout: stdout as Buffer, stderr: (stderr as Buffer).toString("utf8") });
       },
     );
+    // A git that exits before reading its input (a failure) closes the pipe: its exit code says so, not EPIPE.
+    child.stdin?.on("error", () => undefined);
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
@@ -39,6 +41,20 @@ export async function git(cwd: string, args: string[], options: { input?: Buffer
   const run = await runGit(cwd, args, options);
   if (run.code !== 0) throw new Error(`git ${args.join(" ")} failed (exit ${run.code}): ${run.stderr.trim()}`);
   return run.stdout.toString("utf8");
+}
+
+/**
+ * git's safe.directory refusal (a repository owned by another user) as its own error, with git's
+ * own remedy; undefined for any other failure.
+ */
+export function unsafeOwnership(dir: string, stderr: string): UserError | undefined {
+  const at = /detected dubious ownership in repository at '([^']*)'/.exec(stderr);
+  if (!at) return undefined;
+  return new UserError(
+    `git refuses to work in ${at[1]}: the repository is owned by another user (git's safe.directory check), so update cannot read it: nothing was changed`,
+    ExitCode.unsafeTarget,
+    `if you trust the repository: git config --global --add safe.directory '${at[1]}' (see git help config, safe.directory)`,
+  );
 }
 
 /** The top of the work tree that holds dir, or undefined when dir is not in one. */

@@ -4,6 +4,7 @@
 // that may hold one), and so can an includeIf in the global or system config (it may match some
 // repositories' folders or branches only): such repositories are asked on their own.
 import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { ExitCode, UserError } from "../shared/errors.js";
 import { runGit } from "./git.js";
@@ -43,9 +44,25 @@ function now(ident: string, pinned: string | undefined): string {
   return ident.replace(/ \d+ ([+-]\d{4})$/, (_, zone: string) => ` ${Math.floor(Date.now() / 1000)} ${zone}`);
 }
 
-/** Identities for the repositories of one run. */
+/** Identities (and the reflog rule) for the repositories of one run. */
 export class Identities {
   private shared?: Promise<Who | undefined>;
+  private reflogOutside?: Promise<boolean>;
+
+  /**
+   * Whether git would log a new branch (core.logAllRefUpdates; on by default in a work tree): the
+   * repository's own config decides where it sets it, else the global and system config, asked
+   * once per run outside any repository.
+   */
+  async reflogFor(config: string): Promise<boolean> {
+    const own = [...config.matchAll(/^\s*logallrefupdates\s*=\s*(\S+)/gim)].at(-1)?.[1];
+    if (own !== undefined) return !/^(false|no|off|0)$/i.test(own);
+    this.reflogOutside ??= runGit(tmpdir(), ["config", "--get", "core.logAllRefUpdates"]).then(
+      (r) => r.code !== 0 || !/^(false|no|off|0)$/i.test(r.stdout.toString("utf8").trim()),
+      () => true,
+    );
+    return this.reflogOutside;
+  }
 
   /** The identity for a repository (dir in its work tree, gitDir its git folder). */
   async for(dir: string, gitDir: string): Promise<Who> {

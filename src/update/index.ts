@@ -12,13 +12,14 @@ import { inquirerPrompter } from "../answers/prompts.js";
 import { applyUpdate, type Applied } from "./apply.js";
 import { checkBranchName, commitOnBranch, commitOnBranchAtHead } from "./branch.js";
 import { Identities } from "./identity.js";
-import { headSource } from "./sources.js";
+import { gitHeadSource, headSource } from "./sources.js";
 import { forEachLimited } from "../shared/limit.js";
-import { checkDirtyOverlap, checkWorkTree } from "./preflight.js";
+import { checkDirtyOverlap, checkIgnoredOverlap, checkWorkTree } from "./preflight.js";
 import { parseUpdateArgs, UPDATE_FLAGS, type UpdateArgs } from "./args.js";
 import { checkExitCode, checkOne, conversionOutside, currentDigest, formatCheckLine, formatCheckTable, type CheckRow } from "./check.js";
 import { formatPlan } from "./format.js";
-import { forEachHead, type HeadView } from "./head.js";
+import { forEachHead, type HeadView } from "./git/head.js";
+import { mayConvert, readIndex } from "./git/git-index.js";
 import { fleetExitCode, fleetRow, formatFleetTable, type FleetRow } from "./fleet.js";
 import { planUpdate, upToDate, type UpdatePlan } from "./plan-update.js";
 
@@ -32,7 +33,7 @@ export const UPDATE_EXIT_CODES = [
   [0, "updated (or already up to date)"],
   [1, "internal error"],
   [2, "usage error: bad flag or answer, not a generated repository, a new question with no answer and no terminal"],
-  [3, "not safe to update, nothing changed: not a git work tree, uncommitted changes (without --allow-dirty, or where --allow-dirty's undo could lose them), a merge in progress, .git/index.lock held, a git step failed, a shallow clone without the base, a base lost with the older templates (without --accept-lost-base), --branch: the branch exists, its lock is held, or a write failed (a full disk)"],
+  [3, "not safe to update, nothing changed: not a git work tree, uncommitted changes (without --allow-dirty, or where --allow-dirty's undo could lose them), hidden edits (skip-worktree, assume-unchanged), a sparse checkout, an ignored file where the update writes, a clean/smudge filter on a generated file, a merge in progress, .git/index.lock held, a git step failed, a shallow clone without the base, a base lost with the older templates (without --accept-lost-base), --branch: the branch exists, its lock is held, or a write failed (a full disk)"],
   [4, "--commit/--branch failed (git commit refused): the update was undone"],
   [5, "conflicts: the files are written with markers (or kept), listed on stderr; resolve them and commit (with --branch: nothing written)"],
   [130, "cancelled (SIGINT or at a prompt): nothing was written, or the update was undone; 143 for SIGTERM"],
@@ -108,12 +109,13 @@ interface Outcome {
  * Plan and (unless a dry run, or --branch with conflicts) apply one repository's update. With
  * --branch and a located HEAD (view), the plan reads HEAD's commit: the checkout is not looked at.
  */
-async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, interactive: boolean, view?: HeadView, identities = new Identities()): Promise<Outcome> {
+async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, interactive: boolean, view?: HeadView, identities = new Identities(), outside = false): Promise<Outcome> {
   const prompter = interactive ? (io.prompter ?? inquirerPrompter) : undefined;
-  const atHead = args.branch !== undefined && view !== undefined;
-  const tree = atHead ? undefined : await checkWorkTree(directory, args.allowDirty);
+  const atHead = args.branch !== undefined && view !== undefined && readsHeadItself(view, outside);
+  // --branch plans from HEAD whichever way it reads it: from files (view), or through git.
+  const tree = atHead ? undefined : await checkWorkTree(directory, args.allowDirty, args.branch !== undefined);
   const plan = await planUpdate(directory, {
-    source: atHead ? headSource(view) : undefined,
+    source: atHead ? headSource(view) : args.branch !== undefined ? gitHeadSource(directory) : undefined,
     flags: args.flags,
     answersFile: args.answersFile,
     presetFile: presetFileOf(args),
@@ -124,7 +126,8 @@ async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, inte
     acceptLostBase: args.acceptLostBase,
     prompter,
   });
-  if (args.allowDirty && !args.dryRun && !atHead) await checkDirtyOverlap(plan);
+  if (args.branch === undefined) checkIgnoredOverlap(plan);
+  if (args.allowDirty && !args.dryRun && args.branch === undefined) await checkDirtyOverlap(plan);
   if (io.signal?.aborted) throw new CancelledError("cancelled: nothing was written");
   // A pull-request branch with conflict markers is no use: such a repository is left as it is.
   const conflicted = plan.decisions.some((d) => d.action === "conflict");
@@ -132,6 +135,16 @@ async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, inte
   if (args.branch && atHead) return { plan, applied: await commitOnBranchAtHead(plan, view, args.branch, identities, io.signal) };
   if (args.branch) return { plan, applied: await commitOnBranch(plan, tree!, args.branch, io.signal) };
   return { plan, applied: await applyUpdate(plan, { commit: args.commit, signal: io.signal }) };
+}
+
+/**
+ * Whether --branch may read HEAD from files: not where an attribute or a setting may name a filter
+ * (git-crypt, LFS), which git must see (gitHeadSource asks git check-attr, and refuses it).
+ */
+function readsHeadItself(view: HeadView, outside: boolean): boolean {
+  if (outside) return false;
+  const index = readIndex(view.at.gitDir);
+  return index !== undefined && !mayConvert(view.at.gitDir, view.at.config, index);
 }
 
 function writeOne(directory: string, { plan, applied }: Outcome, args: UpdateArgs, io: UpdateIo): number {
@@ -180,11 +193,12 @@ const FLEET_CONCURRENCY = 4;
  */
 async function runFleet(args: UpdateArgs, io: UpdateIo): Promise<number> {
   const identities = new Identities();
+  const outside = args.branch !== undefined && (await conversionOutside(io.cwd));
   const one = async (d: string, view?: HeadView): Promise<FleetRow> => {
     const directory = path.resolve(io.cwd, d);
     if (io.signal?.aborted) return { directory: d, status: "error", exitCode: ExitCode.cancelled, changed: 0, conflicts: [], error: "cancelled before it started: nothing written" };
     try {
-      const outcome = await updateOne(directory, args, io, false, view, identities);
+      const outcome = await updateOne(directory, args, io, false, view, identities, outside);
       return fleetRow(d, outcome.plan, outcome.applied, 0);
     } catch (error) {
       const code = error instanceof UserError ? error.exitCode : ExitCode.internal;
@@ -222,7 +236,8 @@ export async function runUpdateCommand(argv: string[], io: UpdateIo): Promise<nu
     const directory = path.resolve(io.cwd, args.directories[0] ?? ".");
     const interactive = (io.interactive ?? (Boolean(process.stdin.isTTY && process.stdout.isTTY) && !isCI(process.env))) && !args.yes && !args.json;
     const parsed = args;
-    const [outcome] = args.branch !== undefined ? await forEachHead([directory], 1, (d, view) => updateOne(d, parsed, io, interactive, view)) : [await updateOne(directory, args, io, interactive)];
+    const outside = args.branch !== undefined && (await conversionOutside(io.cwd));
+    const [outcome] = args.branch !== undefined ? await forEachHead([directory], 1, (d, view) => updateOne(d, parsed, io, interactive, view, undefined, outside)) : [await updateOne(directory, args, io, interactive)];
     return writeOne(directory, outcome, args, io);
   } catch (error) {
     return report(error, args, io);

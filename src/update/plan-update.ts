@@ -57,6 +57,10 @@ export interface UpdatePlan {
   /** What the source held at each path (work tree or HEAD), its file modes, and the record's bytes. */
   ours: Map<string, FileState>;
   modes: Map<string, number>;
+  /** Paths git converts (eol, ident, encoding): ours is their clean form, and the work tree is written through git. */
+  converted: Set<string>;
+  /** Ignored untracked files at planned paths (work tree only): read as absent. */
+  ignored: Set<string>;
   recordBytes: Buffer;
 }
 
@@ -178,6 +182,8 @@ export async function planUpdate(directory: string, options: UpdateOptions): Pro
     bases: new Map(Object.entries(record.files).flatMap(([p, f]) => (blobs.get(f.gitBlob) ? [[p, blobs.get(f.gitBlob)!] as const] : []))),
     ours,
     modes: source.modes,
+    converted: source.converted,
+    ignored: source.ignored ?? new Set(),
     recordBytes,
   };
 }

@@ -14,6 +14,8 @@ export interface FileChange {
   content: Buffer | null;
   /** Set the mode (add/replace take the template's); undefined keeps the file's own. */
   mode?: number;
+  /** The bytes on disk where git converts the blob (content) for the work tree (eol, smudge). */
+  worktree?: Buffer;
 }
 
 export interface Transaction {
@@ -114,7 +116,7 @@ export function applyTransaction(tx: Transaction): Undo {
       const dirs = missingDirs(file);
       if (dirs.length > 0) mkdirSync(path.dirname(file), { recursive: true });
       undo.madeDirs.push(...dirs);
-      writeFileSync(file, change.content, { mode: change.mode ?? 0o644 });
+      writeFileSync(file, change.worktree ?? change.content, { mode: change.mode ?? 0o644 });
       if (change.mode !== undefined) chmodSync(file, change.mode);
     }
     for (const g of tx.gitFiles) {

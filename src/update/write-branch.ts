@@ -9,8 +9,8 @@ import path from "node:path";
 import { ExitCode, UserError } from "../shared/errors.js";
 import { TOOL } from "../shared/tool.js";
 import type { FileChange } from "./transaction.js";
-import type { HeadView } from "./head.js";
-import { objectId, serializeTree, treeName, writeLoose, type ObjectType } from "./objects.js";
+import type { HeadView } from "./git/head.js";
+import { objectId, serializeTree, treeName, writeLoose, type ObjectType } from "./git/objects.js";
 
 interface Pending {
   type: ObjectType;
@@ -119,7 +119,7 @@ export function refConflict(gitDir: string, ref: string): string | undefined {
 }
 
 /** Write the objects, then create refs/heads/<branch> at the commit (never moving an existing one). */
-export function writeBranch(view: HeadView, objects: readonly Pending[], ids: BranchCommit, branch: string, committer: string): void {
+export function writeBranch(view: HeadView, objects: readonly Pending[], ids: BranchCommit, branch: string, committer: string, reflog = true): void {
   const gitDir = view.at.gitDir;
   const ref = `refs/heads/${branch}`;
   if (refConflict(gitDir, ref)) throw taken(branch);
@@ -143,8 +143,8 @@ export function writeBranch(view: HeadView, objects: readonly Pending[], ids: Br
     closeSync(fd);
     // Under the lock: a branch made since the check above is not moved.
     if (refConflict(gitDir, ref)) throw taken(branch);
-    // The reflog git keeps for branches (core.logAllRefUpdates: on by default in a work tree).
-    if (!/logallrefupdates\s*=\s*(false|no|off|0)\b/i.test(view.at.config)) {
+    // The reflog git keeps for branches (core.logAllRefUpdates: see reflogFor).
+    if (reflog) {
       const log = path.join(gitDir, "logs", ref);
       mkdirSync(path.dirname(log), { recursive: true });
       appendFileSync(log, `${"0".repeat(40)} ${ids.commit} ${committer}\tbranch: created by ${TOOL.name} update\n`);

@@ -89,12 +89,33 @@ export function writeLoose(objectsDir: string, type: ObjectType, body: Buffer): 
   return id;
 }
 
+/**
+ * A mode as git writes it (its canon_mode): a tree written by another tool may hold `040000` or
+ * `100664`, which git reads with a warning. Read canonical, every check (`"40000"` is a folder) and
+ * git's sort order hold, and a tree written back is one git itself would write.
+ */
+export function canonicalMode(mode: string): string {
+  const n = parseInt(mode, 8);
+  switch (n & 0o170000) {
+    case 0o040000:
+      return "40000";
+    case 0o120000:
+      return "120000";
+    case 0o160000:
+      return "160000";
+    case 0o100000:
+      return n & 0o100 ? "100755" : "100644";
+    default:
+      return mode;
+  }
+}
+
 export function parseTree(body: Buffer): TreeEntry[] {
   const entries: TreeEntry[] = [];
   for (let at = 0; at < body.length; ) {
     const space = body.indexOf(0x20, at);
     const nul = body.indexOf(0, space);
-    entries.push({ mode: body.subarray(at, space).toString("latin1"), name: body.subarray(space + 1, nul).toString("latin1"), id: body.subarray(nul + 1, nul + 21).toString("hex") });
+    entries.push({ mode: canonicalMode(body.subarray(at, space).toString("latin1")), name: body.subarray(space + 1, nul).toString("latin1"), id: body.subarray(nul + 1, nul + 21).toString("hex") });
     at = nul + 21;
   }
   return entries;

@@ -3,8 +3,10 @@
 // which finds them through GIT_ALTERNATE_OBJECT_DIRECTORIES: an object id is its content's hash, so
 // the same id in another repository of the group is the same object.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { ExitCode, UserError } from "../shared/errors.js";
+import { ExitCode, UserError } from "../../shared/errors.js";
 import { DAMAGED_HINT, objectId, OBJECT_ID, parseTree, readLoose, type GitObject, type ObjectType, type TreeEntry } from "./objects.js";
 
 /** How long a read may wait for git's next bytes before its answer counts as damaged. */
@@ -27,8 +29,9 @@ class BatchProcess {
   private ending = false;
   private silence?: NodeJS.Timeout;
 
+  /** gitDir: where git runs; undefined for a neutral one of our own (see neutralGitDir), removed at the end. */
   constructor(
-    private readonly gitDir: string,
+    private gitDir: string | undefined,
     private readonly objectDirs: readonly string[],
   ) {}
 
@@ -47,6 +50,14 @@ class BatchProcess {
   end(): void {
     this.ending = true;
     if (this.queued.length === 0) this.child?.stdin.end();
+    if (!this.child) this.removeNeutral();
+  }
+
+  private neutral?: string;
+
+  private removeNeutral(): void {
+    if (this.neutral) rmSync(this.neutral, { recursive: true, force: true });
+    this.neutral = undefined;
   }
 
   private send(ids: string[]): void {
@@ -64,7 +75,9 @@ class BatchProcess {
 
   private start(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child;
-    const env = { ...process.env, GIT_DIR: this.gitDir, GIT_ALTERNATE_OBJECT_DIRECTORIES: this.objectDirs.join(path.delimiter) };
+    this.neutral ??= this.gitDir === undefined ? neutralGitDir() : undefined;
+    // Ids name raw objects (every answer is hashed against its id): replace refs are never applied.
+    const env = { ...process.env, GIT_DIR: this.gitDir ?? this.neutral!, GIT_NO_REPLACE_OBJECTS: "1", GIT_ALTERNATE_OBJECT_DIRECTORIES: this.objectDirs.join(path.delimiter) };
     const child = spawn("git", ["cat-file", "--batch"], { env, stdio: ["pipe", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
@@ -80,6 +93,7 @@ class BatchProcess {
     child.on("close", (code) => {
       if (this.child !== child) return; // replaced after a bad answer: its reads went to the new one
       this.child = undefined;
+      if (this.ending && this.pending.length === 0) this.removeNeutral();
       if (this.pending.length > 0) this.damaged(`git cat-file ended (exit ${code})${stderr.trim() ? `: ${lastLine(stderr)}` : ""}`);
     });
     this.child = child;
@@ -127,6 +141,19 @@ class BatchProcess {
   }
 }
 
+/**
+ * An empty git folder of our own for a group's shared `git cat-file`: run in one of the group's
+ * repositories, that repository's config (a broken line, an [include], its settings) and refs would
+ * decide every other repository's reads. Written by hand (three entries): no git process.
+ */
+function neutralGitDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "cggs-objects-"));
+  mkdirSync(path.join(dir, "objects"));
+  mkdirSync(path.join(dir, "refs"));
+  writeFileSync(path.join(dir, "HEAD"), "ref: refs/heads/main\n");
+  return dir;
+}
+
 const lastLine = (text: string): string => text.trim().split("\n").at(-1)!.slice(0, 200);
 
 /** Objects of a group of repositories: read from their own loose files first, then through git. */
@@ -135,9 +162,9 @@ export class ObjectReader {
   private readonly cache = new Map<string, Promise<GitObject | undefined>>();
   private readonly trees = new Map<string, Promise<Map<string, TreeEntry> | undefined>>();
 
-  /** gitDirs: the repositories' git folders (the first is the one git runs in). */
+  /** gitDirs: the repositories' git folders (git runs in a neutral one: see neutralGitDir). */
   constructor(private readonly gitDirs: readonly string[]) {
-    this.batch = new BatchProcess(gitDirs[0], gitDirs.map((d) => path.join(d, "objects")));
+    this.batch = new BatchProcess(undefined, gitDirs.map((d) => path.join(d, "objects")));
   }
 
   /**

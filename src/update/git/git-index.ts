@@ -27,6 +27,8 @@ export interface GitIndex {
   writtenMs: number;
   /** Whether a .gitattributes file is tracked (it may convert bytes: see mayConvert). */
   attributes: boolean;
+  /** Whether an entry is skip-worktree (a sparse checkout): git status does not look at its file, so neither may we. */
+  skipWorktree: boolean;
 }
 
 const ENTRY_FIXED = 62; // ten 32-bit stat fields, the 20-byte id, 16 bits of flags
@@ -50,6 +52,7 @@ export function readIndex(gitDir: string): GitIndex | undefined {
   let at = 12;
   let previous = "";
   let attributes = false;
+  let skipWorktree = false;
   for (let n = 0; n < count; n++) {
     const start = at;
     if (start + ENTRY_FIXED > data.length - 20) return undefined;
@@ -77,6 +80,7 @@ export function readIndex(gitDir: string): GitIndex | undefined {
     previous = name;
     if (name === ".gitattributes" || name.endsWith("/.gitattributes")) attributes = true;
     // A conflict stage, intent-to-add or skip-worktree: the staged id says nothing about the file.
+    if ((extra & 0x4000) !== 0) skipWorktree = true;
     if (((flags >> 12) & 3) !== 0 || (extra & 0x6000) !== 0) {
       entries.delete(name);
       continue;
@@ -101,7 +105,7 @@ export function readIndex(gitDir: string): GitIndex | undefined {
     if (signature === "link" || signature === "sdir") return undefined;
     e += 8 + data.readUInt32BE(e + 4);
   }
-  return { entries, writtenMs, attributes };
+  return { entries, writtenMs, attributes, skipWorktree };
 }
 
 /** Config keys (or sections) of a repository's own config that may convert bytes, or include a file that may. */

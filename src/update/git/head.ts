@@ -6,11 +6,11 @@
 // repository (~90 ms each on this 2-core machine under load). Anything but the plain layout (a .git
 // file of a worktree or submodule, reftable refs, a symbolic ref chain, GIT_DIR set, SHA-256 objects,
 // a partial clone, a path holding the list separator) is not located: the caller asks git, as before.
-import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
-import { PROVENANCE_FILE } from "../render/provenance.js";
-import { forEachLimited } from "../shared/limit.js";
-import { ExitCode, UserError } from "../shared/errors.js";
+import { PROVENANCE_FILE } from "../../render/provenance.js";
+import { forEachLimited } from "../../shared/limit.js";
+import { ExitCode, UserError } from "../../shared/errors.js";
 import { commitTree, DAMAGED_HINT, treeName, type TreeEntry } from "./objects.js";
 import { ObjectReader } from "./object-reader.js";
 
@@ -55,6 +55,17 @@ function resolveRef(gitDir: string, ref: string): string | undefined {
   return undefined;
 }
 
+/** Whether git would read some object of this repository as another: replace refs (loose or packed), or grafts. */
+function replaced(gitDir: string): boolean {
+  if (process.env.GIT_REPLACE_REF_BASE || existsSync(path.join(gitDir, "info", "grafts"))) return true;
+  try {
+    if (readdirSync(path.join(gitDir, "refs", "replace")).length > 0) return true;
+  } catch {
+    // no refs/replace folder
+  }
+  return (readText(path.join(gitDir, "packed-refs")) ?? "").includes(" refs/replace/");
+}
+
 /** HEAD's commit and the folder's prefix, read from files; undefined when git must be asked. */
 export function locate(dir: string): Located | undefined {
   const env = ["GIT_DIR", "GIT_WORK_TREE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_INDEX_FILE", "GIT_COMMON_DIR"];
@@ -71,11 +82,15 @@ export function locate(dir: string): Located | undefined {
   const found = findTop(real);
   if (!found || found.gitDir.includes(path.delimiter) || existsSync(path.join(found.gitDir, "reftable"))) return undefined;
   // Another user's repository: git decides (safe.directory), as it would for any git command here.
-  if (process.getuid && statSync(found.gitDir).uid !== process.getuid()) return undefined;
+  // (GIT_TEST_ASSUME_DIFFERENT_OWNER: git's own switch to treat every repository as another user's.)
+  if (process.env.GIT_TEST_ASSUME_DIFFERENT_OWNER || (process.getuid && statSync(found.gitDir).uid !== process.getuid())) return undefined;
   // SHA-256 objects, a partial clone (git would fetch what is missing), a worktree config, or a
   // repository shared by a group (git sets the permissions of what it writes): git.
   const config = readText(path.join(found.gitDir, "config")) ?? "";
   if (/objectformat|promisor|partialclonefilter|worktreeconfig|sharedrepository/i.test(config)) return undefined;
+  // Replace refs and grafts change what git reads for an id (HEAD's commit, its tree, a blob), and an
+  // [include] may set any of the above: git reads such a repository, as every git command there would.
+  if (/^\s*\[\s*include/im.test(config) || replaced(found.gitDir)) return undefined;
   const head = (readText(path.join(found.gitDir, "HEAD")) ?? "").trim();
   const commit = OBJECT_ID.test(head) ? head : head.startsWith("ref: refs/") ? resolveRef(found.gitDir, head.slice(5)) : undefined;
   if (!commit) return undefined;
