@@ -270,15 +270,15 @@ describe("template overrides", () => {
 // Issue #30: a typo or an unclosed block in an override was an "internal error ... please report it", exit 1.
 describe("a mistake in an override template is the user's: exit 2, the file, the line", () => {
   test.each([
-    ["an unknown variable", "# {{name}} runbook\nOn call: {{nme}}\n", /^error: --templates: \S+runbook\.md\.hbs:2:12: 'nme' is not defined\nhint: a template may use: .*\bmodule\b.*\bname\b.*\bowner\b/],
-    ["an unclosed {{#if}}", "# {{name}}\n\n{{#if hasSecrets}}\nSecrets: yes\n", /^error: --templates: \S+runbook\.md\.hbs:3: \{\{#if\}\} is never closed: the file ends before its \{\{\/if\}\}$/],
-    ["a mismatched close", "{{#if hasSecrets}}\nx\n{{/each}}\n", /^error: --templates: \S+runbook\.md\.hbs:1: if doesn't match each/],
-    ["broken syntax", "a\n{{name\n", /^error: --templates: \S+runbook\.md\.hbs:\d+: not a valid Handlebars template: Expecting/],
+    ["an unknown variable", "# {{name}} runbook\nOn call: {{nme}}\n", /^error: --templates: \S+oncall\.md\.hbs:2:12: 'nme' is not defined\nhint: a template may use: .*\bmodule\b.*\bname\b.*\bowner\b/],
+    ["an unclosed {{#if}}", "# {{name}}\n\n{{#if hasSecrets}}\nSecrets: yes\n", /^error: --templates: \S+oncall\.md\.hbs:3: \{\{#if\}\} is never closed: the file ends before its \{\{\/if\}\}$/],
+    ["a mismatched close", "{{#if hasSecrets}}\nx\n{{/each}}\n", /^error: --templates: \S+oncall\.md\.hbs:1: if doesn't match each/],
+    ["broken syntax", "a\n{{name\n", /^error: --templates: \S+oncall\.md\.hbs:\d+: not a valid Handlebars template: Expecting/],
   ])("%s", async (_, template, message) => {
     const overrides = await tempDir("overrides-");
     await mkdir(path.join(overrides, "docs"), { recursive: true });
-    await writeFile(path.join(overrides, "docs", "runbook.md.hbs"), template);
-    await writeFile(path.join(overrides, "overrides.yaml"), "additions:\n  - docs/runbook.md.hbs\n");
+    await writeFile(path.join(overrides, "docs", "oncall.md.hbs"), template);
+    await writeFile(path.join(overrides, "overrides.yaml"), "additions:\n  - docs/oncall.md.hbs\n");
     const cwd = await tempDir();
     const run = await runCli(["orders", "--yes", "--owner", "acme", "--templates", overrides, "--no-git"], { cwd });
     expect(run.exitCode, run.stderr).toBe(2);

@@ -54,6 +54,8 @@ const TEMPLATES = path.resolve(import.meta.dirname, "../templates");
 const TYPED_NUMBERS: Record<string, (c: ReturnType<typeof buildContext>) => unknown> = {
   port: (c) => c.port,
   adminPort: (c) => c.adminPort,
+  // The NetworkPolicy's egress ports: numbers from src/render/security.ts (the defaults' URLs, or 443).
+  publicPort: (c) => c.egress.publicPorts[0],
   "baseSizing.minReplicas": (c) => c.baseSizing.minReplicas,
   "baseSizing.maxReplicas": (c) => c.baseSizing.maxReplicas,
   "environment.sizing.minReplicas": (c) => c.environments[0].sizing.minReplicas,

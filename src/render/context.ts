@@ -12,15 +12,6 @@ export type { Context, Environment, EnvVar, SecretVar } from "./context-types.js
 
 const INITIAL_IMAGE_TAG = "set-by-ci";
 
-// The availability objective the dashboard's burn-rate panel divides by, in percent. Fixed until the
-// objective becomes an answer (issue #25's SLO alerts); then this reads that answer.
-const AVAILABILITY_OBJECTIVE = "99.9";
-
-/** The error budget as a ratio, printed without float noise: "99.9" -> "0.001". */
-function errorBudget(objectivePercent: string): string {
-  return String(Number(((100 - Number(objectivePercent)) / 100).toPrecision(6)));
-}
-
 function toEnvVar(spec: string): EnvVar {
   const eq = spec.indexOf("=");
   const name = eq === -1 ? spec : spec.slice(0, eq);
@@ -95,6 +86,7 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     goName: goIdentifier(name),
     remoteKey: `${answers.name}/${name.toLowerCase().replaceAll("_", "-")}`,
   }));
+  const slo = buildSlo(answers.sloAvailability, answers.sloLatencyPercent, answers.sloLatencyMs);
   const env = answers.env.map(toEnvVar);
   const kustomizeComponents = [
     ...(answers.networkPolicy ? ["networkpolicy"] : []),
@@ -143,7 +135,8 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
       none: secrets.length === 0 || answers.secrets === "none",
     },
     monitoring: answers.monitoring,
-    dashboard: { uid: dashboardUid(answers.name), availabilityObjective: AVAILABILITY_OBJECTIVE, errorBudget: errorBudget(AVAILABILITY_OBJECTIVE) },
+    // The burn panel divides by the same objective the SLO alerts use.
+    dashboard: { uid: dashboardUid(answers.name), availabilityObjective: slo.availability.percent, errorBudget: slo.availability.budget },
     notifications: {
       flux: answers.monitoring && answers.gitops === "flux",
       argocd: answers.monitoring && answers.gitops === "argocd",
@@ -159,7 +152,7 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
       .map((key) => ({ key, value: requiredLabels[key] })),
     kustomizeComponents,
     progressive: { none: !progressive, argoRollouts: progressive },
-    slo: buildSlo(answers.sloAvailability, answers.sloLatencyPercent, answers.sloLatencyMs),
+    slo,
     runbookUrl: runbookUrl(httpsRepoUrl(answers.repoUrl)),
     canary: { maxErrorPercent: answers.canaryMaxErrorPercent, maxP95Ms: answers.canaryMaxP95Ms, prometheusUrl: answers.prometheusUrl },
     versions: {

@@ -202,7 +202,7 @@ describe("POST /v2/dry-run: a user's mistake is a 400 naming the input", () => {
     ["schema: an unknown choice", { name: "svc", owner: "acme", gitops: "fluxcd" }, /instance\.gitops is not one of enum values/],
     ["schema: a low port", { name: "svc", owner: "acme", port: 80 }, /instance\.port must be greater than or equal to 1024/],
     ["rule: an environment twice", { name: "svc", owner: "acme", environments: ["dev", "dev"] }, /^input\.environments: 'dev,dev' names an environment twice$/],
-    ["missing: no owner", { name: "svc" }, /^missing input: input\.owner \(it has no default\)\nhint: set owner: </],
+    ["missing: no owner", { name: "svc" }, /^missing input: input\.owner \(it has no default\)\nhint: set owner: acme in the step.s input$/],
     ["cross-field: an ApplicationSet with Flux", { name: "svc", owner: "acme", gitops: "flux", argocdMode: "applicationset" }, /^input\.argocdMode applies only with input\.gitops: argocd \(got input\.gitops: flux\)$/],
     ["cross-field: a GitLab group with GitHub", { name: "svc", owner: "acme/platform", ci: "github" }, /^input\.owner\/input\.ci: 'acme\/platform' is a group path, which GitHub does not have \(input\.ci: github\)/],
     ["preset policy: an unallowed registry", { name: "svc-a", registry: "docker.io/acme", preset: "preset.yaml" }, /^input\.registry: 'docker\.io\/acme' is not an allowed registry .*policy of preset 'acme-platform' \(preset\.yaml\)$/, true],
