@@ -81,11 +81,12 @@ describe("the packed package", () => {
   // "did you mean", the collapsed summary and the README's complete option table (159.7 kB), override
   // template errors and the group re-ask (160.6 kB); 162 kB with the generated README's make
   // prerequisites and "Add a setting or a secret" (161.1 kB).
-  // 188 kB with the next round merged (185.3 kB): #25's SLO alerts (+11.2 kB alone: the PrometheusRule,
+  // 192 kB with the next round merged (189.4 kB): #25's SLO alerts (+11.2 kB alone: the PrometheusRule,
   // its promtool unit tests, the runbook, the README section), its dashboard and notifications, #27's
-  // egress policy and write-back identity, #29's URL rules and reserved names.
-  test("packs into at most 188 kB, unpacks into at most 1 MB", () => {
-    expect(packed.size).toBeLessThanOrEqual(188_000);
+  // egress policy and write-back identity, #29's URL rules and reserved names (185.3 kB), then #28's
+  // git-state refusals (189.4 kB).
+  test("packs into at most 192 kB, unpacks into at most 1 MB", () => {
+    expect(packed.size).toBeLessThanOrEqual(192_000);
     expect(packed.unpackedSize).toBeLessThanOrEqual(1_000_000);
   });
 
