@@ -1,7 +1,8 @@
 // The GitOps loop run for real (issue #15): a generated repository, pushed over https to a git host on
 // loopback, synced by the real Flux and Argo CD controllers into a real control plane whose pods
 // "run" on a kwok node, then released, promoted, rolled back by git revert, released badly, drifted
-// and pruned; and with Argo Rollouts, a canary promoted and one aborted by the controller itself.
+// and pruned; and with Argo Rollouts, a canary promoted and one aborted by the controller itself, its
+// analysis answered by a real Prometheus scraping the real service binary (test/helpers/observability.ts).
 // Everything the test does to the repository is what the generated README and the generator's
 // closing lines tell a user or CI to do (git push, `kubectl apply` of deploy/flux or deploy/argocd,
 // scripts/set-image.sh, scripts/promote.sh, git revert, `update --<flag>`); everything it asserts is
@@ -14,16 +15,23 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inCI } from "./helpers/render.js";
-import { buildClusterBinaries, CLUSTER_BIN, goVersion, K8S_VERSION, REPO_ROOT } from "./helpers/cluster-control-plane.js";
-import { startFakePrometheus, type FakePrometheus } from "./helpers/fake-prometheus.js";
+import { buildContext } from "../src/render/context.js";
+import { PROVENANCE_FILE } from "../src/render/provenance.js";
+import type { Answers } from "../src/answers/types.js";
+import { inCI, TOOL } from "./helpers/render.js";
+import { buildClusterBinaries, CLUSTER_BIN, freePorts, goVersion, K8S_VERSION, REPO_ROOT } from "./helpers/cluster-control-plane.js";
+import { buildServiceWithTestRoutes, drive, PROMETHEUS_BIN, serviceMonitorLabels, startChain, type Chain } from "./helpers/observability.js";
 import { eventually, getJson, startStack, VERSIONS, type Stack } from "./helpers/gitops-stack.js";
 
 const BUILD_TIMEOUT_MS = 75 * 60_000;
 const requested = process.env.npm_lifecycle_event === "test:gitops" || process.env.GITOPS_TESTS === "1";
 if (!requested) console.warn("skipping the GitOps loop: run it with `npm run test:gitops` (or GITOPS_TESTS=1)");
 const go = goVersion();
-const missing = !go && !existsSync(path.join(CLUSTER_BIN, "argocd")) ? "Go is not on PATH (needed to build the cluster: scripts/build-cluster.sh)" : undefined;
+const missing = !go && !existsSync(path.join(CLUSTER_BIN, "argocd"))
+  ? "Go is not on PATH (needed to build the cluster: scripts/build-cluster.sh)"
+  : !go ? "Go is not on PATH (needed to build the service the canary's Prometheus scrapes)"
+  : !existsSync(PROMETHEUS_BIN) ? `${PROMETHEUS_BIN} not found (the canary's analysis queries it): apt-get install prometheus`
+  : undefined;
 if (requested && missing && !inCI) console.warn(`skipping the GitOps loop: ${missing}`);
 
 const CLI = path.join(REPO_ROOT, "dist/cli.js");
@@ -50,6 +58,9 @@ const VARIANTS: Variant[] = [
   { title: "Argo CD ApplicationSet", name: "loop-appset", flags: ["--gitops", "argocd", "--argocd-mode", "applicationset"], engine: "argocd" },
 ];
 const image = (name: string, tag: string) => `${REGISTRY}/${name}:${tag}`;
+/** A route of the generated service, and the 500 route test/helpers/observability.ts adds to it. */
+const GOOD_PATH = "/v1/hello/world";
+const FAIL_PATH = "/test/fail";
 
 /** Figures per variant, printed at the end (and quoted in docs/gitops-loop.md). */
 const figures: Record<string, Record<string, number>> = {};
@@ -292,7 +303,9 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
     const name = "loop-canary";
     const f: Record<string, number> = (figures["Argo Rollouts canary"] = {});
     let repo: string;
-    let prometheus: FakePrometheus | undefined;
+    let chain: Chain | undefined;
+    /** The scrape labels of the canary's pods, but for their rollouts-pod-template-hash. */
+    let podLabels: Record<string, string> = {};
     const git = async (...args: string[]) =>
       (await execa("git", args, { cwd: repo, env: { ...GIT_IDENTITY, ...cluster().git.env } })).stdout.trim();
     const namespace = (env: string) => `${name}-${env}`;
@@ -320,7 +333,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         const { r, stableImage } = await rollout(env).catch(() => ({ r: undefined, stableImage: undefined }));
         lines.push(`${env}: app sync=${app?.status?.sync?.status} health=${app?.status?.health?.status}; rollout phase=${r?.status?.phase} abort=${r?.status?.abort} step=${r?.status?.currentStepIndex} message=${r?.status?.message} stable=${stableImage}`);
       }
-      return `${lines.join("\n")}\nqueries so far: ${prometheus?.queries.length}`;
+      return `${lines.join("\n")}\n${chain?.logTails(5) ?? ""}`;
     };
     /** A canary environment whose Rollout is Healthy with `wanted` stable and the app Synced+Healthy at `commit`. */
     const canaryConverged = (env: string, wanted: string, commit: string, timeoutMs = 120_000) =>
@@ -339,10 +352,42 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         return app?.status?.sync?.revision === commit && app.status.health.status === "Healthy" ? d : undefined;
       }, describeCanary);
 
+    /**
+     * Once Rollouts has created the canary's ReplicaSet, Prometheus scrapes the service with that
+     * ReplicaSet's rollouts-pod-template-hash, as the ServiceMonitor scrape of the canary's pods would
+     * label it (kwok's pods run nothing: the one real process stands for them).
+     */
+    const scrapeCanary = async (env: string) => {
+      const hash = await eventually(`${env}'s canary ReplicaSet`, 60_000, async () => {
+        const { r } = await rollout(env);
+        return r?.status?.currentPodHash && r.status.currentPodHash !== r.status.stableRS ? (r.status.currentPodHash as string) : undefined;
+      }, describeCanary);
+      await chain!.relabel({ ...podLabels, namespace: namespace(env), rollouts_pod_template_hash: hash });
+      return hash;
+    };
+    /** Requests to the real service, round robin over `paths`, until stopped; the statuses counted. */
+    const traffic = (paths: string[]) => {
+      let on = true;
+      let failure: unknown;
+      const statuses: Record<number, number> = {};
+      const done = (async () => {
+        for (let i = 0; on; i++) {
+          for (const [code, n] of Object.entries(await drive(chain!.appUrl, paths[i % paths.length], 10, 2))) statuses[+code] = (statuses[+code] ?? 0) + n;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })().catch((e) => (failure = e)); // reported by stop(), not as an unhandled rejection
+      return { statuses, stop: async () => { on = false; await done; if (failure) throw failure; } };
+    };
+    /** The numbers Prometheus answered for one metric of an environment's AnalysisRuns. */
+    const measured = (runs: any[], metric: string) =>
+      runs.flatMap((a: any) => a.status?.metricResults ?? []).filter((m: any) => m.name === metric)
+        .flatMap((m: any) => m.measurements ?? []).map((x: any) => Number(/-?[\d.]+(e[-+]?\d+)?/i.exec(x.value ?? "")?.[0]));
+
     beforeAll(async () => {
       await cluster().startArgoCD();
       await cluster().startRollouts();
-      prometheus = await startFakePrometheus({ errorPercent: 0, p95Ms: 40 });
+      // The AnalysisTemplate carries Prometheus's address (--prometheus-url): its port is chosen first.
+      const [promPort] = await freePorts(1);
       // The canary's pauses (2 min) and analysis interval (1 min) shortened through a template override,
       // the documented way a platform team tunes them (--templates): the steps, queries, thresholds
       // and failure limits stay the generated ones.
@@ -357,14 +402,22 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
       repo = path.join(work, name);
       const url = `${cluster().git.url}/${name}.git`;
       await execa("node", [CLI, repo, "--owner", "acme", "--yes", "--repo-url", url, "--gitops", "argocd", "--progressive", "argo-rollouts",
-        "--prometheus-url", prometheus.url, "--templates", path.join(work, "canary-overrides")], { env: { ...GIT_IDENTITY, CI: "true" } });
+        "--prometheus-url", `http://127.0.0.1:${promPort}`, "--templates", path.join(work, "canary-overrides")], { env: { ...GIT_IDENTITY, CI: "true" } });
       await cluster().git.createRepo(name);
       await git("remote", "add", "origin", url);
       await git("push", "--quiet", "-u", "origin", "main");
+      // The generated service, with a 500 route added (go build -overlay), and Prometheus scraping it.
+      const started = Date.now();
+      const context = buildContext(JSON.parse(await readFile(path.join(repo, PROVENANCE_FILE), "utf8")).answers as Answers, TOOL);
+      const chainWork = path.join(work, "canary-prometheus");
+      const bin = await buildServiceWithTestRoutes(repo, context, chainWork);
+      podLabels = await serviceMonitorLabels(repo, namespace("staging"), { "rollouts-pod-template-hash": "none-yet" });
+      chain = await startChain({ work: chainWork, bin, context, scrapeLabels: podLabels, promPort });
+      f["service built, Prometheus up"] = seconds(started);
     }, 300_000);
 
     afterAll(async () => {
-      await prometheus?.close();
+      await chain?.stop();
     });
 
     let good = "";
@@ -381,23 +434,31 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
     }, 300_000);
 
     it("a release whose analysis succeeds is promoted step by step to 100% by the controller", async () => {
-      prometheus!.set({ errorPercent: 0, p95Ms: 40 });
-      const asked = prometheus!.queries.length;
       await execa(path.join(repo, "scripts/promote.sh"), ["staging"], { cwd: repo });
       const started = Date.now();
       const commit = await push(`chore(promote): staging ${good}`);
-      // It goes through the canary steps (not straight to 100%).
-      await eventually("the canary to start", 60_000, async () => ((await rollout("staging")).r?.status?.currentStepIndex >= 1 ? true : undefined), describeCanary);
-      const r = await canaryConverged("staging", image(name, good), commit, 180_000);
+      await scrapeCanary("staging");
+      const healthy = traffic([GOOD_PATH]);
+      let r: any;
+      try {
+        // It goes through the canary steps (not straight to 100%).
+        await eventually("the canary to start", 60_000, async () => ((await rollout("staging")).r?.status?.currentStepIndex >= 1 ? true : undefined), describeCanary);
+        r = await canaryConverged("staging", image(name, good), commit, 180_000);
+      } finally {
+        await healthy.stop();
+      }
       f["canary promoted"] = seconds(started);
       expect(r.status.currentStepIndex).toBe(r.spec.strategy.canary.steps.length);
-      // Both analyses ran and asked about the canary's pods in its namespace, with our queries.
-      const mine = prometheus!.queries.slice(asked);
-      expect(mine.some((q) => /histogram_quantile/.test(q))).toBe(true);
-      expect(mine.some((q) => /code=~"5\.\."/.test(q))).toBe(true);
-      for (const q of mine) expect(q).toContain(`namespace="${namespace("staging")}"`);
+      expect(Object.keys(healthy.statuses), JSON.stringify(healthy.statuses)).toEqual(["200"]);
+      // Both analyses ran, and Prometheus answered them from the canary's series: a p95 above zero,
+      // which a query selecting nothing (`or vector(0)`) could not give; no 5xx.
       const runs = (await getJson(cluster().cp, ["analysisrun.argoproj.io", "-n", namespace("staging")])).items;
       expect(runs.filter((a: any) => a.status?.phase === "Successful").length).toBeGreaterThanOrEqual(2);
+      const p95 = measured(runs, "latency-p95");
+      expect(p95.length, JSON.stringify(runs.map((a: any) => a.status))).toBeGreaterThan(0);
+      expect(p95.every((v) => v > 0 && v <= 500), `latency-p95 measurements (ms): ${p95}`).toBe(true);
+      console.log(`gitops: canary promoted on real data: ${JSON.stringify(healthy.statuses)} responses; latency-p95 ${p95.map((v) => v.toFixed(1)).join(", ")} ms; error-rate ${measured(runs, "error-rate").join(", ")} %`);
+      expect(measured(runs, "error-rate").every((v) => v === 0)).toBe(true);
     }, 300_000);
 
     it("a release whose analysis fails is aborted by the controller: the stable version takes all the traffic again, Argo CD reports it", async () => {
@@ -405,18 +466,33 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
       const bad = await git("rev-parse", "HEAD");
       await execa(path.join(repo, "scripts/set-image.sh"), ["dev", bad], { cwd: repo });
       await devConverged(image(name, bad), await push(`chore(release): dev ${bad}`));
-      prometheus!.set({ errorPercent: 5, p95Ms: 40 });
       await execa(path.join(repo, "scripts/promote.sh"), ["staging"], { cwd: repo });
       const started = Date.now();
       const promotion = await push(`chore(promote): staging ${bad}`);
-      const aborted = await eventually("the controller to abort the canary", 180_000, async () => {
-        const { r, stableImage } = await rollout("staging");
-        return r?.status?.abort === true && stableImage === image(name, good) ? r : undefined;
-      }, describeCanary);
+      await scrapeCanary("staging");
+      // Half the canary's requests answer 500 (the generated threshold is 1%).
+      const badStarted = Date.now();
+      const failing = traffic([FAIL_PATH, GOOD_PATH]);
+      let aborted: any;
+      try {
+        aborted = await eventually("the controller to abort the canary", 180_000, async () => {
+          const { r, stableImage } = await rollout("staging");
+          return r?.status?.abort === true && stableImage === image(name, good) ? r : undefined;
+        }, describeCanary);
+        f["bad traffic to aborted"] = seconds(badStarted);
+      } finally {
+        await failing.stop();
+      }
       f["bad canary to aborted"] = seconds(started);
+      expect(failing.statuses[500], JSON.stringify(failing.statuses)).toBeGreaterThan(0);
       expect(aborted.status.phase).toBe("Degraded");
       const runs = (await getJson(cluster().cp, ["analysisrun.argoproj.io", "-n", namespace("staging")])).items;
-      expect(runs.some((a: any) => a.status?.phase === "Failed" && a.status.metricResults.some((m: any) => m.name === "error-rate" && m.phase === "Failed"))).toBe(true);
+      const failed = runs.filter((a: any) => a.status?.phase === "Failed" && a.status.metricResults.some((m: any) => m.name === "error-rate" && m.phase === "Failed"));
+      expect(failed.length, JSON.stringify(runs.map((a: any) => a.status))).toBeGreaterThan(0);
+      // The real error share, as Prometheus measured it over the canary's series: near 50%.
+      const errors = measured(failed, "error-rate");
+      expect(Math.max(...errors), `error-rate measurements (%): ${errors}`).toBeGreaterThan(1);
+      console.log(`gitops: canary aborted on real data: ${JSON.stringify(failing.statuses)} responses; error-rate ${errors.map((v) => v.toFixed(1)).join(", ")} % (threshold 1%); ${f["bad traffic to aborted"]}s from the first 500 to the abort`);
       // All pods are the stable version's again, Ready.
       await eventually("the canary's pods to be gone", 60_000, async () => {
         const pods = (await getJson(cluster().cp, ["pods", "-n", namespace("staging"), "-l", `app.kubernetes.io/name=${name}`])).items;
@@ -425,7 +501,6 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
       }, describeCanary);
       await eventually("Argo CD to report the Application Degraded", 60_000, async () => ((await application("staging"))?.status?.health?.status === "Degraded" ? true : undefined), describeCanary);
       // The generated README's way out: revert the promotion in git.
-      prometheus!.set({ errorPercent: 0, p95Ms: 40 });
       await git("revert", "--no-edit", promotion);
       await git("push", "--quiet", "origin", "main");
       await nudge();

@@ -200,10 +200,17 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
     await waitFor("kube-controller-manager (default ServiceAccount)", 60_000, [kcm, scheduler, kwok], path.join(cp.dir, "kube-controller-manager.log"), async () =>
       (await cp.kubectl(["get", "serviceaccount", "default", "-n", "default"])).exitCode === 0);
 
-    // The pinned third-party CRDs the overlays use (ServiceMonitor, ExternalSecret): the cluster's
-    // Prometheus Operator and External Secrets are prerequisites the generated README names.
+    // The pinned third-party CRDs the generated repository uses (ServiceMonitor, PrometheusRule,
+    // ExternalSecret; Flux's notification Provider and Alert): the cluster's Prometheus Operator,
+    // External Secrets and Flux's notification-controller are prerequisites the generated README names.
     const crdDir = path.resolve(REPO_ROOT, "schemas/crds");
-    for (const file of ["monitoring.coreos.com_servicemonitors.yaml", "external-secrets.io_externalsecrets.yaml"]) {
+    for (const file of [
+      "monitoring.coreos.com_servicemonitors.yaml",
+      "monitoring.coreos.com_prometheusrules.yaml",
+      "external-secrets.io_externalsecrets.yaml",
+      "notification.toolkit.fluxcd.io_providers.yaml",
+      "notification.toolkit.fluxcd.io_alerts.yaml",
+    ]) {
       await cp.kubectlOk(["apply", "--server-side", "--field-manager=gitops-test", "-f", path.join(crdDir, file)], undefined, 120_000);
     }
 

@@ -1,7 +1,8 @@
-// A real monitoring chain on loopback for test/observability.test.ts: the generated service (built
-// with two test routes added through `go build -overlay`, its own sources untouched), scraped every
-// second by a real Prometheus with the labels a prometheus-operator ServiceMonitor scrape gives,
-// loading the generated PrometheusRule, alerting to a real Alertmanager that delivers to a webhook
+// A real monitoring chain on loopback for test/observability.test.ts (and, without Alertmanager, for
+// the canary analysis of test/gitops.test.ts): the generated service (built with two test routes
+// added through `go build -overlay`, its own sources untouched), scraped every second by a real
+// Prometheus with the labels a prometheus-operator ServiceMonitor scrape gives, loading the generated
+// PrometheusRule, alerting to a real Alertmanager that delivers to a webhook
 // served by the test. Debian's binaries (prometheus 2.42, alertmanager 0.25) install in seconds, where
 // building Prometheus 3 and Alertmanager from the module proxy took about 20 minutes here. Of what
 // differs from Prometheus 3, what we know matters to this test is its rewriting of classic histograms'
@@ -132,6 +133,7 @@ export async function startWebhook(): Promise<{ url: string; deliveries: Deliver
 export interface Chain {
   appUrl: string;
   promUrl: string;
+  /** Empty when the chain was started without a webhook (no Alertmanager). */
   amUrl: string;
   service: Proc;
   /** Stops everything this chain started, service first; idempotent. */
@@ -139,6 +141,11 @@ export interface Chain {
   stopService(): Promise<void>;
   /** Reloads Prometheus (SIGHUP) without the service's target, as when no ServiceMonitor selects it. */
   dropTarget(): Promise<void>;
+  /**
+   * Reloads Prometheus (SIGHUP) scraping the service with these labels instead, as when the pod behind
+   * the target changes (a canary's new rollouts-pod-template-hash); resolves once a scrape carries them.
+   */
+  relabel(scrapeLabels: Record<string, string>): Promise<void>;
   /** The last lines of Prometheus's and Alertmanager's logs, for a failure message (the folder goes after the run). */
   logTails(lines?: number): string;
 }
@@ -146,19 +153,24 @@ export interface Chain {
 /**
  * Starts the service, Alertmanager and Prometheus on free loopback ports, in `work`. `rules` is the
  * PrometheusRule's spec.groups, loaded with evaluation every second and `for` shortened to `forOverride`
- * (the only changes the test makes to them).
+ * (the only changes the test makes to them). Without `webhookUrl` there is no Alertmanager and no
+ * rule (the canary's analysis only queries); `promPort` fixes Prometheus's port when its address had
+ * to be known first (a repository generated with `--prometheus-url`).
  */
 export async function startChain(opts: {
   work: string;
   bin: string;
   context: Context;
   scrapeLabels: Record<string, string>;
-  rules: any[];
-  forOverride: string;
-  webhookUrl: string;
+  rules?: any[];
+  forOverride?: string;
+  webhookUrl?: string;
+  promPort?: number;
 }): Promise<Chain> {
-  const { work, scrapeLabels } = opts;
-  const [appPort, adminPort, promPort, amPort] = await freePorts(4);
+  const { work } = opts;
+  let scrapeLabels = opts.scrapeLabels;
+  const [appPort, adminPort, freePromPort, amPort] = await freePorts(4);
+  const promPort = opts.promPort ?? freePromPort;
   const procs: Proc[] = [];
   const start = (name: string, bin: string, args: string[], env?: NodeJS.ProcessEnv) => {
     const p = startProcess(name, bin, args, path.join(work, `${name}.log`), env);
@@ -181,17 +193,21 @@ export async function startChain(opts: {
       SHUTDOWN_DELAY: "0s",
       SHUTDOWN_TIMEOUT: "5s",
     });
-    await writeFile(path.join(work, "alertmanager.yml"), stringify({
-      route: { receiver: "webhook", group_by: ["..."], group_wait: "1s", group_interval: "1s", repeat_interval: "1h" },
-      receivers: [{ name: "webhook", webhook_configs: [{ url: opts.webhookUrl, send_resolved: false }] }],
-    }));
-    const am = start("alertmanager", ALERTMANAGER_BIN, [
-      `--config.file=${path.join(work, "alertmanager.yml")}`,
-      `--storage.path=${path.join(work, "alertmanager-data")}`,
-      `--web.listen-address=127.0.0.1:${amPort}`,
-      "--cluster.listen-address=", // no gossip: one instance, no port on all interfaces
-    ]);
-    const groups = opts.rules.map((g) => ({
+    const alerting = opts.webhookUrl !== undefined;
+    let am: Proc | undefined;
+    if (alerting) {
+      await writeFile(path.join(work, "alertmanager.yml"), stringify({
+        route: { receiver: "webhook", group_by: ["..."], group_wait: "1s", group_interval: "1s", repeat_interval: "1h" },
+        receivers: [{ name: "webhook", webhook_configs: [{ url: opts.webhookUrl, send_resolved: false }] }],
+      }));
+      am = start("alertmanager", ALERTMANAGER_BIN, [
+        `--config.file=${path.join(work, "alertmanager.yml")}`,
+        `--storage.path=${path.join(work, "alertmanager-data")}`,
+        `--web.listen-address=127.0.0.1:${amPort}`,
+        "--cluster.listen-address=", // no gossip: one instance, no port on all interfaces
+      ]);
+    }
+    const groups = (opts.rules ?? []).map((g) => ({
       ...g,
       interval: "1s",
       rules: g.rules.map((r: any) => (r.for ? { ...r, for: opts.forOverride } : r)),
@@ -200,7 +216,7 @@ export async function startChain(opts: {
     const promConfig = (targets: string[]) => stringify({
       global: { scrape_interval: "1s", scrape_timeout: "1s", evaluation_interval: "1s" },
       rule_files: [path.join(work, "rules.yml")],
-      alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
+      ...(alerting ? { alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] } } : {}),
       scrape_configs: [{
         job_name: scrapeLabels.job,
         metrics_path: "/metrics",
@@ -218,14 +234,21 @@ export async function startChain(opts: {
     const amUrl = `http://127.0.0.1:${amPort}`;
     const ok = (url: string) => async () => (await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok;
     await waitFor("service /readyz", 15_000, [service], service.log, ok(`${appUrl}/readyz`));
-    await waitFor("alertmanager ready", 30_000, [am], am.log, ok(`${amUrl}/-/ready`));
+    if (am) await waitFor("alertmanager ready", 30_000, [am], am.log, ok(`${amUrl}/-/ready`));
     await waitFor("prometheus ready", 30_000, [prom], prom.log, ok(`${promUrl}/-/ready`));
     const dropTarget = async () => {
       await writeFile(path.join(work, "prometheus.yml"), promConfig([]));
       process.kill(prom.child.pid!, "SIGHUP");
     };
-    const logTails = (lines = 20) => [prom, am].map((p) => `--- last ${lines} lines of ${p.name}'s log ---\n${tail(p.log, lines)}`).join("\n");
-    return { appUrl, promUrl, amUrl, service, stop, stopService: () => stopOne(service), dropTarget, logTails };
+    const relabel = async (labels: Record<string, string>) => {
+      scrapeLabels = labels;
+      await writeFile(path.join(work, "prometheus.yml"), promConfig([`127.0.0.1:${adminPort}`]));
+      process.kill(prom.child.pid!, "SIGHUP");
+      const selector = Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(",");
+      await until(`a scrape with ${selector}`, 30_000, async () => ((await query(promUrl, `up{${selector}} == 1`)).length > 0 ? true : undefined));
+    };
+    const logTails = (lines = 20) => [prom, ...(am ? [am] : [])].map((p) => `--- last ${lines} lines of ${p.name}'s log ---\n${tail(p.log, lines)}`).join("\n");
+    return { appUrl, promUrl, amUrl: am ? amUrl : "", service, stop, stopService: () => stopOne(service), dropTarget, relabel, logTails };
   } catch (e) {
     await stop();
     throw e;
