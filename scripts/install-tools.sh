@@ -25,7 +25,7 @@ if [ ! -x "$GOBIN/kube-linter" ] || [ "$(cat "$GOBIN/.kube-linter.version" 2>/de
   echo "$kube_linter_stamp" >"$GOBIN/.kube-linter.version"
 fi
 
-# shellcheck lets actionlint check `run:` scripts; Debian's package.
+# actionlint checks `run:` scripts with shellcheck, when it is there: Debian's package.
 if ! command -v shellcheck >/dev/null; then
   if [ "$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null) || echo "warning: shellcheck not installed" >&2
   else echo "warning: shellcheck missing and not root: actionlint will not check run: scripts" >&2; fi
