@@ -8,13 +8,17 @@
 # etcd has its own module so that MVS cannot move Kubernetes' etcd client libraries. The versions
 # are the ones the wrapper go.mod files require (the single source; the test reads them too).
 #
-# Idempotent: a binary set is rebuilt only when its stamp changes (the wrapper's go.mod/go.sum, the
-# build flags below, the Go version). Prints one "build-cluster: <step>" line per step; on failure
-# the last such line says which step failed.
+# Idempotent: a binary set is rebuilt only when its stamp changes (the wrapper's go.mod/go.sum and
+# source files, the build flags below, the Go version). Prints one "build-cluster: <step>" line per
+# step; on failure the last such line says which step failed.
+#
+# `--download` only fetches the modules every set needs (`go mod download`, network-bound, about a
+# minute cold) and builds nothing: .ci/run starts it at the top, beside npm ci, so the build finds them cached.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-modcacherw -mod=readonly"
-OUT="$PWD/.tools/cluster"
+# CLUSTER_BIN_DIR builds elsewhere (a cold-cache measurement beside the tests' copy); the tests read .tools/cluster.
+OUT="${CLUSTER_BIN_DIR:-$PWD/.tools/cluster}"
 mkdir -p "$OUT"
 # Binaries are built in a temp dir and moved into place: an interrupted build leaves no half binary.
 BUILD_TMP=""
@@ -32,10 +36,18 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
 done
 ETCD_LDFLAGS="-s -w"
 
+# Every `go build` flag but -ldflags (which each set passes) and -o; part of every stamp.
+GO_BUILD_FLAGS=(-trimpath)
 stamp_of() { # module-dir ldflags (comment lines of go.mod do not count)
-  { grep -v '^[[:space:]]*//' "tools/cluster/$1/go.mod"; cat "tools/cluster/$1/go.sum"; echo "$2"; go env GOVERSION GOOS GOARCH; } | sha256sum | cut -c1-16
+  local d="tools/cluster/$1"
+  { grep -v '^[[:space:]]*//' "$d/go.mod"; cat "$d/go.sum"
+    # The wrapper's own sources: githttp is one; the others' tools.go (never compiled) just lists packages.
+    find "$d" -type f ! -name go.mod ! -name go.sum -print0 | sort -z | xargs -0r sha256sum | sed "s# $d/# #"
+    echo "$2 ${GO_BUILD_FLAGS[*]} CGO_ENABLED=$CGO_ENABLED"; go env GOVERSION GOOS GOARCH; } | sha256sum | cut -c1-16
 }
 
+DOWNLOAD=0
+if [ "${1-}" = --download ]; then DOWNLOAD=1; shift; fi
 # Arguments name the binary sets to build (e.g. `argocd flux-source`); none means all of them.
 ONLY=" $* "
 build() { # name module-dir ldflags binary=package...
@@ -44,6 +56,12 @@ build() { # name module-dir ldflags binary=package...
   if [ "$ONLY" != "  " ] && [[ "$ONLY" != *" $name "* ]]; then return; fi
   local stamp fresh=1 spec bins=() pkgs=()
   for spec in "$@"; do bins+=("${spec%%=*}"); pkgs+=("${spec#*=}"); done
+  if [ "$DOWNLOAD" = 1 ]; then
+    local start=$SECONDS
+    (cd "tools/cluster/$dir" && go mod download)
+    echo "build-cluster: downloaded $name's modules in $((SECONDS - start))s"
+    return
+  fi
   stamp="$(stamp_of "$dir" "$ldflags")"
   for spec in "${bins[@]}"; do [ -x "$OUT/$spec" ] || fresh=0; done
   if [ "$fresh" = 1 ] && [ "$(cat "$OUT/.$name.stamp" 2>/dev/null)" = "$stamp" ]; then
@@ -58,7 +76,7 @@ build() { # name module-dir ldflags binary=package...
   # package's last element (the binary names given must match).
   local o="$tmp/"
   [ "${#pkgs[@]}" = 1 ] && o="$tmp/${bins[0]}"
-  (cd "tools/cluster/$dir" && go build -trimpath -ldflags "$ldflags" -o "$o" "${pkgs[@]}")
+  (cd "tools/cluster/$dir" && go build "${GO_BUILD_FLAGS[@]}" -ldflags "$ldflags" -o "$o" "${pkgs[@]}")
   rm -f "$OUT/.$name.stamp"
   for spec in "${bins[@]}"; do mv -f "$tmp/$spec" "$OUT/$spec"; done
   rm -rf "$tmp"
@@ -79,5 +97,6 @@ build flux-source flux-source "-s -w" source-controller=github.com/fluxcd/source
 build flux-kustomize flux-kustomize "-s -w" kustomize-controller=github.com/fluxcd/kustomize-controller
 build rollouts rollouts "-s -w" rollouts-controller=github.com/argoproj/argo-rollouts/cmd/rollouts-controller
 build argocd argocd "-s -w" argocd=github.com/argoproj/argo-cd/v3/cmd
+[ "$DOWNLOAD" = 1 ] && { echo "build-cluster: modules downloaded"; exit 0; }
 [ "$ONLY" != "  " ] && { echo "build-cluster: ok (${ONLY# })"; exit 0; }
 echo "build-cluster: ok $("$OUT/etcd" --version | head -1); $("$OUT/kube-apiserver" --version); kubectl $("$OUT/kubectl" version --client -o json | sed -n 's/.*"gitVersion": "\(.*\)".*/\1/p' | head -1)"
