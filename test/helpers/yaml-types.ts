@@ -9,6 +9,7 @@ import { isMap, isScalar, isSeq, parseAllDocuments, type Node } from "yaml";
 import type { Answers } from "../../src/answers/types.js";
 import { buildContext } from "../../src/render/context.js";
 import { planFiles, type Plan } from "../../src/render/plan.js";
+import { egressOf } from "../../src/render/security.js";
 import { TOOL } from "./render.js";
 
 const isYaml = (p: string) => /\.ya?ml$/.test(p);
@@ -16,11 +17,26 @@ const isYaml = (p: string) => /\.ya?ml$/.test(p);
 /** The same options with every name, namespace, project, list element and label a bland word. */
 export function blandTwin(a: Answers, labels: Record<string, string> = {}): { answers: Answers; labels: Record<string, string> } {
   const name = "svc";
+  // A default that names a destination shapes the NetworkPolicy's egress (one rule per namespace and
+  // port, or a public port): the twin's default names a bland one of the same kind, so the rules keep
+  // their number while every namespace in them is a plain word.
+  const namespaces = new Map<string, string>();
+  const blandDefault = (name: string, value: string, url: boolean): string => {
+    const egress = egressOf([{ name, goName: name, required: false, default: value, isURL: url }]);
+    const [inside] = egress.inCluster;
+    if (inside?.namespace) {
+      if (!namespaces.has(inside.namespace)) namespaces.set(inside.namespace, `ns${namespaces.size}`);
+      return `http://s.${namespaces.get(inside.namespace)}.svc:${inside.port}`;
+    }
+    if (inside) return `http://h:${inside.port}`;
+    if (egress.publicPorts.length > 0) return `https://example.com:${egress.publicPorts[0]}`;
+    return url ? "none://example.com" : "x"; // no port known for the scheme: no rule
+  };
   const env = a.env.map((spec, i) => {
     const [n, ...rest] = spec.split("=");
     const url = n === "URL" || n.endsWith("_URL");
     const bland = `V${i}${url ? "_URL" : ""}`;
-    return rest.length === 0 ? bland : `${bland}=${url ? "https://example.com" : "x"}`;
+    return rest.length === 0 ? bland : `${bland}=${blandDefault(n, rest.join("="), url)}`;
   });
   // Production is decided by name (prod, production) and position: keep those names.
   const environments = a.environments.map((e, i) => (e === "prod" || e === "production" ? e : `env${i}`));
