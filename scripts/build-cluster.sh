@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the throwaway Kubernetes cluster that test/cluster.test.ts and test/gitops.test.ts run against:
 # kube-apiserver, kube-controller-manager, kube-scheduler and kubectl (Kubernetes v1.36.3), etcd
-# (v3.6.16), and for the GitOps loop kwok, Flux, Argo CD, Argo Rollouts and a git host, from the Go
-# module proxy, into the git-ignored .tools/cluster. `go install` cannot build either (their go.mod files have replace directives), so
+# (v3.6.16), and for the GitOps loop kwok, Flux (source, kustomize and notification controllers), Argo CD,
+# Argo Rollouts and a git host, from the Go module proxy, into the git-ignored .tools/cluster. `go install` cannot build either (their go.mod files have replace directives), so
 # each comes from a small wrapper module under tools/cluster/ that requires it at the pinned version
 # (Kubernetes' staging modules pinned to the published v0.36.3 with replaces) and runs `go build`.
 # etcd has its own module so that MVS cannot move Kubernetes' etcd client libraries. The versions
@@ -95,6 +95,7 @@ build kwok kwok "-s -w" kwok=sigs.k8s.io/kwok/cmd/kwok
 build kustomize kustomize "-s -w" kustomize=sigs.k8s.io/kustomize/kustomize/v5
 build flux-source flux-source "-s -w" source-controller=github.com/fluxcd/source-controller
 build flux-kustomize flux-kustomize "-s -w" kustomize-controller=github.com/fluxcd/kustomize-controller
+build flux-notification flux-notification "-s -w" notification-controller=github.com/fluxcd/notification-controller
 build rollouts rollouts "-s -w" rollouts-controller=github.com/argoproj/argo-rollouts/cmd/rollouts-controller
 build argocd argocd "-s -w" argocd=github.com/argoproj/argo-cd/v3/cmd
 [ "$DOWNLOAD" = 1 ] && { echo "build-cluster: modules downloaded"; exit 0; }

@@ -1,7 +1,8 @@
 // The GitOps loop run for real (issue #15): a generated repository, pushed over https to a git host on
 // loopback, synced by the real Flux and Argo CD controllers into a real control plane whose pods
-// "run" on a kwok node, then released, promoted, rolled back by git revert, released badly, drifted
-// and pruned; and with Argo Rollouts, a canary promoted and one aborted by the controller itself, its
+// "run" on a kwok node, then released, promoted, rolled back by git revert, released badly (the failure
+// alerted by Flux's and Argo CD's notification controllers to a real Alertmanager, #25), drifted and
+// pruned; and with Argo Rollouts, a canary promoted and one aborted by the controller itself, its
 // analysis answered by a real Prometheus scraping the real service binary (test/helpers/observability.ts).
 // Everything the test does to the repository is what the generated README and the generator's
 // closing lines tell a user or CI to do (git push, `kubectl apply` of deploy/flux or deploy/argocd,
@@ -15,13 +16,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { buildContext } from "../src/render/context.js";
 import { PROVENANCE_FILE } from "../src/render/provenance.js";
 import type { Answers } from "../src/answers/types.js";
 import { inCI, TOOL } from "./helpers/render.js";
 import { buildClusterBinaries, CLUSTER_BIN, freePorts, goVersion, K8S_VERSION, REPO_ROOT } from "./helpers/cluster-control-plane.js";
 import { buildServiceWithTestRoutes, drive, PROMETHEUS_BIN, serviceMonitorLabels, startChain, type Chain } from "./helpers/observability.js";
-import { eventually, getJson, startStack, VERSIONS, type Stack } from "./helpers/gitops-stack.js";
+import { eventually, getJson, moduleDir, startStack, VERSIONS, type AmAlert, type Stack } from "./helpers/gitops-stack.js";
 
 const BUILD_TIMEOUT_MS = 75 * 60_000;
 const requested = process.env.npm_lifecycle_event === "test:gitops" || process.env.GITOPS_TESTS === "1";
@@ -61,6 +63,26 @@ const image = (name: string, tag: string) => `${REGISTRY}/${name}:${tag}`;
 /** A route of the generated service, and the 500 route test/helpers/observability.ts adds to it. */
 const GOOD_PATH = "/v1/hello/world";
 const FAIL_PATH = "/test/fail";
+
+/**
+ * The platform's argocd-notifications-cm as the generated README documents it: its yaml block (the
+ * webhook service and the `webhook.alertmanager` parts) read from the README, each template part added
+ * after the catalog's own template of that name, as the README says ("the catalog's ... parts,
+ * unchanged, then:"), beside the catalog's triggers (Argo CD's notifications_catalog/install.yaml).
+ */
+async function notificationsConfigFromReadme(repo: string): Promise<Record<string, string>> {
+  const readme = await readFile(path.join(repo, "README.md"), "utf8");
+  const block = /```yaml\n(# argocd-notifications-cm[^\n]*\n[\s\S]*?)```/.exec(readme)?.[1];
+  if (!block) throw new Error("the generated README has no yaml block starting '# argocd-notifications-cm'");
+  const documented = parseYaml(block) as Record<string, string>;
+  const catalog = parseYaml(await readFile(path.join(moduleDir("github.com/argoproj/argo-cd/v3", VERSIONS.argocd), "notifications_catalog/install.yaml"), "utf8"));
+  const data: Record<string, string> = { ...catalog.data };
+  for (const [key, value] of Object.entries(documented)) {
+    if (key.startsWith("template.") && !data[key]) throw new Error(`the README extends ${key}, which Argo CD's catalog does not have`);
+    data[key] = key.startsWith("template.") ? `${data[key]}${value}` : value;
+  }
+  return data;
+}
 
 /** Figures per variant, printed at the end (and quoted in docs/gitops-loop.md). */
 const figures: Record<string, Record<string, number>> = {};
@@ -179,11 +201,29 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
       beforeAll(async () => {
         if (variant.engine === "flux") await cluster().startFlux();
         else await cluster().startArgoCD();
-        // Generate as a user would, pointed at the git host; the generator makes the first commit.
+        // Generate as a user would, pointed at the git host and the test's Alertmanager; the generator
+        // makes the first commit. One template override, the documented way a platform team tunes
+        // one (--templates): the Deployment's progressDeadlineSeconds is 30 s instead of 300 s, so that
+        // the bad release below fails (and is alerted on) within the test's time.
+        const overrides = path.join(work, "loop-overrides");
+        const deploymentTemplate = "deploy/base/deployment.yaml.hbs";
+        if (!existsSync(path.join(overrides, deploymentTemplate))) {
+          const text = await readFile(path.join(REPO_ROOT, "templates", deploymentTemplate), "utf8");
+          const changed = text.replace(/progressDeadlineSeconds: 300\b/, "progressDeadlineSeconds: 30");
+          expect(changed, `${deploymentTemplate} no longer has 'progressDeadlineSeconds: 300'`).not.toBe(text);
+          await mkdir(path.dirname(path.join(overrides, deploymentTemplate)), { recursive: true });
+          await writeFile(path.join(overrides, deploymentTemplate), changed);
+        }
         repo = path.join(work, variant.name);
         const url = `${cluster().git.url}/${variant.name}.git`;
-        await execa("node", [CLI, repo, "--owner", "acme", "--yes", "--repo-url", url, ...variant.flags], { env: { ...GIT_IDENTITY, CI: "true" } });
+        await execa("node", [CLI, repo, "--owner", "acme", "--yes", "--repo-url", url, ...variant.flags,
+          "--alertmanager-url", `${cluster().alertmanager.url}/api/v2/alerts`, "--templates", overrides], { env: { ...GIT_IDENTITY, CI: "true" } });
         await cluster().git.createRepo(variant.name);
+        // Argo CD's side is the platform's: its argocd-notifications-cm, as the generated README documents it.
+        if (variant.engine === "argocd") {
+          const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "argocd-notifications-cm", namespace: "argocd" }, data: await notificationsConfigFromReadme(repo) };
+          await kubectl(["apply", "--server-side", "--field-manager=gitops-test", "-f", "-"], JSON.stringify(cm));
+        }
       }, 300_000);
 
       it("bootstrap: every environment becomes Ready and Available, in its own namespace, with Pod Security restricted enforced", async () => {
@@ -243,6 +283,8 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
 
       it("a bad release stays contained: the old pods keep serving, the controller reports it, a revert recovers", async () => {
         await execa(path.join(repo, "scripts/set-image.sh"), ["dev", BAD_SHA], { cwd: repo });
+        // Alertmanager's clock is this machine's: its updatedAt is compared with this.
+        const badPushed = Date.now();
         const badCommit = await commitAndPush(`chore(release): dev ${BAD_SHA}`);
         const bad = image(variant.name, BAD_SHA);
         // The new version's pods start and never turn Ready.
@@ -265,6 +307,31 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         const state = await controllerState("dev");
         expect(state.attempted ?? state.revision, state.detail).toBe(badCommit);
         expect(state.ready, `the controller must not report the bad release Ready/Healthy: ${state.detail}`).toBe(false);
+        // The Deployment passes its progressDeadlineSeconds; the controller reports the failure (Flux: the
+        // Kustomization's health check fails; Argo CD: the Application turns Degraded) and its notification
+        // controller posts an alert to Alertmanager, read back from Alertmanager's API.
+        const alert = await eventually("the deployment failure to reach Alertmanager as an alert", 90_000, async () => {
+          const alerts = await cluster().alertmanager.alerts();
+          return alerts.find((a: AmAlert) => Date.parse(a.updatedAt) >= badPushed && (variant.engine === "flux"
+            ? a.labels.alertname === "FluxKustomizationHealthcheckfailed" && a.labels.reason === "HealthCheckFailed" && a.labels.name === `${variant.name}-dev` && a.labels.service === variant.name
+            : a.labels.alertname === "ArgoCDHealthDegraded" && a.labels.application === `${variant.name}-dev` && a.labels.namespace === namespace("dev")));
+        }, async () => `${await describeEnvs()}\nalerts in Alertmanager: ${JSON.stringify(await cluster().alertmanager.alerts().catch((e) => String(e)))}`);
+        const deadline = (await deployment("dev"))?.status?.conditions?.find((c: any) => c.type === "Progressing" && c.reason === "ProgressDeadlineExceeded");
+        expect(deadline, "the Deployment passed its progressDeadlineSeconds").toBeDefined();
+        // From the failure to Alertmanager's receipt (its updatedAt). Kubernetes' condition times are whole
+        // seconds (rounded down): each figure is up to 1 s more than the true one. Argo CD records no time
+        // for a health change, so the common origin is the Deployment's ProgressDeadlineExceeded.
+        const alertAt = Date.parse(alert.updatedAt);
+        const since = (time: string) => Math.round((alertAt - Date.parse(time)) / 100) / 10;
+        f["deadline exceeded to alert in Alertmanager"] = since(deadline.lastTransitionTime);
+        if (variant.engine === "flux") {
+          const k = await getJson(cluster().cp, ["kustomization.kustomize.toolkit.fluxcd.io", `${variant.name}-dev`, "-n", "flux-system"]);
+          const ready = k?.status?.conditions?.find((c: any) => c.type === "Ready");
+          expect(ready?.reason, `the Kustomization's health check failed: ${JSON.stringify(ready)}`).toBe("HealthCheckFailed");
+          f["health check failed to alert in Alertmanager"] = since(ready.lastTransitionTime);
+        }
+        f["bad release pushed to alert in Alertmanager"] = Math.round((alertAt - badPushed) / 100) / 10;
+        console.log(`gitops: ${variant.title}: ${alert.labels.alertname} in Alertmanager ${JSON.stringify({ labels: alert.labels, annotations: alert.annotations })}`);
         // Recover by reverting the bad commit.
         await git("revert", "--no-edit", badCommit);
         const started = Date.now();
@@ -272,7 +339,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         await nudge();
         await converged("dev", image(variant.name, "set-by-ci"), await git("rev-parse", "HEAD"));
         f["bad release reverted to recovered"] = seconds(started);
-      }, 180_000);
+      }, 300_000);
 
       it("drift is undone and a resource removed from git is pruned", async () => {
         // A manual change to a field git manages.

@@ -203,5 +203,16 @@ describe("Argo CD: subscription annotations and the platform's webhook", () => {
         annotations: { summary: `Sync of ${app.metadata.name} failed`, description: app.status.operationState.message },
       },
     ]);
+    // The health template's part, written out as well (the GitOps loop applies both as written).
+    const health = parse(cm["template.app-health-degraded"]).webhook.alertmanager;
+    expect(health.method).toBe("POST");
+    const degraded = { ...app, status: { health: { status: "Degraded" } } };
+    const healthBody = health.body.replace(/\{\{\s*\.app\.([\w.]+)\s*\}\}/g, (_: string, p: string) => p.split(".").reduce((o: any, k) => o[k], degraded));
+    expect(JSON.parse(healthBody)).toEqual([
+      {
+        labels: { alertname: "ArgoCDHealthDegraded", severity: "error", application: app.metadata.name, namespace: app.spec.destination.namespace },
+        annotations: { summary: `${app.metadata.name} is degraded`, description: `Health of ${app.metadata.name} is Degraded` },
+      },
+    ]);
   });
 });

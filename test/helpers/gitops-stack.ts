@@ -2,8 +2,9 @@
 // kube-controller-manager and kube-scheduler (Deployments get ReplicaSets and pods get nodes), kwok as
 // the kubelet of one fake Node (pods "run" and turn Ready without a container runtime), a git host
 // over https (tools/cluster/githttp), and the GitOps controllers themselves, out of cluster against
-// the kubeconfig: Flux source- and kustomize-controller, Argo CD application-, applicationset-
-// controller and repo-server (with redis from Debian), and the Argo Rollouts controller. All built by
+// the kubeconfig: Flux source-, kustomize- and notification-controller, Argo CD application-,
+// applicationset-, notifications controller and repo-server (with redis from Debian), and the Argo
+// Rollouts controller; and an Alertmanager (Debian's) that the notification controllers post to. All built by
 // scripts/build-cluster.sh into .tools/cluster, all on 127.0.0.1 ports the OS hands out, all ended
 // by the control plane's stop() (by the PIDs started here), pass or fail.
 import { spawnSync } from "node:child_process";
@@ -25,6 +26,7 @@ import {
   type ControlPlane,
   type Proc,
 } from "./cluster-control-plane.js";
+import { ALERTMANAGER_BIN } from "./observability.js";
 
 /** The version a wrapper module requires (tools/cluster/<dir>/go.mod, `require <module> <version>` in a block or on one line). */
 export function required(dir: string, module: string): string {
@@ -38,12 +40,13 @@ export const VERSIONS = {
   kwok: required("kwok", "sigs.k8s.io/kwok"),
   sourceController: required("flux-source", "github.com/fluxcd/source-controller"),
   kustomizeController: required("flux-kustomize", "github.com/fluxcd/kustomize-controller"),
+  notificationController: required("flux-notification", "github.com/fluxcd/notification-controller"),
   argocd: required("argocd", "github.com/argoproj/argo-cd/v3"),
   rollouts: required("rollouts", "github.com/argoproj/argo-rollouts"),
 };
 
 /** Where `go` keeps a downloaded module's files: the controllers' own CRDs come from there. */
-function moduleDir(module: string, version: string): string {
+export function moduleDir(module: string, version: string): string {
   const modcache = spawnSync("go", ["env", "GOMODCACHE"], { encoding: "utf8" }).stdout.trim();
   // The module cache escapes upper-case letters as !lower.
   const escaped = module.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`);
@@ -68,9 +71,20 @@ export interface Git {
   createRepo(name: string): Promise<string>;
 }
 
+/** An alert as Alertmanager's API v2 lists it (GET /api/v2/alerts). */
+export interface AmAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  /** When Alertmanager last received it. */
+  updatedAt: string;
+}
+
 export interface Stack {
   cp: ControlPlane;
   git: Git;
+  /** The Alertmanager the GitOps controllers notify: its base URL and its alerts. */
+  alertmanager: { url: string; alerts(): Promise<AmAlert[]> };
   startFlux(): Promise<void>;
   startArgoCD(): Promise<void>;
   startRollouts(): Promise<void>;
@@ -234,6 +248,29 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
       },
     };
 
+    // The platform's Alertmanager (Debian's), which the notification controllers post to; the test
+    // reads what reached it from its API, so it routes everything to a receiver that sends nothing.
+    const amDir = path.join(cp.dir, "alertmanager");
+    await mkdir(amDir, { recursive: true });
+    await writeFile(path.join(amDir, "alertmanager.yml"), stringify({ route: { receiver: "none" }, receivers: [{ name: "none" }] }));
+    const [amPort] = await freePorts(1);
+    const am = cp.start("alertmanager", ALERTMANAGER_BIN, [
+      `--config.file=${path.join(amDir, "alertmanager.yml")}`,
+      `--storage.path=${path.join(amDir, "data")}`,
+      `--web.listen-address=127.0.0.1:${amPort}`,
+      "--cluster.listen-address=", // no gossip: one instance, no port on all interfaces
+    ], { PATH: process.env.PATH });
+    const amUrl = `http://127.0.0.1:${amPort}`;
+    await waitFor("alertmanager ready", 30_000, [am], am.log, async () => (await fetch(`${amUrl}/-/ready`, { signal: AbortSignal.timeout(2_000) })).ok);
+    const alertmanager = {
+      url: amUrl,
+      async alerts(): Promise<AmAlert[]> {
+        const r = await fetch(`${amUrl}/api/v2/alerts`, { signal: AbortSignal.timeout(5_000) });
+        if (!r.ok) throw new Error(`GET ${amUrl}/api/v2/alerts: ${r.status} ${await r.text()}`);
+        return (await r.json()) as AmAlert[];
+      },
+    };
+
     const crds = async (dir: string) => {
       // A folder with a kustomization.yaml is applied as upstream means it (-k); otherwise file by file.
       const sources = existsSync(path.join(dir, "kustomization.yaml")) ? [["-k", dir]] : yamlFiles(dir).map((f) => ["-f", f]);
@@ -247,13 +284,26 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
       waitFor(`${name} health`, 90_000, [proc], proc.log, async () => (await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok);
 
     const startFlux = async () => {
-      need("source-controller", "kustomize-controller");
+      need("source-controller", "kustomize-controller", "notification-controller");
       await crds(path.join(moduleDir("github.com/fluxcd/source-controller", VERSIONS.sourceController), "config/crd/bases"));
       await crds(path.join(moduleDir("github.com/fluxcd/kustomize-controller", VERSIONS.kustomizeController), "config/crd/bases"));
+      // Its own Alert, Provider and Receiver CRDs, over the pinned copies applied above.
+      await crds(path.join(moduleDir("github.com/fluxcd/notification-controller", VERSIONS.notificationController), "config/crd/bases"));
       await established();
       await namespace("flux-system");
-      const [storage, sMetrics, sHealth, kMetrics, kHealth] = await freePorts(5);
+      const [storage, sMetrics, sHealth, kMetrics, kHealth, nMetrics, nHealth, nEvents, nReceiver] = await freePorts(9);
       const env = { ...baseEnv, RUNTIME_NAMESPACE: "flux-system", SSL_CERT_FILE: certFile };
+      // The notification-controller first: the other two post their events to its address (--events-addr).
+      const notification = cp.start("notification-controller", bin("notification-controller"), [
+        `--events-addr=127.0.0.1:${nEvents}`,
+        `--receiverAddr=127.0.0.1:${nReceiver}`,
+        `--metrics-addr=127.0.0.1:${nMetrics}`,
+        `--health-addr=127.0.0.1:${nHealth}`,
+        "--enable-leader-election=false",
+        "--log-level=info",
+      ], env);
+      await healthy("notification-controller", notification, `http://127.0.0.1:${nHealth}/readyz`);
+      const events = `--events-addr=http://127.0.0.1:${nEvents}/`;
       const storageDir = path.join(cp.dir, "flux-storage");
       await mkdir(storageDir, { recursive: true });
       const source = cp.start("source-controller", bin("source-controller"), [
@@ -264,6 +314,7 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
         `--health-addr=127.0.0.1:${sHealth}`,
         "--enable-leader-election=false",
         "--log-level=info",
+        events,
       ], env);
       const kustomize = cp.start("kustomize-controller", bin("kustomize-controller"), [
         `--metrics-addr=127.0.0.1:${kMetrics}`,
@@ -274,6 +325,7 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
         // This test cluster's setting (default 30 s): a dependent environment is re-checked sooner.
         "--requeue-dependency=5s",
         "--log-level=info",
+        events,
       ], env);
       await healthy("source-controller", source, `http://127.0.0.1:${sHealth}/readyz`);
       await healthy("kustomize-controller", kustomize, `http://127.0.0.1:${kHealth}/readyz`);
@@ -295,12 +347,15 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
         { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "argocd-ssh-known-hosts-cm", namespace: "argocd", labels: { ...partOf, "app.kubernetes.io/name": "argocd-ssh-known-hosts-cm" } }, data: {} },
         { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "argocd-gpg-keys-cm", namespace: "argocd", labels: { ...partOf, "app.kubernetes.io/name": "argocd-gpg-keys-cm" } }, data: {} },
         { apiVersion: "v1", kind: "Secret", metadata: { name: "argocd-secret", namespace: "argocd", labels: { ...partOf, "app.kubernetes.io/name": "argocd-secret" } }, type: "Opaque", stringData: { "server.secretkey": randomBytes(32).toString("base64") } },
+        // Empty, as the install creates them: the platform fills argocd-notifications-cm (the test does, from the generated README).
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "argocd-notifications-cm", namespace: "argocd", labels: { ...partOf, "app.kubernetes.io/name": "argocd-notifications-controller" } } },
+        { apiVersion: "v1", kind: "Secret", metadata: { name: "argocd-notifications-secret", namespace: "argocd", labels: { ...partOf, "app.kubernetes.io/name": "argocd-notifications-controller" } }, type: "Opaque" },
       ];
       await cp.kubectlOk(["apply", "--server-side", "--field-manager=gitops-test", "-f", "-"], configs.map((c) => stringify(c)).join("---\n"));
       const tlsDir = path.join(cp.dir, "argocd-tls");
       await mkdir(tlsDir, { recursive: true });
       await writeFile(path.join(tlsDir, "127.0.0.1"), readFileSync(certFile));
-      const [redis, repo, repoMetrics, ctrlMetrics, appsetMetrics, appsetProbe, appsetWebhook] = await freePorts(7);
+      const [redis, repo, repoMetrics, ctrlMetrics, appsetMetrics, appsetProbe, appsetWebhook, notifMetrics] = await freePorts(8);
       const redisProc = cp.start("redis", "redis-server", ["--port", String(redis), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { PATH: process.env.PATH });
       await waitFor("redis", 30_000, [redisProc], redisProc.log, async () => readFileSync(redisProc.log, "utf8").includes("Ready to accept connections"));
       const argoEnv = (role: string) => ({
@@ -333,6 +388,12 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
         "--enable-leader-election=false", "--loglevel=info",
       ], argoEnv("argocd-applicationset-controller"));
       await healthy("argocd-applicationset-controller", appset, `http://127.0.0.1:${appsetMetrics}/metrics`);
+      // Its metrics server listens on all interfaces (no address flag): the port is a free one all the same.
+      const notifications = cp.start("argocd-notifications-controller", bin("argocd"), [
+        `--kubeconfig=${kubeconfig}`, "--namespace=argocd", `--argocd-repo-server=127.0.0.1:${repo}`, "--argocd-repo-server-plaintext",
+        `--metrics-port=${notifMetrics}`, "--loglevel=info", "--logformat=text",
+      ], argoEnv("argocd-notifications"));
+      await healthy("argocd-notifications-controller", notifications, `http://127.0.0.1:${notifMetrics}/metrics`);
     };
 
     const startRollouts = async () => {
@@ -351,7 +412,7 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
       let started: Promise<void> | undefined;
       return () => (started ??= start());
     };
-    return { cp, git, startFlux: once(startFlux), startArgoCD: once(startArgoCD), startRollouts: once(startRollouts), stop: () => cp.stop() };
+    return { cp, git, alertmanager, startFlux: once(startFlux), startArgoCD: once(startArgoCD), startRollouts: once(startRollouts), stop: () => cp.stop() };
   } catch (e) {
     await cp.stop();
     throw e;
