@@ -236,6 +236,11 @@ export async function startChain(opts: {
     await waitFor("service /readyz", 15_000, [service], service.log, ok(`${appUrl}/readyz`));
     if (am) await waitFor("alertmanager ready", 30_000, [am], am.log, ok(`${amUrl}/-/ready`));
     await waitFor("prometheus ready", 30_000, [prom], prom.log, ok(`${promUrl}/-/ready`));
+    // Ready is not scraping: Prometheus applies its targets up to 5 s later. Traffic driven before the
+    // first scrape lands in a series' first sample, which rate() never counts (on an idle machine the
+    // healthy traffic did, and the canary judged only the two slow requests).
+    await until("Prometheus's first scrape of the service", 30_000, async () =>
+      ((await query(promUrl, `up{job=${JSON.stringify(scrapeLabels.job)}} == 1`)).length > 0 ? true : undefined));
     const dropTarget = async () => {
       await writeFile(path.join(work, "prometheus.yml"), promConfig([]));
       process.kill(prom.child.pid!, "SIGHUP");
