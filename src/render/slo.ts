@@ -63,9 +63,6 @@ export interface Objective {
   tests: SloTestSeries;
 }
 
-/** Requests per minute in the generated unit tests: a round number, so each share is an exact count. */
-export const TEST_REQUESTS_PER_MINUTE = SCALE;
-
 function objective(percent: string): Objective {
   const budget = SCALE - toUnits(percent);
   // Each burn sits between two of the alerts' factors, so each pair of windows is proven on its own.
