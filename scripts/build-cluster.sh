@@ -98,6 +98,6 @@ build flux-kustomize flux-kustomize "-s -w" kustomize-controller=github.com/flux
 build flux-notification flux-notification "-s -w" notification-controller=github.com/fluxcd/notification-controller
 build rollouts rollouts "-s -w" rollouts-controller=github.com/argoproj/argo-rollouts/cmd/rollouts-controller
 build argocd argocd "-s -w" argocd=github.com/argoproj/argo-cd/v3/cmd
-[ "$DOWNLOAD" = 1 ] && { echo "build-cluster: modules downloaded"; exit 0; }
-[ "$ONLY" != "  " ] && { echo "build-cluster: ok (${ONLY# })"; exit 0; }
+[ "$DOWNLOAD" = 1 ] && { echo "build-cluster: modules downloaded in ${SECONDS}s"; exit 0; }
+[ "$ONLY" != "  " ] && { echo "build-cluster: ok (${ONLY:1:-1}) in ${SECONDS}s"; exit 0; }
 echo "build-cluster: ok $("$OUT/etcd" --version | head -1); $("$OUT/kube-apiserver" --version); kubectl $("$OUT/kubectl" version --client -o json | sed -n 's/.*"gitVersion": "\(.*\)".*/\1/p' | head -1)"
