@@ -3,7 +3,7 @@
 // queries Prometheus through the ${datasource} variable with an `expr`; and every expression parses
 // with Prometheus's own parser (tools/promql-check) and selects only metrics the running service
 // exports, with labels the service or the scrape gives them. Each check is also run on a broken copy.
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { parseAllDocuments } from "yaml";
@@ -12,7 +12,7 @@ import type { Context } from "../src/render/context.js";
 import { buildContext } from "../src/render/context.js";
 import { tempDir } from "./helpers/cli.js";
 import type { K8sObject } from "./helpers/deploy-schemas.js";
-import { buildPromqlCheck, buildService, exposedSeries, goFound, promqlCheck, scrapeAfterRequests, type PromqlResult } from "./helpers/go-service.js";
+import { buildDashboardCheck, buildPromqlCheck, buildService, exposedSeries, goFound, promqlCheck, scrapeAfterRequests, type PromqlResult } from "./helpers/go-service.js";
 import { baseAnswers, inCI, renderToDir, TOOL } from "./helpers/render.js";
 
 const goMissing = "go is not on PATH: the service and tools/promql-check are not built";
@@ -208,6 +208,44 @@ describe("dashboard with monitoring", () => {
       const syntax = await promqlCheck(checker, [{ name: "syntax", query: asPromql(targetsOf(dashboard)[0].expr.replace(/\)$/, ""), "ns") }], {});
       expect(syntax.exitCode).toBe(1);
     });
+  });
+});
+
+// Grafana loads almost any JSON and drops what it does not know, so a misspelt option only shows up as
+// a panel that lost a setting. tools/dashboard-check decodes the dashboard strictly with the types
+// generated from Grafana's own schema (grafana-foundation-sdk, pinned in its go.mod): unknown, mistyped
+// and missing required fields, per panel type and per query, are errors.
+describe.skipIf(!goFound && !inCI)("dashboard against Grafana's schema", () => {
+  let checker: string;
+  let file: string;
+  let work: string;
+  beforeAll(async () => {
+    const { dir } = await renderToDir({});
+    file = path.join(dir, "deploy/components/dashboard/dashboard.json");
+    work = await tempDir("dashboard-check-");
+    checker = await buildDashboardCheck(work);
+  }, 600_000);
+
+  it("decodes strictly with Grafana's schema types and validates", async () => {
+    const run = await execa(checker, [file], { reject: false });
+    expect(run.stdout).toBe("");
+    expect(run.exitCode).toBe(0);
+  });
+
+  it("negative control: an unknown panel field, a misspelt option, a mistyped field and a required option left out are each reported", async () => {
+    const d = JSON.parse(await readFile(file, "utf8"));
+    const stat = d.panels.findIndex((p: any) => p.type === "stat");
+    d.panels[0].gridPoss = d.panels[0].gridPos;
+    d.panels[stat].options.graphMod = "none";
+    delete d.panels[stat].options.justifyMode;
+    d.panels[1].id = "two";
+    d.panels[2].targets[0].refid = "A";
+    const broken = path.join(work, "broken.json");
+    await writeFile(broken, JSON.stringify(d));
+    const run = await execa(checker, [broken], { reject: false });
+    expect(run.exitCode).toBe(1);
+    for (const want of ["panels[0].Panel: unexpected field 'gridPoss'", `panels[${stat}].options`, "graphMod", "justifyMode: required field is missing", "panels[1].id", "panels[2].targets[0].Dataquery: unexpected field 'refid'"])
+      expect(run.stdout).toContain(want);
   });
 });
 

@@ -1,6 +1,6 @@
 // Build and run a rendered Go service (free ports, poll until ready, scrape /metrics), shared by
 // test/go-service.test.ts, test/rollouts.test.ts and test/properties.test.ts; and build the PromQL
-// checker (tools/promql-check) for the rollouts tests.
+// checker (tools/promql-check) for the rollouts tests and the dashboard checker (tools/dashboard-check).
 import { createServer } from "node:net";
 import path from "node:path";
 import { execa, type ResultPromise } from "execa";
@@ -96,9 +96,21 @@ export async function scrapeAfterRequests(bin: string, context: Context, paths: 
 
 /** Build tools/promql-check into outDir and return its path. */
 export async function buildPromqlCheck(outDir: string): Promise<string> {
-  const bin = path.join(outDir, "promql-check");
-  const build = await execa("go", ["build", "-o", bin, "."], { cwd: PROMQL_CHECK_DIR, env: GO_ENV, reject: false, all: true });
-  if (build.exitCode !== 0) throw new Error(`building tools/promql-check failed:\n${build.all}`);
+  return buildTool(PROMQL_CHECK_DIR, outDir);
+}
+
+/** tools/dashboard-check: Grafana's schema types (grafana-foundation-sdk), strict decoding of a dashboard. */
+export const DASHBOARD_CHECK_DIR = path.resolve(import.meta.dirname, "../../tools/dashboard-check");
+
+export async function buildDashboardCheck(outDir: string): Promise<string> {
+  return buildTool(DASHBOARD_CHECK_DIR, outDir);
+}
+
+/** Build one of tools/* (a Go module of its own, built from its go.mod/go.sum only) into outDir. */
+async function buildTool(moduleDir: string, outDir: string): Promise<string> {
+  const bin = path.join(outDir, path.basename(moduleDir));
+  const build = await execa("go", ["build", "-o", bin, "."], { cwd: moduleDir, env: GO_ENV, reject: false, all: true });
+  if (build.exitCode !== 0) throw new Error(`building tools/${path.basename(moduleDir)} failed:\n${build.all}`);
   return bin;
 }
 
