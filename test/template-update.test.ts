@@ -116,8 +116,23 @@ describe("scripts/template-update.sh against a bare repository and a recording g
     expect(verbs(f)).toEqual(["pr list", "pr create", "pr list", "pr edit"]);
     expect(await remoteBranch(origin)).toBe(pushed); // the same proposal is not pushed again
 
+    // Someone's fix on top of the update: kept, never force-pushed over; the same PR stands.
+    await git(work, "fetch", "--quiet", "origin", BRANCH);
+    await git(work, "switch", "--quiet", "-c", "fix", "FETCH_HEAD");
+    await git(work, "commit", "--quiet", "--allow-empty", "-m", "fix: make CI pass with the new template");
+    await git(work, "push", "--quiet", "origin", `fix:refs/heads/${BRANCH}`);
+    const fixed = await remoteBranch(origin);
+    await git(work, "switch", "--quiet", "main");
+    const kept = await run();
+    expect(kept.exitCode, kept.stderr).toBe(10);
+    expect(kept.stdout).toContain("left as it is");
+    expect(await remoteBranch(origin)).toBe(fixed);
+    expect((await forge()).prs).toHaveLength(1);
+
     // A branch and pull request left by an earlier version: the branch is replaced, the same PR retitled.
-    await git(work, "push", "--quiet", "--force", "origin", `main~0:refs/heads/${BRANCH}`);
+    await git(work, "commit", "--quiet", "--allow-empty", "-m", `chore: update to ${TOOL.name} v0.0.9 templates`);
+    await git(work, "push", "--quiet", "--force", "origin", `main:refs/heads/${BRANCH}`);
+    await git(work, "reset", "--quiet", "--hard", "origin/main");
     const stale = await remoteBranch(origin);
     f.prs[0].title = `Template update to ${TOOL.name} 0.0.9`;
     await writeFile(path.join(path.dirname(work), "forge.json"), JSON.stringify(f));
@@ -127,6 +142,18 @@ describe("scripts/template-update.sh against a bare repository and a recording g
     expect(await git(origin, "rev-parse", `${BRANCH}^{tree}`)).toBe(await git(origin, "rev-parse", `${pushed}^{tree}`));
     f = await forge();
     expect(f.prs).toEqual([expect.objectContaining({ number: 1, title: `Template update to ${TOOL.name} ${TOOL.version}` })]);
+    // Someone's commit on top of an older version: not replaced, and the run says so (exit 1).
+    await git(work, "fetch", "--quiet", "origin", BRANCH);
+    await git(work, "switch", "--quiet", "-c", "old", "origin/main");
+    await git(work, "commit", "--quiet", "--allow-empty", "-m", `chore: update to ${TOOL.name} v0.0.9 templates`);
+    await git(work, "commit", "--quiet", "--allow-empty", "-m", "fix: a person's work");
+    await git(work, "push", "--quiet", "--force", "origin", `old:refs/heads/${BRANCH}`);
+    await git(work, "switch", "--quiet", "main");
+    const held = await remoteBranch(origin);
+    const refused = await run();
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain("merge or close its pull request");
+    expect(await remoteBranch(origin)).toBe(held);
     expect(verbs(f).filter((v) => v === "pr create")).toHaveLength(1);
     const npx = (await readFile(path.join(path.dirname(work), "npx.log"), "utf8")).trim().split("\n");
     expect(npx).toContain(`--yes ${TOOL.name}@${TOOL.version} update --check .`);
