@@ -8,11 +8,11 @@ import { argocd } from "./argocd.js";
 import { flux } from "./flux.js";
 import { ciGithub } from "./ci-github.js";
 import { ciGitlab } from "./ci-gitlab.js";
-import { releaseScripts } from "./release-scripts.js";
+import { releaseScripts, templateUpdate } from "./release-scripts.js";
 import { backstageCatalog } from "./backstage-catalog.js";
 import { monitoring } from "./monitoring.js";
 import type { Generator } from "./types.js";
 
 export type { Generator, Owned, Ownership } from "./types.js";
 
-export const generators: readonly Generator[] = [goService, container, repoFiles, kubernetes, argocd, flux, ciGithub, ciGitlab, releaseScripts, monitoring, backstageCatalog];
+export const generators: readonly Generator[] = [goService, container, repoFiles, kubernetes, argocd, flux, ciGithub, ciGitlab, releaseScripts, templateUpdate, monitoring, backstageCatalog];

@@ -9,3 +9,13 @@ export const releaseScripts: Generator = {
   when: () => true,
   ownership: "platform",
 };
+
+// The template update CI proposes (issue #31): the script, and the pin bots bump. The pin is shared:
+// Dependabot edits it, and the update that follows writes the same version (a clean three-way merge).
+export const templateUpdate: Generator = {
+  name: "template-update",
+  description: "scripts/template-update.sh, which proposes the template's update as a pull request, and the version it proposes (tools/template)",
+  templates: ["scripts/template-update.sh.hbs", { path: "tools/template/package.json.hbs", ownership: "shared" }],
+  when: (c) => c.templateUpdate.enabled,
+  ownership: "platform",
+};

@@ -93,7 +93,7 @@ describe.each(githubFixtures)("GitHub Actions: %s", (_label, overrides) => {
   });
 
   it("writes ci, release, promote (only with somewhere to promote to) and Dependabot, and no GitLab CI", () => {
-    const expected = ["ci.yaml", "release.yaml", ...(r.context.environments.length > 1 ? ["promote.yaml"] : [])];
+    const expected = ["ci.yaml", "release.yaml", ...(r.context.environments.length > 1 ? ["promote.yaml"] : []), ...(r.context.templateUpdate.enabled ? ["template-update.yaml"] : [])];
     expect(Object.keys(workflows).sort()).toEqual(expected.sort());
     expect(r.files).toContain(".github/dependabot.yml");
     expect(r.files).not.toContain(".gitlab-ci.yml");
@@ -264,11 +264,11 @@ describe.each(githubFixtures)("GitHub Actions: %s", (_label, overrides) => {
     expect(pr?.with["add-paths"]).toBe("deploy/overlays/${{ inputs.to }}/kustomization.yaml");
   });
 
-  it("dependabot: gomod, docker and github-actions, weekly and grouped", async () => {
+  it("dependabot: gomod, docker, github-actions and (template updates) npm, weekly and grouped", async () => {
     const config = parse(await read(r, ".github/dependabot.yml")) as Yaml;
     expect(config.version).toBe(2);
     const updates = config.updates as Yaml[];
-    expect(updates.map((u) => u["package-ecosystem"]).sort()).toEqual(["docker", "github-actions", "gomod"]);
+    expect(updates.map((u) => u["package-ecosystem"]).sort()).toEqual(["docker", "github-actions", "gomod", ...(r.context.templateUpdate.enabled ? ["npm"] : [])]);
     for (const u of updates) {
       expect(u.schedule.interval).toBe("weekly");
       expect(Object.keys(u.groups ?? {}).length).toBeGreaterThan(0);

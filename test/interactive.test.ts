@@ -43,8 +43,8 @@ const env = { ...gitEnv, PATH: process.env.PATH!, HOME: process.env.HOME ?? "/ro
 test("every question can be answered at a real terminal, and the answers land in the files", async () => {
   // The script covers every question the table would ask for these answers: flux skips argocdMode, argocdProject and
   // progressive (Argo Rollouts is not offered with Flux), and with it the canary thresholds; no monitoring skips the
-  // Alertmanager address and the SLOs.
-  const skipped = ["argocdMode", "argocdProject", "alertmanagerUrl", "progressive", "canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl", "sloAvailability", "sloLatencyPercent", "sloLatencyMs"];
+  // Alertmanager address and the SLOs; GitLab skips the template-update schedule (a GitHub workflow).
+  const skipped = ["templateUpdate", "argocdMode", "argocdProject", "alertmanagerUrl", "progressive", "canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl", "sloAvailability", "sloLatencyPercent", "sloLatencyMs"];
   expect(script.length - NOT_QUESTIONS).toBe(questionList.filter((q) => !skipped.includes(q.name)).length);
   const cwd = await tempDir();
   const run = await execa("python3", [DRIVER, JSON.stringify(script), "--", "node", CLI, "orders"], { cwd, env, extendEnv: false, reject: false });

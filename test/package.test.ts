@@ -84,9 +84,11 @@ describe("the packed package", () => {
   // 192 kB with the next round merged (189.4 kB): #25's SLO alerts (+11.2 kB alone: the PrometheusRule,
   // its promtool unit tests, the runbook, the README section), its dashboard and notifications, #27's
   // egress policy and write-back identity, #29's URL rules and reserved names (185.3 kB), then #28's
-  // git-state refusals (189.4 kB).
-  test("packs into at most 192 kB, unpacks into at most 1 MB", () => {
-    expect(packed.size).toBeLessThanOrEqual(192_000);
+  // git-state refusals (189.4 kB). 196 kB with #31's template update proposed by CI (189.7 kB before,
+  // 194.4 kB after: the workflow, scripts/template-update.sh, the version pin, the cron rule, the
+  // generated README's section and the Dependabot entry).
+  test("packs into at most 196 kB, unpacks into at most 1 MB", () => {
+    expect(packed.size).toBeLessThanOrEqual(196_000);
     expect(packed.unpackedSize).toBeLessThanOrEqual(1_000_000);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import * as rules from "../src/answers/rules.js";
+import { cron } from "../src/answers/cron.js";
 
 // One row per case: the input is the test name; `ok` means the rule accepts it.
 const cases: [string, (v: never) => string | undefined, unknown, "ok" | RegExp][] = [
@@ -55,6 +56,20 @@ const cases: [string, (v: never) => string | undefined, unknown, "ok" | RegExp][
   ["env spec UPSTREAM_URL=localhost", rules.envSpec, "UPSTREAM_URL=localhost", /must be an absolute URL/],
   ["description with quotes and {{", (v: string) => rules.oneLine(v, 300), `it's "quoted" {{x}} #1: ok`, "ok"],
   ["description with newline", (v: string) => rules.oneLine(v, 300), "a\nb", /one line/],
+  ["template-update off", cron, "off", "ok"],
+  ["template-update 17 5 * * 1", cron, "17 5 * * 1", "ok"],
+  ["template-update */15 0-6,22 1-15/2 1,7 0-6", cron, "*/15 0-6,22 1-15/2 1,7 0-6", "ok"],
+  ["template-update daily", cron, "daily", /write 5 fields .* \(it has 1\)/],
+  ["template-update @weekly", cron, "@weekly", /write 5 fields/],
+  ["template-update 0 6 * * 1 2026 (6 fields)", cron, "0 6 * * 1 2026", /\(it has 6\)/],
+  ["template-update 60 6 * * 1", cron, "60 6 * * 1", /minute 60 is outside 0-59/],
+  ["template-update 0 24 * * *", cron, "0 24 * * *", /hour 24 is outside 0-23/],
+  ["template-update 0 6 0 * *", cron, "0 6 0 * *", /day of month 0 is outside 1-31/],
+  ["template-update 0 6 * 13 *", cron, "0 6 * 13 *", /month 13 is outside 1-12/],
+  ["template-update 0 6 * * 7 (GitHub has no 7)", cron, "0 6 * * 7", /day of week 7 is outside 0-6/],
+  ["template-update 0 6 * * MON", cron, "0 6 * * MON", /day of week 'MON' is not .*numbers only/],
+  ["template-update 5-1 * * * *", cron, "5-1 * * * *", /minute range 5-1 runs backwards/],
+  ["template-update */0 * * * *", cron, "*/0 * * * *", /minute step \/0 never advances/],
 ];
 
 describe("validation rules", () => {

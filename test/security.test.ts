@@ -92,7 +92,7 @@ describe.each(variants)("security (#27): %s", (_label, overrides) => {
         const steps = (job.steps ?? []) as Yaml[];
         for (const s of steps) if (String(s.uses ?? "").startsWith("actions/checkout@")) expect(s.with?.["persist-credentials"], `${file}/${id}`).toBe(false);
         const app = steps.find((s) => String(s.uses ?? "").startsWith("actions/create-github-app-token@"));
-        const writes = (file.endsWith("release.yaml") && id === "deploy") || file.endsWith("promote.yaml");
+        const writes = (file.endsWith("release.yaml") && id === "deploy") || file.endsWith("promote.yaml") || file.endsWith("template-update.yaml");
         if (!writes) {
           expect(app, `${file}/${id}`).toBeUndefined();
           continue;

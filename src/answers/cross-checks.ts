@@ -57,6 +57,8 @@ export function crossCheck(answers: Answers, explicit: ReadonlySet<keyof Answers
   if (github && github[1].replace(/\.git$/, "").split("/").filter(Boolean).length !== 2)
     add(["repoUrl"], `${n("repoUrl")}: ${shown(answers.repoUrl)} is not a GitHub repository address (github.com/<owner>/<repository>)${explicit.has("repoUrl") ? "" : `: pass ${n("repoUrl")}, or ${set("ci", "gitlab")} for a GitLab group`}`);
   if (`${answers.registry}/${answers.name}`.length > 255) add(["registry", "name"], `${n("registry")}/${n("name")}: the image name is longer than 255 characters`);
+  if (explicit.has("templateUpdate") && answers.ci !== "github" && answers.templateUpdate !== "off")
+    add(["templateUpdate", "ci"], `${n("templateUpdate")} applies only with ${set("ci", "github")} (got ${set("ci", answers.ci)}): the repository's CI proposes the update, and only the GitHub workflow is written so far`);
   if (explicit.has("argocdMode") && answers.gitops !== "argocd")
     add(["argocdMode", "gitops"], `${n("argocdMode")} applies only with ${set("gitops", "argocd")} (got ${set("gitops", answers.gitops)})`);
   if (explicit.has("argocdProject") && answers.gitops !== "argocd")

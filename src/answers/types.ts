@@ -16,6 +16,8 @@ export interface Answers {
   /** The Argo CD project: the service's own (its name, generated) or an existing one. */
   argocdProject: string;
   ci: "github" | "gitlab" | "none";
+  /** When CI proposes its own template update: a 5-field cron schedule (UTC), or `off`. */
+  templateUpdate: string;
   environments: string[];
   /** Pod size outside production: `cpu=50m,memory=128Mi,replicas=1-3` (see src/sizing.ts). */
   resources: string;

@@ -110,6 +110,11 @@ export interface Context {
   /** Sizing in deploy/base: the non-production one (--resources), which each overlay patches. */
   baseSizing: Sizing;
   ci: { github: boolean; gitlab: boolean; none: boolean };
+  /**
+   * The template update CI proposes (scripts/template-update.sh): on with CI unless the answer is `off`;
+   * `cron` is the schedule with single spaces (GitHub's `on.schedule`, GitLab's pipeline schedule).
+   */
+  templateUpdate: { enabled: boolean; cron: string };
   environments: Environment[];
   firstEnvironment: Environment;
   /** Production, when there are several: promotions into it need its code owners. */

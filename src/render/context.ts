@@ -127,6 +127,7 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     // The base carries the non-production size: an overlay without its patch still gets a small pod that fits.
     baseSizing: sizes.other,
     ci: { github: answers.ci === "github", gitlab: answers.ci === "gitlab", none: answers.ci === "none" },
+    templateUpdate: templateUpdateOf(answers),
     environments,
     firstEnvironment: environments[0],
     lastEnvironment: environments[environments.length - 1],
@@ -163,6 +164,12 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
       actions: structuredClone(actions),
     },
   });
+}
+
+/** The scheduled template update: on with a schedule (`off` turns it off); GitHub only so far (see the question). */
+function templateUpdateOf(answers: Answers): { enabled: boolean; cron: string } {
+  const enabled = answers.ci === "github" && answers.templateUpdate !== "off";
+  return { enabled, cron: enabled ? answers.templateUpdate.trim().split(/\s+/).join(" ") : "" };
 }
 
 /** The admin port (/metrics): 9090, or 9091 when the service itself serves on 9090. */

@@ -81,6 +81,7 @@ export const validAnswers: fc.Arbitrary<Answers> = fc
     owner: fc.array(ownerSegment, { minLength: 1, maxLength: 2 }).map((s) => s.join("/")),
     description: hostileLine(300),
     ci: fc.constantFrom("github", "gitlab", "none") as fc.Arbitrary<Answers["ci"]>,
+    templateUpdate: fc.constantFrom("off", "17 5 * * 1", "0 */6 1-15 1,7 0-6", "*/15  3  *  *  5"),
     port: fc.integer({ min: 1024, max: 65535 }),
     envNames: fc.uniqueArray(envName, { maxLength: 4, selector: (n) => n.replaceAll("_", "") }),
     envDefaults: fc.array(fc.option(hostileLine(500).map((s) => s.trim()).filter((s) => s.length > 0), { nil: undefined }), { minLength: 4, maxLength: 4 }),
@@ -128,6 +129,7 @@ export const validAnswers: fc.Arbitrary<Answers> = fc
       owner,
       description: r.description,
       ci: r.ci,
+      templateUpdate: r.templateUpdate,
       module: `${host}/${owner}/${r.name}`,
       port: r.port,
       env,
@@ -158,6 +160,7 @@ export const validAnswers: fc.Arbitrary<Answers> = fc
 export function asFlagInput(a: Answers): Partial<Answers> {
   const out: Partial<Answers> = { ...a };
   delete (out as { directory?: string }).directory;
+  if (a.ci !== "github") delete out.templateUpdate;
   if (a.gitops !== "argocd") {
     delete out.argocdMode;
     delete out.argocdProject;
@@ -261,6 +264,7 @@ export const invalidByQuestion: Record<string, fc.Arbitrary<unknown>> = {
   sloLatencyPercent: fc.oneof(junk, fc.constantFrom("100", "89", "99.0001", "-99")),
   sloLatencyMs: fc.oneof(fc.integer({ min: -10, max: 20000 }).filter((n) => ![5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000].includes(n)), fc.constant(0.5)),
   argocdProject: junk,
+  templateUpdate: fc.oneof(junk, fc.constantFrom("daily", "0 6 * *", "0 6 * * 1 2", "60 6 * * 1", "0 24 * * *", "0 6 0 * *", "0 6 * 13 *", "0 6 * * 7", "0 6 * * MON", "5-1 * * * *", "*/0 * * * *", "@weekly", "OFF")),
   resources: fc.oneof(
     junk,
     fc.constantFrom("cpu=50m,memory=128Mi", "cpu=0m,memory=128Mi,replicas=1-3", "cpu=50m,memory=16Mi,replicas=1-3", "cpu=50m,memory=128M,replicas=1-3", "cpu=50m,memory=128Mi,replicas=3-1", "cpu=50m,memory=128Mi,replicas=0-3", "cpu=50m,memory=128Mi,replicas=1-101", "cpu=50m,cpu=60m,memory=128Mi,replicas=1-3", "gpu=1,cpu=50m,memory=128Mi,replicas=1-3", "cpu=65,memory=128Mi,replicas=1-3"),

@@ -23,6 +23,7 @@ export const baseAnswers: Answers = {
   argocdMode: "applications",
   argocdProject: "my-svc",
   ci: "github",
+  templateUpdate: "17 5 * * 1",
   environments: ["dev", "staging", "prod"],
   resources: "cpu=50m,memory=128Mi,replicas=1-3",
   productionResources: "cpu=250m,memory=512Mi,replicas=3-10",

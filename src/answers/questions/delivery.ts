@@ -3,6 +3,7 @@ import type { Answers } from "../types.js";
 import * as rules from "../rules.js";
 import { q } from "./question.js";
 import { repositoryUrl } from "../urls.js";
+import { cron } from "../cron.js";
 
 const lowerOwner = (a: Partial<Answers>): string => (a.owner ?? "").toLowerCase();
 
@@ -63,5 +64,19 @@ export const deliveryQuestions = [
     when: (a) => a.gitops === "argocd",
     validate: rules.dns1123Label,
     schema: { pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 },
+  }),
+  q({
+    name: "templateUpdate",
+    flag: "template-update",
+    kind: "text",
+    message: "When CI proposes the template's updates (a 5-field cron, UTC), or off",
+    help: "When the repository's CI checks for a newer template and proposes it as a pull request: a 5-field cron schedule (UTC), or off (only with --ci github)",
+    example: "0 6 * * 1",
+    // Monday morning, a weekday's start: the pull request waits for people who are there to review it.
+    default: () => "17 5 * * 1",
+    // GitHub only so far: the GitLab job (glab, and an image with node, git and glab) is not written yet.
+    when: (a) => a.ci === "github",
+    validate: cron,
+    schema: { pattern: "^(off|\\S+( \\S+){4})$", maxLength: 100 },
   }),
 ];
