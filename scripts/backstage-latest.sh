@@ -3,13 +3,14 @@
 # scaffolder-node 1.0), installed as an adopter's backend would install it, with this repository's
 # Backstage package packed (`npm pack`) and installed beside it; then the HTTP test
 # (packages/backstage/test/backend.test.ts) runs against that install. The first entry is the
-# workspace's own line (packages/backstage's devDependencies), run by `npm test`.
+# package's own line (packages/backstage's devDependencies), run by `npm run test:backstage`.
 #
 # Cached in the git-ignored .tools/backstage-latest: the install is redone only when the pinned
 # versions or the package's dependencies change (a stamp); a warm run unpacks the fresh tarball over
 # the installed copy, exactly as npm would unpack it, and reinstalls nothing.
 # No install scripts run (--ignore-scripts): better-sqlite3 would compile from source, and the test
-# backend's database is pg-mem (plain JavaScript, from the workspace's install) anyway.
+# backend's database is pg-mem (plain JavaScript, from packages/backstage's install, which
+# scripts/backstage-install.sh makes) anyway.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=.tools/backstage-latest
@@ -21,8 +22,9 @@ versions='"@backstage/plugin-scaffolder-backend": "4.3.0", "@backstage/plugin-sc
 test_utils="@backstage/backend-test-utils@1.11.7"
 mkdir -p "$dir"
 [ -f dist/index.js ] || npm run build --silent
-npm run -w @create-gitops-go-service/backstage build --silent >/dev/null
-tarball="$(npm pack -w @create-gitops-go-service/backstage --pack-destination "$dir" --silent | tail -1)"
+bash scripts/backstage-install.sh
+npm --prefix packages/backstage run build --silent >/dev/null
+tarball="$(cd packages/backstage && npm pack --pack-destination "../../$dir" --silent | tail -1)"
 stamp="$(printf '%s\n' "$versions" "$test_utils" "$(node -p 'JSON.stringify(require("./packages/backstage/package.json").dependencies)')" | sha256sum | cut -c1-16)"
 if [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ] || [ ! -d "$dir/node_modules/@create-gitops-go-service/backstage" ]; then
   echo "installing the latest Backstage backend line into $dir"

@@ -11,7 +11,7 @@
 // the binaries takes minutes: scripts/build-cluster.sh). Without Go it is skipped on a developer
 // machine; in CI it fails instead.
 import { existsSync, mkdirSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -69,13 +69,18 @@ const FAIL_PATH = "/test/fail";
  * webhook service and the `webhook.alertmanager` parts) read from the README, each template part added
  * after the catalog's own template of that name, as the README says ("the catalog's ... parts,
  * unchanged, then:"), beside the catalog's triggers (Argo CD's notifications_catalog/install.yaml).
+ * The same for Argo Rollouts' argo-rollouts-notification-configmap and its notifications-install.yaml.
  */
-async function notificationsConfigFromReadme(repo: string): Promise<Record<string, string>> {
+async function notificationsConfigFromReadme(
+  repo: string,
+  configMap = "argocd-notifications-cm",
+  catalogFile = path.join(moduleDir("github.com/argoproj/argo-cd/v3", VERSIONS.argocd), "notifications_catalog/install.yaml"),
+): Promise<Record<string, string>> {
   const readme = await readFile(path.join(repo, "README.md"), "utf8");
-  const block = /```yaml\n(# argocd-notifications-cm[^\n]*\n[\s\S]*?)```/.exec(readme)?.[1];
-  if (!block) throw new Error("the generated README has no yaml block starting '# argocd-notifications-cm'");
+  const block = new RegExp(`\`\`\`yaml\\n(# ${configMap}[^\\n]*\\n[\\s\\S]*?)\`\`\``).exec(readme)?.[1];
+  if (!block) throw new Error(`the generated README has no yaml block starting '# ${configMap}'`);
   const documented = parseYaml(block) as Record<string, string>;
-  const catalog = parseYaml(await readFile(path.join(moduleDir("github.com/argoproj/argo-cd/v3", VERSIONS.argocd), "notifications_catalog/install.yaml"), "utf8"));
+  const catalog = parseYaml(await readFile(catalogFile, "utf8"));
   const data: Record<string, string> = { ...catalog.data };
   for (const [key, value] of Object.entries(documented)) {
     if (key.startsWith("template.") && !data[key]) throw new Error(`the README extends ${key}, which Argo CD's catalog does not have`);
@@ -341,6 +346,31 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         f["bad release reverted to recovered"] = seconds(started);
       }, 300_000);
 
+      // The Flux Alert's GitRepository source: a fetch that fails (the repository gone from the git host
+      // for a moment) is an error event, which the notification-controller posts to Alertmanager.
+      it.runIf(variant.engine === "flux")("a GitRepository that cannot fetch is alerted on, and fetches again once the repository is back", async () => {
+        const served = path.join(cluster().git.root, `${variant.name}.git`);
+        const broken = Date.now();
+        await rename(served, `${served}.away`);
+        let alert: AmAlert;
+        try {
+          await nudge();
+          alert = await eventually("the fetch failure to reach Alertmanager as an alert", 60_000, async () =>
+            (await cluster().alertmanager.alerts()).find((a: AmAlert) => Date.parse(a.updatedAt) >= broken && a.labels.alertname === "FluxGitRepositoryGitoperationfailed" && a.labels.reason === "GitOperationFailed" && a.labels.name === variant.name && a.labels.service === variant.name),
+          async () => `${await describeEnvs()}\nalerts in Alertmanager: ${JSON.stringify(await cluster().alertmanager.alerts().catch((e) => String(e)))}`);
+        } finally {
+          await rename(`${served}.away`, served);
+        }
+        f["fetch failure to alert in Alertmanager"] = Math.round((Date.parse(alert.updatedAt) - broken) / 100) / 10;
+        console.log(`gitops: ${variant.title}: ${alert.labels.alertname} in Alertmanager ${JSON.stringify({ labels: alert.labels, annotations: alert.annotations })}`);
+        await nudge();
+        await eventually("the GitRepository to fetch again", 60_000, async () => {
+          const source = await getJson(cluster().cp, ["gitrepository.source.toolkit.fluxcd.io", variant.name, "-n", "flux-system"]);
+          const ready = source?.status?.conditions?.find((c: any) => c.type === "Ready");
+          return ready?.status === "True" && Date.parse(ready.lastTransitionTime) >= broken - 1_000 ? true : undefined;
+        }, describeEnvs);
+      }, 180_000);
+
       it("drift is undone and a resource removed from git is pruned", async () => {
         // A manual change to a field git manages.
         // (Read from the patch's own answer: Argo CD's selfHeal can undo it before a second read.)
@@ -469,8 +499,18 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
       repo = path.join(work, name);
       const url = `${cluster().git.url}/${name}.git`;
       await execa("node", [CLI, repo, "--owner", "acme", "--yes", "--repo-url", url, "--gitops", "argocd", "--progressive", "argo-rollouts",
-        "--prometheus-url", `http://127.0.0.1:${promPort}`, "--templates", path.join(work, "canary-overrides")], { env: { ...GIT_IDENTITY, CI: "true" } });
+        "--prometheus-url", `http://127.0.0.1:${promPort}`, "--alertmanager-url", `${cluster().alertmanager.url}/api/v2/alerts`,
+        "--templates", path.join(work, "canary-overrides")], { env: { ...GIT_IDENTITY, CI: "true" } });
       await cluster().git.createRepo(name);
+      // The platform's argo-rollouts-notification-configmap, as the generated README documents it, in the
+      // controller's namespace (argo-rollouts, where an install puts it), with the Secret the install makes.
+      const rolloutsCatalog = path.join(moduleDir("github.com/argoproj/argo-rollouts", VERSIONS.rollouts), "manifests/notifications-install.yaml");
+      const rolloutsNotifications = [
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: "argo-rollouts" } },
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "argo-rollouts-notification-configmap", namespace: "argo-rollouts" }, data: await notificationsConfigFromReadme(repo, "argo-rollouts-notification-configmap", rolloutsCatalog) },
+        { apiVersion: "v1", kind: "Secret", metadata: { name: "argo-rollouts-notification-secret", namespace: "argo-rollouts" }, type: "Opaque" },
+      ];
+      for (const object of rolloutsNotifications) await kubectl(["apply", "--server-side", "--field-manager=gitops-test", "-f", "-"], JSON.stringify(object));
       await git("remote", "add", "origin", url);
       await git("push", "--quiet", "-u", "origin", "main");
       // The generated service, with a 500 route added (go build -overlay), and Prometheus scraping it.
@@ -567,6 +607,12 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         return live.length > 0 && live.every((p: any) => p.spec.containers[0].image === image(name, good) && p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")) ? true : undefined;
       }, describeCanary);
       await eventually("Argo CD to report the Application Degraded", 60_000, async () => ((await application("staging"))?.status?.health?.status === "Degraded" ? true : undefined), describeCanary);
+      // The Rollout's on-rollout-aborted subscription: the Rollouts controller posts the abort to Alertmanager.
+      const abortAlert = await eventually("the abort to reach Alertmanager as an alert", 60_000, async () =>
+        (await cluster().alertmanager.alerts()).find((a: AmAlert) => Date.parse(a.updatedAt) >= started && a.labels.alertname === "ArgoRolloutAborted" && a.labels.rollout === name && a.labels.namespace === namespace("staging")),
+      async () => `${await describeCanary()}\nalerts in Alertmanager: ${JSON.stringify(await cluster().alertmanager.alerts().catch((e) => String(e)))}`);
+      f["aborted to alert in Alertmanager"] = Math.round((Date.parse(abortAlert.updatedAt) - Date.parse(aborted.status.conditions?.find((c: any) => c.type === "Progressing")?.lastUpdateTime ?? abortAlert.updatedAt)) / 100) / 10;
+      console.log(`gitops: canary: ${abortAlert.labels.alertname} in Alertmanager ${JSON.stringify({ labels: abortAlert.labels, annotations: abortAlert.annotations })}`);
       // The generated README's way out: revert the promotion in git.
       await git("revert", "--no-edit", promotion);
       await git("push", "--quiet", "origin", "main");

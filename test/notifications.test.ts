@@ -215,4 +215,25 @@ describe("Argo CD: subscription annotations and the platform's webhook", () => {
       },
     ]);
   });
+  it("with the canary, the README's argo-rollouts-notification-configmap part parses, points at the answer, and renders to Alertmanager's alert JSON", async () => {
+    const { dir, context } = await renderToDir({ ...URL_ANSWER, gitops: "argocd", progressive: "argo-rollouts" });
+    const readme = await readFile(path.join(dir, "README.md"), "utf8");
+    const block = /```yaml\n(# argo-rollouts-notification-configmap[^\n]*\n[\s\S]*?)```/.exec(readme)?.[1];
+    expect(block, "a yaml block starting '# argo-rollouts-notification-configmap'").toBeDefined();
+    const cm = parse(block!) as Record<string, string>;
+    expect(parse(cm["service.webhook.alertmanager"]).url).toBe(URL_ANSWER.alertmanagerUrl);
+    const webhook = parse(cm["template.rollout-aborted"]).webhook.alertmanager;
+    expect(webhook.method).toBe("POST");
+    const rollout = { metadata: { name: context.name, namespace: context.environments[1].namespace }, status: { message: 'RolloutAborted: metric "error-rate" assessed Failed' } };
+    const body = webhook.body.replace(/\{\{\s*\.rollout\.([\w.]+)(\s*\|\s*toJson)?\s*\}\}/g, (_: string, p: string, json?: string) => {
+      const value = p.split(".").reduce((o: any, k) => o[k], rollout);
+      return json ? JSON.stringify(value) : value;
+    });
+    expect(JSON.parse(body)).toEqual([
+      {
+        labels: { alertname: "ArgoRolloutAborted", severity: "error", rollout: context.name, namespace: rollout.metadata.namespace },
+        annotations: { summary: `Rollout ${context.name} was aborted`, description: rollout.status.message },
+      },
+    ]);
+  });
 });

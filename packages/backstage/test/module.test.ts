@@ -1,6 +1,6 @@
 // One `backend.add(...)` line: the module registers the action with the scaffolder, and the built
 // package loads both as ESM and as CommonJS (Backstage backends are usually compiled to CommonJS).
-import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -57,7 +57,7 @@ describe("the backend module", () => {
   });
 });
 
-describe("the built package (npm run -w @create-gitops-go-service/backstage build)", () => {
+describe("the built package (npm --prefix packages/backstage run build)", () => {
   const pkg = path.resolve(import.meta.dirname, "..");
   beforeAll(async () => {
     await execa("node", ["scripts/build.mjs"], { cwd: pkg });
@@ -69,7 +69,8 @@ describe("the built package (npm run -w @create-gitops-go-service/backstage buil
         ? "const m = await import('@create-gitops-go-service/backstage');"
         : "const m = require('@create-gitops-go-service/backstage');";
     const check = `${script} const a = m.createGitopsGoServiceAction(); console.log(JSON.stringify([m.default.$$type, a.id, Object.keys(a.schema.input.properties).length]));`;
-    const run = await execa("node", how === "import" ? ["--input-type=module", "-e", check] : ["-e", check], { cwd: path.resolve(pkg, "../..") });
+    // From the package's folder: Node resolves its own name there through "exports" (self-reference).
+    const run = await execa("node", how === "import" ? ["--input-type=module", "-e", check] : ["-e", check], { cwd: pkg });
     expect(JSON.parse(run.stdout)).toEqual(["@backstage/BackendFeature", ACTION_ID, expect.any(Number)]);
   });
 
@@ -88,7 +89,10 @@ describe("the built package (npm run -w @create-gitops-go-service/backstage buil
       );
       const options = { strict: true, module: "NodeNext", moduleResolution: "NodeNext", noEmit: true, skipLibCheck: true, types: [], typeRoots: [] };
       await writeFile(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: options, files: ["check.ts"] }));
-      await symlink(path.resolve(pkg, "../../node_modules"), path.join(dir, "node_modules"));
+      // A consumer's node_modules: this package, and the Backstage packages it is used with.
+      await mkdir(path.join(dir, "node_modules/@create-gitops-go-service"), { recursive: true });
+      await symlink(pkg, path.join(dir, "node_modules/@create-gitops-go-service/backstage"));
+      await symlink(path.join(pkg, "node_modules/@backstage"), path.join(dir, "node_modules/@backstage"));
       const run = await execa("node", [path.resolve(pkg, "../../node_modules/typescript/bin/tsc"), "-p", dir], { reject: false });
       expect(run.exitCode, run.stdout).toBe(0);
     } finally {
