@@ -233,7 +233,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         const commit = await git("rev-parse", "HEAD");
         const started = Date.now();
         // The README's bootstrap commands: the platform's part (namespaces, and Flux's accounts) first.
-        await kubectl(["apply", "-f", path.join(repo, "deploy/platform/")]);
+        await kubectl(["apply", "--server-side", "--field-manager=platform", "-f", path.join(repo, "deploy/platform/")]);
         if (variant.engine === "flux") await kubectl(["apply", "-f", path.join(repo, "deploy/flux/")]);
         else await kubectl(["apply", "-n", "argocd", "-f", path.join(repo, "deploy/argocd/")]);
         for (const env of ENVIRONMENTS) await converged(env, image(variant.name, "set-by-ci"), commit, 120_000);
@@ -532,7 +532,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
     let good = "";
     it("bootstrap: dev by rolling update, staging and prod by Rollouts, all Healthy", async () => {
       const commit = await git("rev-parse", "HEAD");
-      await kubectl(["apply", "-f", path.join(repo, "deploy/platform/")]);
+      await kubectl(["apply", "--server-side", "--field-manager=platform", "-f", path.join(repo, "deploy/platform/")]);
       await kubectl(["apply", "-n", "argocd", "-f", path.join(repo, "deploy/argocd/")]);
       await devConverged(image(name, "set-by-ci"), commit);
       for (const env of ["staging", "prod"]) await canaryConverged(env, image(name, "set-by-ci"), commit);
