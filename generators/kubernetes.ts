@@ -9,7 +9,9 @@ export const kubernetes: Generator = {
     { path: "deploy/overlays/[environment]/config.env.hbs", ownership: "team" },
     { path: "deploy/overlays/[environment]/patch-resources.yaml.hbs", ownership: "team" },
     { path: "deploy/overlays/[environment]/kustomization.yaml.hbs", ownership: "shared" },
-    "deploy/overlays/[environment]/namespace.yaml.hbs",
+    // The namespace, its Pod Security labels and (Flux) the controller's rights in it: the platform
+    // applies these, the service's controller never does (a repository writer cannot relabel them).
+    "deploy/platform/[environment].yaml.hbs",
     "_kube-linter.yaml",
     // Components: only the ones the overlays switch on (context.kustomizeComponents) are written.
     { path: "deploy/components/networkpolicy/", when: (c) => c.kustomizeComponents.includes("networkpolicy") },

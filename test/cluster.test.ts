@@ -247,14 +247,37 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`real API server
       return deployments[0];
     };
 
-    it("creates each overlay's Namespace with its Pod Security labels", async () => {
+    it("the platform's part applies: each Namespace with its Pod Security labels (and Flux's account, Role and binding)", async () => {
+      // Flux's accounts live in flux-system, beside the Kustomizations, as on a cluster with Flux installed.
+      if (context.gitops.flux) await cluster().kubectl(["create", "namespace", "flux-system"]);
       for (const env of context.environments) {
-        const namespaces = overlays.get(env.name)!.objects.filter((o) => o.kind === "Namespace");
-        expect(namespaces.map((n) => n.metadata.name)).toEqual([env.namespace]);
-        const r = await cluster().kubectl(applyArgs(false), stringify(namespaces[0]));
+        expect(overlays.get(env.name)!.objects.filter((o) => o.kind === "Namespace"), `${env.name}: the overlay creates no Namespace`).toEqual([]);
+        const r = await cluster().kubectl(applyArgs(false), await readFile(path.join(dir, "deploy/platform", `${env.name}.yaml`), "utf8"));
         expect(r.exitCode, describeResult(r)).toBe(0);
+        expect(warnings(r), env.name).toEqual([]);
         const live = JSON.parse((await cluster().kubectlOk(["get", "namespace", env.namespace, "-o", "json"])).stdout);
         expect(live.metadata.labels).toMatchObject({ "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted" });
+      }
+    });
+
+    it("Flux: the environment's account may apply its overlay and nothing beyond its namespace (#27 F1)", async () => {
+      if (!context.gitops.flux) return;
+      for (const env of context.environments) {
+        // What kustomize-controller does with spec.serviceAccountName: act as this user (impersonation).
+        const as = `--as=system:serviceaccount:flux-system:${context.name}-${env.name}`;
+        const r = await cluster().kubectl([...applyArgs(true), as], overlays.get(env.name)!.yaml);
+        expect(r.exitCode, `${env.name} as its account: ${describeResult(r)}`).toBe(0);
+        // "yes" (exit 0) or "no" (exit 1); anything else (an error) fails with what kubectl said.
+        const can = async (...args: string[]) => {
+          const r = await cluster().kubectl(["auth", "can-i", as, ...args]);
+          return r.stdout.trim() || `(${r.exitCode}) ${r.stderr.trim()}`;
+        };
+        expect(await can("delete", "deployments", `--namespace=${env.namespace}`)).toBe("yes");
+        expect(await can("create", "clusterrolebindings")).toBe("no");
+        expect(await can("patch", `namespaces/${env.namespace}`)).toBe("no");
+        expect(await can("create", "rolebindings", `--namespace=${env.namespace}`)).toBe("no");
+        expect(await can("create", "deployments", "--namespace=kube-system")).toBe("no");
+        expect(await can("get", "secrets", `--namespace=${env.namespace}`)).toBe("no");
       }
     });
 

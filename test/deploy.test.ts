@@ -60,6 +60,8 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
   const rendered = new Map<string, { file: string; objects: K8sObject[] }>();
   /** Argo CD / Flux files, parsed. */
   let gitopsObjects: { file: string; objects: K8sObject[] }[] = [];
+  /** deploy/platform/<env>.yaml, parsed: what the platform applies (namespace, and Flux's account and Role). */
+  const platform = new Map<string, K8sObject[]>();
 
   beforeAll(async () => {
     ({ dir, context, files } = await renderToDir(answers));
@@ -68,6 +70,10 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
       const file = path.join(dir, `rendered-${env.name}.yaml`);
       await writeFile(file, stdout);
       rendered.set(env.name, { file, objects: parseStrict(stdout, `kustomize ${env.name}`) });
+    }
+    for (const env of context.environments) {
+      const file = `deploy/platform/${env.name}.yaml`;
+      platform.set(env.name, parseStrict(await readFile(path.join(dir, file), "utf8"), file));
     }
     gitopsObjects = await Promise.all(
       files
@@ -84,7 +90,9 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
   it("writes one overlay per environment and only the components that are on", () => {
     for (const env of context.environments) {
       expect(files).toContain(`deploy/overlays/${env.name}/kustomization.yaml`);
-      expect(files).toContain(`deploy/overlays/${env.name}/namespace.yaml`);
+      expect(files).toContain(`deploy/platform/${env.name}.yaml`);
+      // The platform owns the namespace: no overlay may create it (#27 F5).
+      expect(files).not.toContain(`deploy/overlays/${env.name}/namespace.yaml`);
       expect(files).toContain(`deploy/overlays/${env.name}/config.env`);
     }
     const components = [...new Set(files.filter((f) => f.startsWith("deploy/components/")).map((f) => f.split("/")[2]))].sort();
@@ -123,7 +131,7 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
       const [k] = parseStrict(text, env.name) as any[];
       expect(k.images).toEqual([{ name: "app", newName: context.image, newTag: context.initialImageTag }]);
       expect(k.namespace).toBe(env.namespace);
-      expect(k.resources).toEqual(["../../base", "namespace.yaml", ...(context.monitoring ? ["prometheusrule.yaml"] : [])]);
+      expect(k.resources).toEqual(["../../base", ...(context.monitoring ? ["prometheusrule.yaml"] : [])]);
       expect(k.components ?? []).toEqual(env.components.map((c) => `../../components/${c}`));
       expect(k.configMapGenerator).toEqual([{ name: `${context.name}-config`, behavior: "merge", envs: ["config.env"] }]);
     }
@@ -136,9 +144,10 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
   it("core kinds validate with kubernetes-models", async () => {
     for (const [env, { objects }] of rendered) {
       const core = objects.filter((o) => !CRD_KINDS.includes(o.kind));
-      expect(core.map((o) => o.kind).sort(), env).toEqual(expect.arrayContaining(["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Namespace", "PodDisruptionBudget", "Service", "ServiceAccount"]));
+      expect(core.map((o) => o.kind).sort(), env).toEqual(expect.arrayContaining(["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Service", "ServiceAccount"]));
       for (const obj of core) await validateCoreKind(obj);
     }
+    for (const objects of platform.values()) for (const obj of objects) await validateCoreKind(obj);
   });
 
   it.skipIf(!crdValidators && !inCI)("custom resources validate strictly against the pinned CRDs", () => {
@@ -287,14 +296,15 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
       const pdb: any = one(objectsOf(env.name, "PodDisruptionBudget"), "PDB");
       expect(pdb.spec).toMatchObject({ maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
       expect(pdb.spec.selector.matchLabels).toEqual(dep.spec.selector.matchLabels);
-      const ns: any = one(objectsOf(env.name, "Namespace"), "Namespace");
+      const ns: any = one(platform.get(env.name)!.filter((o) => o.kind === "Namespace"), "Namespace");
       expect(ns.metadata.name).toBe(env.namespace);
       expect(ns.metadata.labels).toMatchObject({
         "pod-security.kubernetes.io/enforce": "restricted",
         "pod-security.kubernetes.io/enforce-version": "latest",
         "pod-security.kubernetes.io/warn": "restricted",
       });
-      for (const o of rendered.get(env.name)!.objects.filter((x) => x.kind !== "Namespace")) {
+      // Only namespaced objects, all in the environment's namespace.
+      for (const o of rendered.get(env.name)!.objects) {
         expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe(env.namespace);
       }
     }
@@ -351,11 +361,12 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
       expect(project.metadata.name).toBe(context.argocdProject.name);
       expect(project.spec.sourceRepos).toEqual([context.repoUrl]);
       expect(project.spec.destinations.map((d: any) => d.namespace).sort()).toEqual(context.environments.map((e) => e.namespace).sort());
-      expect(project.spec.clusterResourceWhitelist).toEqual([{ group: "", kind: "Namespace" }]);
+      // No cluster-scoped kind at all: the platform creates the namespaces (#27 F5).
+      expect(project.spec.clusterResourceWhitelist).toEqual([]);
       // Every namespaced kind an overlay renders is allowed by the project.
       const allowed = new Set(project.spec.namespaceResourceWhitelist.map((r: any) => `${r.group}/${r.kind}`));
       for (const { objects } of rendered.values()) {
-        for (const o of objects.filter((x) => x.kind !== "Namespace")) {
+        for (const o of objects) {
           const group = o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "";
           expect(allowed.has(`${group}/${o.kind}`), `${o.kind} allowed by the AppProject`).toBe(true);
         }
@@ -395,7 +406,7 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
       expect(app.spec.source).toEqual({ repoURL: context.repoUrl, targetRevision: "main", path: `deploy/overlays/${env.name}` });
       expect(existsSync(path.join(dir, app.spec.source.path, "kustomization.yaml"))).toBe(true);
       expect(app.spec.destination).toEqual({ server: "https://kubernetes.default.svc", namespace: env.namespace });
-      expect(app.spec.destination.namespace).toBe(one(objectsOf(env.name, "Namespace"), "Namespace").metadata.name);
+      expect(app.spec.destination.namespace).toBe(one(platform.get(env.name)!.filter((o) => o.kind === "Namespace"), "Namespace").metadata.name);
       expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
       expect(app.spec.syncPolicy.syncOptions).toEqual(expect.arrayContaining(["PruneLast=true", "ServerSideApply=true"]));
       expect(app.spec.syncPolicy.syncOptions).not.toContain("CreateNamespace=true");
@@ -422,7 +433,28 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
       expect(existsSync(path.join(dir, k.spec.path, "kustomization.yaml"))).toBe(true);
       expect(k.spec).toMatchObject({ prune: true, wait: true, sourceRef: { kind: "GitRepository", name: repo.metadata.name } });
       expect(k.spec.timeout && k.spec.interval && k.spec.retryInterval).toBeTruthy();
-      if (k.spec.targetNamespace) expect(k.spec.targetNamespace).toBe(env.namespace);
+      // Applied as the environment's own account, into its namespace only (#27 F1).
+      expect(k.spec.targetNamespace).toBe(env.namespace);
+      expect(k.spec.serviceAccountName).toBe(`${context.name}-${env.name}`);
+      const mine = platform.get(env.name)!;
+      const sa: any = one(mine.filter((o) => o.kind === "ServiceAccount"), `${env.name}: ServiceAccount`);
+      expect(sa.metadata).toMatchObject({ name: k.spec.serviceAccountName, namespace: k.metadata.namespace });
+      const binding: any = one(mine.filter((o) => o.kind === "RoleBinding"), `${env.name}: RoleBinding`);
+      const role: any = one(mine.filter((o) => o.kind === "Role"), `${env.name}: Role`);
+      expect(binding.metadata.namespace).toBe(env.namespace);
+      expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
+      expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: sa.metadata.name, namespace: sa.metadata.namespace }]);
+      expect(role.metadata.namespace).toBe(env.namespace);
+      expect(mine.some((o) => o.kind === "ClusterRole" || o.kind === "ClusterRoleBinding")).toBe(false);
+      // The Role writes exactly the kinds the overlay renders (plural resource names), no wildcard;
+      // it only reads what Flux's health check of a Deployment reads (its ReplicaSets and pods).
+      const resources = (rules: any[]) => new Set(rules.flatMap((r: any) => r.apiGroups.flatMap((g: string) => r.resources.map((res: string) => `${g}/${res}`))));
+      const readOnly = role.rules.filter((r: any) => !r.verbs.some((v: string) => !["get", "list", "watch"].includes(v)));
+      expect([...resources(readOnly)].sort()).toEqual(["/pods", "apps/replicasets"]);
+      const granted = resources(role.rules.filter((r: any) => !readOnly.includes(r)));
+      const plural = (kind: string) => kind.toLowerCase().replace(/y$/, "ie") + "s";
+      const rendersKinds = new Set(rendered.get(env.name)!.objects.map((o) => `${o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : ""}/${plural(o.kind)}`));
+      expect([...granted].sort(), env.name).toEqual([...rendersKinds].sort());
       if (env.previous) {
         expect(k.spec.dependsOn).toEqual([{ name: `${context.name}-${env.previous}` }]);
         expect(names.has(k.spec.dependsOn[0].name)).toBe(true);

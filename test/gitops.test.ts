@@ -237,7 +237,8 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         await git("push", "--quiet", "-u", "origin", "main");
         const commit = await git("rev-parse", "HEAD");
         const started = Date.now();
-        // The README's bootstrap command.
+        // The README's bootstrap commands: the platform's part (namespaces, and Flux's accounts) first.
+        await kubectl(["apply", "--server-side", "--field-manager=platform", "-f", path.join(repo, "deploy/platform/")]);
         if (variant.engine === "flux") await kubectl(["apply", "-f", path.join(repo, "deploy/flux/")]);
         else await kubectl(["apply", "-n", "argocd", "-f", path.join(repo, "deploy/argocd/")]);
         for (const env of ENVIRONMENTS) await converged(env, image(variant.name, "set-by-ci"), commit, 120_000);
@@ -393,6 +394,47 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
           }, describeEnvs);
         }
       }, 300_000);
+
+      it.runIf(variant.engine === "flux")("a repository writer cannot reach past the namespace: a ClusterRoleBinding and a 'privileged' namespace are refused as forbidden, the service keeps running, a revert recovers (#27 F1, F5)", async () => {
+        const running = await imageOf("dev");
+        const account = `system:serviceaccount:flux-system:${variant.name}-dev`;
+        // What a writer (or a stolen CI token) could commit: cluster-admin for a pod's account, and the
+        // namespace relabelled so that privileged pods are admitted.
+        const overlay = path.join(repo, "deploy/overlays/dev");
+        const escalation = [
+          { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace("dev"), labels: { "pod-security.kubernetes.io/enforce": "privileged" } } },
+          { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: `${variant.name}-escalate` },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+            subjects: [{ kind: "ServiceAccount", name: variant.name, namespace: namespace("dev") }] },
+        ];
+        await writeFile(path.join(overlay, "escalate.yaml"), escalation.map((o) => JSON.stringify(o)).join("\n---\n"));
+        const kustomization = await readFile(path.join(overlay, "kustomization.yaml"), "utf8");
+        const listed = kustomization.replace(/^resources:\n/m, "resources:\n  - escalate.yaml\n");
+        expect(listed, "the overlay's kustomization.yaml has a resources: list").not.toBe(kustomization);
+        await writeFile(path.join(overlay, "kustomization.yaml"), listed);
+        await git("add", "deploy/overlays/dev");
+        const attack = await commitAndPush("chore: widen dev");
+        const refused = await eventually("the Kustomization to refuse the commit as forbidden", 90_000, async () => {
+          const state = await controllerState("dev");
+          return state.attempted === attack && !state.ready && /forbidden/i.test(state.detail) ? state : undefined;
+        }, describeEnvs);
+        // Refused by the API server as the environment's own account, not by anything the test did.
+        expect(refused.detail).toContain(account);
+        console.log(`gitops: ${variant.title}: escalation refused: ${refused.detail.slice(0, 400)}`);
+        const ns = await getJson(cluster().cp, ["namespace", namespace("dev")]);
+        expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+        expect(await getJson(cluster().cp, ["clusterrolebinding", `${variant.name}-escalate`])).toBeUndefined();
+        // The service still runs what it ran, in every environment.
+        for (const env of ENVIRONMENTS) {
+          const d = await deployment(env);
+          expect(d.status.availableReplicas, env).toBeGreaterThan(0);
+        }
+        expect(await imageOf("dev")).toBe(running);
+        await git("revert", "--no-edit", attack);
+        await git("push", "--quiet", "origin", "main");
+        await nudge();
+        await converged("dev", running, await git("rev-parse", "HEAD"));
+      }, 240_000);
     });
   }
 
@@ -530,6 +572,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
     let good = "";
     it("bootstrap: dev by rolling update, staging and prod by Rollouts, all Healthy", async () => {
       const commit = await git("rev-parse", "HEAD");
+      await kubectl(["apply", "--server-side", "--field-manager=platform", "-f", path.join(repo, "deploy/platform/")]);
       await kubectl(["apply", "-n", "argocd", "-f", path.join(repo, "deploy/argocd/")]);
       await devConverged(image(name, "set-by-ci"), commit);
       for (const env of ["staging", "prod"]) await canaryConverged(env, image(name, "set-by-ci"), commit);

@@ -3,7 +3,7 @@
 // generates. test/cli.test.ts has the basic cases (non-empty target, file target, symlinked target,
 // --force with a symlink inside, git missing, no identity); these extend them.
 import { chmod, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
-import { closeSync, constants, existsSync, openSync } from "node:fs";
+import { closeSync, constants, existsSync, openSync, readFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
@@ -209,7 +209,7 @@ describe("names Kubernetes would reject are refused before writing", () => {
     const { dir } = await renderToDir(answers);
     const objects: Obj[] = [];
     for (const env of answers.environments) objects.push(...docs(await kustomize(path.join(dir, "deploy/overlays", env))));
-    for (const file of (await listFiles(path.join(dir, "deploy"))).filter((f) => /^(argocd|flux)\//.test(f))) objects.push(...docs(await readFile(path.join(dir, "deploy", file), "utf8")));
+    for (const file of (await listFiles(path.join(dir, "deploy"))).filter((f) => /^(argocd|flux|platform)\//.test(f))) objects.push(...docs(await readFile(path.join(dir, "deploy", file), "utf8")));
     const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
     const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
     for (const o of objects) {
@@ -692,7 +692,9 @@ describe.each(SECURITY_CASES)("generated-repo security: %s", (_, overrides) => {
           expect(c.securityContext.privileged ?? false).toBe(false);
         }
       }
-      const ns = objects.find((o) => o.kind === "Namespace")!;
+      // The platform's file creates the namespace (#27 F5); the overlay creates none.
+      expect(objects.some((o) => o.kind === "Namespace"), env).toBe(false);
+      const ns = parseAllDocuments(readFileSync(path.join(dir, "deploy/platform", `${env}.yaml`), "utf8")).map((d) => d.toJS()).find((o) => o.kind === "Namespace");
       expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"], env).toBe("restricted");
       expect(objects.some((o) => o.kind === "NetworkPolicy"), env).toBe(answers.networkPolicy);
     }

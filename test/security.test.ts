@@ -2,7 +2,8 @@
 // default, Flux + GitLab, and ApplicationSet + Rollouts variants. Each check reads what the generator
 // wrote (or runs it: make, git, kubectl kustomize, actionlint, shellcheck, kube-linter) and was shown
 // failing once against the templates before the fix (see the commit that added this file).
-// F1, F2 and F5 (controller identity, digests in overlays, namespace ownership) are open: see #27.
+// F2 (digests in overlays) is open: see #27. F1 and F5 are also held in a real API server
+// (test/cluster.test.ts) and in the GitOps loop (test/gitops.test.ts, Flux).
 import { beforeAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
@@ -192,6 +193,43 @@ describe.each(variants)("security (#27): %s", (_label, overrides) => {
     expect(readme).toMatch(/`REGISTRY_PASSWORD`, both \*\*protected\*\*/);
     expect(readme).toMatch(/`REGISTRY_PASSWORD` \*\*masked and hidden\*\*/);
     expect(readme).toMatch(/\*\*protected, masked and hidden\*\*, and set its \*\*environment scope/);
+  });
+
+  it("F1: each Flux Kustomization acts as its environment's account, which a namespaced Role limits to the overlay's kinds; the README names Flux's lockdown flags", async () => {
+    if (!r.context.gitops.flux) return;
+    for (const env of r.context.environments) {
+      const [k] = parseAllDocuments(await read(r, `deploy/flux/kustomization-${env.name}.yaml`)).map((d) => d.toJS() as Yaml);
+      expect(k.spec.serviceAccountName, env.name).toBe(`${r.context.name}-${env.name}`);
+      expect(k.spec.targetNamespace, env.name).toBe(env.namespace);
+      const platform = parseAllDocuments(await read(r, `deploy/platform/${env.name}.yaml`)).map((d) => d.toJS() as Yaml);
+      expect(platform.filter((o) => /^Cluster/.test(o.kind)), env.name).toEqual([]);
+      const binding = platform.find((o) => o.kind === "RoleBinding")!;
+      expect(binding.roleRef.kind).toBe("Role");
+      expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: k.spec.serviceAccountName, namespace: "flux-system" }]);
+      const role = platform.find((o) => o.kind === "Role")!;
+      for (const rule of role.rules as Yaml[]) {
+        expect([...rule.apiGroups, ...rule.resources, ...rule.verbs], "no wildcard").not.toContain("*");
+        expect(rule.resources, "no RBAC, Secret or Namespace rights").not.toEqual(expect.arrayContaining([expect.stringMatching(/^(roles|rolebindings|secrets|namespaces)$/)]));
+      }
+    }
+    // No file the Kustomizations apply (deploy/overlays/) holds the account or its rights.
+    expect(r.files.filter((f) => f.startsWith("deploy/overlays/") && /ServiceAccount|Role/.test(f))).toEqual([]);
+    expect(readme).toMatch(/--default-service-account=default/);
+    expect(readme).toMatch(/--no-cross-namespace-refs=true/);
+  });
+
+  it("F5: the platform owns each namespace and its Pod Security labels; overlays render only namespaced objects; Argo CD allows no cluster-scoped kind", async () => {
+    for (const [env, objects] of overlays) {
+      const clusterScoped = objects.filter((o) => !o.metadata.namespace).map((o) => `${o.kind}/${o.metadata.name}`);
+      expect(clusterScoped, env).toEqual([]);
+      const ns = parseAllDocuments(await read(r, `deploy/platform/${env}.yaml`)).map((d) => d.toJS() as Yaml).find((o) => o.kind === "Namespace")!;
+      expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"], env).toBe("restricted");
+    }
+    if (r.context.gitops.argocd) {
+      const [project] = parseAllDocuments(await read(r, "deploy/argocd/appproject.yaml")).map((d) => d.toJS() as Yaml);
+      expect(project.spec.clusterResourceWhitelist).toEqual([]);
+    }
+    expect(readme).toMatch(/### What the platform applies[\s\S]*cannot relabel a namespace `privileged`/);
   });
 
   it("F10: egress is denied except DNS to kube-dns and the declared destinations; the metadata endpoint is unreachable", () => {

@@ -339,6 +339,24 @@ describe("update --check over a fleet", () => {
 });
 
 describe("fixture of a real earlier version (0.1.0)", () => {
+  test("namespace.yaml moved to the platform (#27 F5): unchanged ones are removed, the team's edited one is kept as a conflict, deploy/platform/ is added", async () => {
+    const dir = await fixtureRepo();
+    const edited = "deploy/overlays/dev/namespace.yaml";
+    await edit(dir, edited, (t) => t.replace("  labels:\n", "  labels:\n    team.example.com/cost-center: \"42\"\n"));
+    expect(await readFile(path.join(dir, edited), "utf8")).toContain("cost-center");
+    await commitAll(dir);
+    const run = await update(dir, ["--yes"]);
+    expect(run.exitCode, run.stdout + run.stderr).toBe(5);
+    expect(run.stderr).toContain(`${edited} (platform: no longer generated, but edited locally: kept)`);
+    // The team's edit is not lost; the unchanged copies are gone.
+    expect(await readFile(path.join(dir, edited), "utf8")).toContain("team.example.com/cost-center");
+    for (const env of ["staging", "prod"]) expect(existsSync(path.join(dir, `deploy/overlays/${env}/namespace.yaml`)), env).toBe(false);
+    for (const env of ["dev", "staging", "prod"]) {
+      expect(await readFile(path.join(dir, `deploy/overlays/${env}/kustomization.yaml`), "utf8"), env).not.toContain("namespace.yaml");
+      expect(await readFile(path.join(dir, `deploy/platform/${env}.yaml`), "utf8"), env).toContain("pod-security.kubernetes.io/enforce: restricted");
+    }
+  });
+
   test("updates to the current templates as a fresh generation would write them (team files kept), and still builds", async () => {
     const dir = await fixtureRepo();
     const team = Object.entries((await readJson(path.join(dir, RECORD))).files as Record<string, { ownership: string }>)

@@ -316,17 +316,32 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
         "--log-level=info",
         events,
       ], env);
+      // As in Flux's install, the kustomize-controller runs as its own ServiceAccount, bound to
+      // cluster-admin (its ClusterRoleBinding cluster-reconciler), which lets it impersonate the
+      // account each Kustomization names: the API server then checks that account's rights.
+      await cp.kubectlOk(["create", "serviceaccount", "kustomize-controller", "-n", "flux-system"]);
+      await cp.kubectlOk(["create", "clusterrolebinding", "cluster-reconciler-flux-system", "--clusterrole=cluster-admin", "--serviceaccount=flux-system:kustomize-controller"]);
+      const kustomizeToken = (await cp.kubectlOk(["create", "token", "kustomize-controller", "-n", "flux-system", "--duration=24h"])).stdout.trim();
+      const kustomizeKubeconfig = path.join(cp.dir, "kustomize-controller.kubeconfig");
+      await writeFile(kustomizeKubeconfig, readFileSync(kubeconfig));
+      await cp.kubectlOk(["config", `--kubeconfig=${kustomizeKubeconfig}`, "set-credentials", "kustomize-controller", `--token=${kustomizeToken}`]);
+      await cp.kubectlOk(["config", `--kubeconfig=${kustomizeKubeconfig}`, "set-context", "--current", "--user=kustomize-controller"]);
       const kustomize = cp.start("kustomize-controller", bin("kustomize-controller"), [
         `--metrics-addr=127.0.0.1:${kMetrics}`,
         `--health-addr=127.0.0.1:${kHealth}`,
         "--enable-leader-election=false",
+        // Flux's multi-tenancy lockdown, as the generated README asks of the platform: a Kustomization
+        // without serviceAccountName acts as the powerless "default" account, and none may reference
+        // a source in another namespace.
+        "--default-service-account=default",
+        "--no-cross-namespace-refs=true",
         // As the generated README asks: a revert is applied while a bad release still fails its health check.
         "--feature-gates=CancelHealthCheckOnNewRevision=true",
         // This test cluster's setting (default 30 s): a dependent environment is re-checked sooner.
         "--requeue-dependency=5s",
         "--log-level=info",
         events,
-      ], env);
+      ], { ...env, KUBECONFIG: kustomizeKubeconfig });
       await healthy("source-controller", source, `http://127.0.0.1:${sHealth}/readyz`);
       await healthy("kustomize-controller", kustomize, `http://127.0.0.1:${kHealth}/readyz`);
     };

@@ -71,7 +71,8 @@ function normalise(p: string, a: Answers): string {
     .replace(/^deploy\/overlays\/([^/]+)\//, (_, e: string) => `deploy/overlays/${env(e)}/`)
     .replace(/^deploy\/argocd\/application-(.+)\.yaml$/, (_, e: string) => `deploy/argocd/application-${env(e)}.yaml`)
     .replace(/^deploy\/flux\/kustomization-(.+)\.yaml$/, (_, e: string) => `deploy/flux/kustomization-${env(e)}.yaml`)
-    .replace(/^deploy\/monitoring\/tests\/(.+)\.yaml$/, (_, e: string) => `deploy/monitoring/tests/${env(e)}.yaml`);
+    .replace(/^deploy\/monitoring\/tests\/(.+)\.yaml$/, (_, e: string) => `deploy/monitoring/tests/${env(e)}.yaml`)
+    .replace(/^deploy\/platform\/(.+)\.yaml$/, (_, e: string) => `deploy/platform/${env(e)}.yaml`);
 }
 
 function typeOf(value: unknown): string {
