@@ -268,6 +268,7 @@ for (let i = 0; i < args.length; i++) {
   else if (url) die(2, "a second URL " + a);
   else url = a;
 }
+if (process.env.FAKE_API_STATUS) die(22, "The requested URL returned error: " + process.env.FAKE_API_STATUS);
 const token = process.env.TEMPLATE_UPDATE_TOKEN;
 if (!token || args.some((a) => a.includes(token))) die(2, "no token, or the token on the command line");
 if (!args.includes("--fail-with-body")) die(2, "without --fail-with-body an HTTP error reads as success");
@@ -416,7 +417,17 @@ describe("scripts/template-update.sh in GitLab CI: git push options and a record
     const repo = await generate(["--ci", "gitlab", "--templates", await olderTemplates()]);
     await edit(repo, "Makefile", (t) => `${t}# the team's own target\n`);
     await commitAll(repo);
-    const { origin, run, job, forge } = await gitlabHosted(repo);
+    const { origin, run, job, state, forge } = await gitlabHosted(repo);
+
+    // The API refusing (a revoked token): curl's own exit code and message, no stack trace, nothing written.
+    const refused = await run({ FAKE_API_STATUS: "401" });
+    expect(refused.exitCode).toBe(22);
+    expect(refused.stderr).toContain("error: 401");
+    expect(refused.stderr).not.toMatch(/SyntaxError|    at /);
+    const before = await forge();
+    expect(before.issues).toEqual([]);
+    expect(requests(before)).toEqual(["GET /issues"]);
+    await writeFile(state, JSON.stringify({ ...before, calls: [] }));
 
     const r = await run();
     expect(r.exitCode, r.stderr).toBe(11);
