@@ -8,6 +8,7 @@ import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { parse, parseAllDocuments } from "yaml";
+import JSON5 from "json5";
 import { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } from "@actions/workflow-parser";
 import { renderToDir, tool, inCI } from "./helpers/render.js";
 import type { Context } from "../src/render/context.js";
@@ -295,8 +296,8 @@ describe("GitLab CI", () => {
     expect(r.files).toContain("scripts/set-image.sh");
   });
 
-  it("runs test, build, sign, deploy; needs, extends and stages all resolve", () => {
-    expect(ci.stages).toEqual(["test", "build", "sign", "deploy"]);
+  it("runs test, build, sign, deploy (and propose, the template update); needs, extends and stages all resolve", () => {
+    expect(ci.stages).toEqual(["test", "build", "sign", "deploy", "propose"]);
     const names = new Set(jobs().map(([n]) => n));
     for (const [name, job] of jobs()) {
       expect(ci.stages, name).toContain(job.stage);
@@ -349,8 +350,33 @@ describe("GitLab CI", () => {
     expect(script).toContain("[skip ci]");
     for (const name of ["build-image", "sign", "deploy"]) {
       const rules = [ci[name].extends].flat().flatMap((b: string) => ci[b]?.rules ?? []);
-      expect(rules, name).toEqual([{ if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" }]);
+      // The template-update schedule runs on the default branch too: it releases nothing.
+      expect(rules, name).toEqual([{ if: '$TEMPLATE_UPDATE == "true"', when: "never" }, { if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" }]);
     }
+  });
+
+  it("template-update: only in the schedule that sets TEMPLATE_UPDATE, full history, the pinned node image, its own environment", async () => {
+    const job = ci["template-update"] as Yaml;
+    expect(job.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "schedule" && $TEMPLATE_UPDATE == "true"' }]);
+    expect(job.image).toBe(r.context.versions.images.nodeGit);
+    expect(raw).toContain(`image: ${r.context.versions.images.nodeGit}\n`);
+    expect(job.variables.GIT_DEPTH).toBe("0");
+    expect(job.needs).toEqual([]);
+    expect(job.environment).toEqual({ name: "template-update", action: "prepare" });
+    expect(scriptOf(job)).toContain("./scripts/template-update.sh");
+    expect(scriptOf(job)).not.toMatch(/set-url|oauth2:\$TEMPLATE_UPDATE_TOKEN@|extraheader/i);
+    expect(r.files).toContain("scripts/template-update.sh");
+    expect(r.files).toContain("tools/template/package.json");
+    const renovate = JSON5.parse(await read(r, "renovate.json5")) as Yaml;
+    expect(renovate.enabledManagers).toContain("npm");
+    expect(renovate.packageRules).toContainEqual(expect.objectContaining({ matchManagers: ["npm"], matchFileNames: ["tools/template/package.json"] }));
+    const off = await renderToDir({ ci: "gitlab", templateUpdate: "off" });
+    const offCi = parse(await read(off, ".gitlab-ci.yml")) as Yaml;
+    expect(offCi["template-update"]).toBeUndefined();
+    expect(offCi.stages).toEqual(["test", "build", "sign", "deploy"]);
+    expect(offCi[".release"].rules).toEqual([{ if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" }]);
+    expect((JSON5.parse(await read(off, "renovate.json5")) as Yaml).enabledManagers).not.toContain("npm");
+    expect(off.files).not.toContain("scripts/template-update.sh");
   });
 
   it("every job's script is shellcheck-clean (as the bash GitLab runs it with)", async () => {

@@ -27,6 +27,7 @@ const script: [string, string][] = [
   ["Image registry", ENTER],
   ["Git URL", ENTER],
   ["GitOps controller", `${DOWN}${ENTER}`], // flux: so no Argo CD mode question
+  ["When CI proposes the template", `0 6 * * 1${ENTER}`], // GitLab: the README names it for the pipeline schedule
   ["Environments", `dev,prod${ENTER}`],
   ["Pod size outside production", ENTER],
   ["Pod size in production", `cpu=500m,memory=1Gi,replicas=2-6${ENTER}`],
@@ -43,8 +44,8 @@ const env = { ...gitEnv, PATH: process.env.PATH!, HOME: process.env.HOME ?? "/ro
 test("every question can be answered at a real terminal, and the answers land in the files", async () => {
   // The script covers every question the table would ask for these answers: flux skips argocdMode, argocdProject and
   // progressive (Argo Rollouts is not offered with Flux), and with it the canary thresholds; no monitoring skips the
-  // Alertmanager address and the SLOs; GitLab skips the template-update schedule (a GitHub workflow).
-  const skipped = ["templateUpdate", "argocdMode", "argocdProject", "alertmanagerUrl", "progressive", "canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl", "sloAvailability", "sloLatencyPercent", "sloLatencyMs"];
+  // Alertmanager address and the SLOs.
+  const skipped = ["argocdMode", "argocdProject", "alertmanagerUrl", "progressive", "canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl", "sloAvailability", "sloLatencyPercent", "sloLatencyMs"];
   expect(script.length - NOT_QUESTIONS).toBe(questionList.filter((q) => !skipped.includes(q.name)).length);
   const cwd = await tempDir();
   const run = await execa("python3", [DRIVER, JSON.stringify(script), "--", "node", CLI, "orders"], { cwd, env, extendEnv: false, reject: false });
@@ -58,6 +59,7 @@ test("every question can be answered at a real terminal, and the answers land in
   const prod = await readFile(path.join(dir, "deploy/overlays/prod/patch-resources.yaml"), "utf8");
   expect(prod).toMatch(/cpu: "500m"\n\s+memory: "1Gi"\n\s+limits:\n\s+memory: "1Gi"/);
   expect(prod).toMatch(/minReplicas: 2\n\s+maxReplicas: 6/);
+  expect(await readFile(path.join(dir, "README.md"), "utf8")).toContain("interval pattern **`0 6 * * 1`**");
 });
 
 test.each([

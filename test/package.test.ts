@@ -86,9 +86,11 @@ describe("the packed package", () => {
   // egress policy and write-back identity, #29's URL rules and reserved names (185.3 kB), then #28's
   // git-state refusals (189.4 kB). 196 kB with #31's template update proposed by CI (189.7 kB before,
   // 194.4 kB after: the workflow, scripts/template-update.sh, the version pin, the cron rule, the
-  // generated README's section and the Dependabot entry).
-  test("packs into at most 196 kB, unpacks into at most 1 MB", () => {
-    expect(packed.size).toBeLessThanOrEqual(196_000);
+  // generated README's section and the Dependabot entry). 200 kB with #31's GitLab half (+2.0 kB: 195.3 kB
+  // before, 197.3 kB after: the job, the script's push options and REST calls, the README's GitLab
+  // section, Renovate's npm rule), merged onto a main at 197.8 kB (#27's namespaces): 199.9 kB.
+  test("packs into at most 200 kB, unpacks into at most 1 MB", () => {
+    expect(packed.size).toBeLessThanOrEqual(200_000);
     expect(packed.unpackedSize).toBeLessThanOrEqual(1_000_000);
   });
 

@@ -161,7 +161,9 @@ describe.each(variants)("security (#27): %s", (_label, overrides) => {
     expect(ci.deploy.environment?.name).toBe(r.context.firstEnvironment.name);
     for (const [name, job] of Object.entries(ci)) {
       if (name === "deploy" || !job || typeof job !== "object") continue;
-      expect(job.environment, `${name} declares no environment (the token is scoped to the deploy job's)`).toBeUndefined();
+      // The template-update job declares its own environment, the scope of its own token, never the deploy one.
+      if (name === "template-update") expect(job.environment).toEqual({ name: "template-update", action: "prepare" });
+      else expect(job.environment, `${name} declares no environment (the token is scoped to the deploy job's)`).toBeUndefined();
     }
     const script = (ci.deploy.script as string[]).join("\n");
     expect(script).not.toMatch(/set-url|oauth2:\$GITOPS_PUSH_TOKEN@|extraheader/i);

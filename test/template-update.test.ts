@@ -53,6 +53,19 @@ if (verb === "list") {
 save();
 `;
 
+/** The stand-in `npx` in root/bin: logs its arguments and runs this checkout's CLI as the pinned package. */
+async function fakeNpx(root: string, bin: string): Promise<void> {
+  await writeFile(
+    path.join(bin, "npx"),
+    `#!/bin/sh\nprintf '%s\\n' "$*" >>"${root}/npx.log"\n` +
+      // The generator is a package from npm: no forge token (GitHub's, GitLab's or the job's) may reach it.
+      `for t in "$\{GH_TOKEN:-}" "$\{TEMPLATE_UPDATE_TOKEN:-}" "$\{CI_JOB_TOKEN:-}"; do [ -z "$t" ] || { echo "fake npx: a token reached the generator" >&2; exit 97; }; done\n` +
+      `[ "$1" = --yes ] && [ "$2" = "${TOOL.name}@${TOOL.version}" ] || { echo "fake npx: unexpected $*" >&2; exit 127; }\n` +
+      `shift 2\nexec node "${CLI}" "$@"\n`,
+  );
+  await chmod(path.join(bin, "npx"), 0o755);
+}
+
 /** A generated repository pushed to a bare "origin", and a full clone of it where CI would run. */
 type Run = { exitCode: number; stdout: string; stderr: string };
 
@@ -65,16 +78,8 @@ async function hosted(repo: string): Promise<{ work: string; origin: string; run
   const bin = path.join(root, "bin");
   await mkdir(bin);
   await writeFile(path.join(bin, "gh"), FAKE_GH);
-  await writeFile(
-    path.join(bin, "npx"),
-    `#!/bin/sh\nprintf '%s\\n' "$*" >>"${root}/npx.log"\n` +
-      // The generator is a package from npm: the forge token must not reach it.
-      `[ -z "$\{GH_TOKEN:-}" ] || { echo "fake npx: GH_TOKEN reached the generator" >&2; exit 97; }\n` +
-      `[ "$1" = --yes ] && [ "$2" = "${TOOL.name}@${TOOL.version}" ] || { echo "fake npx: unexpected $*" >&2; exit 127; }\n` +
-      `shift 2\nexec node "${CLI}" "$@"\n`,
-  );
+  await fakeNpx(root, bin);
   await chmod(path.join(bin, "gh"), 0o755);
-  await chmod(path.join(bin, "npx"), 0o755);
   const state = path.join(root, "forge.json");
   await writeFile(state, JSON.stringify({ prs: [], issues: [], calls: [] }));
   const env = { ...gitEnv, CI: "true", FAKE_FORGE: state, PATH: `${bin}:${process.env.PATH}` };
@@ -203,5 +208,254 @@ describe("scripts/template-update.sh against a bare repository and a recording g
     // An error fails the workflow's step.
     expect((await step()).exitCode).toBe(1);
     expect((await forge()).calls).toEqual([]);
+  });
+});
+
+// GitLab: no glab. The branch goes to the bare origin with git push options, which a real git server
+// hands to its hooks as GIT_PUSH_OPTION_<n> once it advertises them (receive.advertisePushOptions): a
+// pre-receive hook records each push and acts on the merge_request.* options the way GitLab's push
+// options handler does (create one when none is open for the branch, else update title and
+// description). Asking for merge_request.create while one is open is recorded as a warning: GitLab
+// answers that push with a warning block, not a second merge request (gitlab-org/gitlab#378787), and
+// the script must never ask. Issues go through a recording `curl` that answers GitLab's REST calls.
+interface GitlabForge {
+  mrs: { iid: number; source_branch: string; target_branch: string; title: string; description: string; remove_source_branch: boolean; state: string }[];
+  issues: { iid: number; title: string; description: string; labels: string[]; state: string }[];
+  pushes: { refs: string[]; options: string[] }[];
+  warnings: string[];
+  calls: string[][];
+}
+
+const PRE_RECEIVE = (state: string) => `#!/usr/bin/env node
+const fs = require("node:fs");
+const forge = JSON.parse(fs.readFileSync(${JSON.stringify(state)}, "utf8"));
+const options = Array.from({ length: Number(process.env.GIT_PUSH_OPTION_COUNT ?? 0) }, (_, i) => process.env["GIT_PUSH_OPTION_" + i]);
+const refs = fs.readFileSync(0, "utf8").split("\\n").filter(Boolean).map((l) => l.split(" ")[2]);
+forge.pushes.push({ refs, options });
+const opt = (k) => { const o = options.find((x) => x === "merge_request." + k || x.startsWith("merge_request." + k + "=")); return o === undefined ? undefined : o.includes("=") ? o.slice(o.indexOf("=") + 1) : true; };
+if (options.some((o) => o.startsWith("merge_request."))) for (const ref of refs) {
+  const branch = ref.replace(/^refs\\/heads\\//, "");
+  const open = forge.mrs.find((m) => m.source_branch === branch && m.state === "opened");
+  if (opt("create") && open) forge.warnings.push("merge_request.create for " + branch + ", which has merge request !" + open.iid + " open");
+  else if (opt("create")) forge.mrs.push({ iid: forge.mrs.length + 1, source_branch: branch, target_branch: opt("target") ?? "default", title: opt("title") ?? branch, description: opt("description") ?? "", remove_source_branch: opt("remove_source_branch") === true, state: "opened" });
+  else if (open) { open.title = opt("title") ?? open.title; open.description = opt("description") ?? open.description; }
+  else forge.warnings.push("a merge_request.create push option is required to create a merge request for " + branch);
+}
+fs.writeFileSync(${JSON.stringify(state)}, JSON.stringify(forge, null, 2));
+`;
+
+// curl as the script calls it: the API's base from CI_API_V4_URL/projects/CI_PROJECT_ID, the token only
+// in a header read from a file (`--header @file`), never on the command line; anything else it does not
+// know fails (exit 2, or 22 as curl --fail-with-body does on an HTTP error).
+const FAKE_CURL = `#!/usr/bin/env node
+const fs = require("node:fs");
+const file = process.env.FAKE_FORGE;
+const forge = JSON.parse(fs.readFileSync(file, "utf8"));
+const args = process.argv.slice(2);
+forge.calls.push(args);
+const save = () => fs.writeFileSync(file, JSON.stringify(forge, null, 2));
+const die = (code, m) => { save(); process.stderr.write("fake curl: " + m + "\\n"); process.exit(code); };
+let method = "GET", get = false, url;
+const headers = [], data = new URLSearchParams();
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a === "--request") method = args[++i];
+  else if (a === "--header") headers.push(args[++i]);
+  else if (a === "--data-urlencode") { const d = args[++i]; const at = d.indexOf("="); data.append(d.slice(0, at), d.slice(at + 1)); }
+  else if (a === "--get") get = true;
+  else if (["--silent", "--show-error", "--fail-with-body"].includes(a)) continue;
+  else if (a.startsWith("-")) die(2, "unknown option " + a);
+  else if (url) die(2, "a second URL " + a);
+  else url = a;
+}
+if (process.env.FAKE_API_STATUS) die(22, "The requested URL returned error: " + process.env.FAKE_API_STATUS);
+const token = process.env.TEMPLATE_UPDATE_TOKEN;
+if (!token || args.some((a) => a.includes(token))) die(2, "no token, or the token on the command line");
+if (!args.includes("--fail-with-body")) die(2, "without --fail-with-body an HTTP error reads as success");
+const lines = headers.flatMap((h) => (h.startsWith("@") ? fs.readFileSync(h.slice(1), "utf8").split("\\n") : [h]));
+if (!lines.includes("PRIVATE-TOKEN: " + token)) die(22, "HTTP 401: no PRIVATE-TOKEN header with the token");
+const base = process.env.CI_API_V4_URL + "/projects/" + process.env.CI_PROJECT_ID;
+if (!url?.startsWith(base + "/")) die(22, "HTTP 404: " + url);
+const route = url.slice(base.length);
+const q = get ? data : new URLSearchParams();
+const body = get ? new URLSearchParams() : data;
+let out;
+if (method === "GET" && route === "/issues") {
+  if (q.get("state") !== "opened" || q.get("in") !== "title" || !q.get("search")) die(22, "HTTP 400: issues listed without state=opened, in=title and a search");
+  out = forge.issues.filter((i) => i.state === "opened" && i.title.toLowerCase().includes(q.get("search").toLowerCase()));
+} else if (method === "POST" && route === "/issues") {
+  if (!body.get("title")) die(22, "HTTP 400: title is missing");
+  out = { iid: forge.issues.length + 1, title: body.get("title"), description: body.get("description") ?? "", labels: (body.get("labels") ?? "").split(",").filter(Boolean), state: "opened" };
+  forge.issues.push(out);
+} else if (method === "PUT" && /^\\/issues\\/\\d+$/.test(route)) {
+  out = forge.issues.find((i) => i.iid === Number(route.split("/")[2])) ?? die(22, "HTTP 404: " + route);
+  if (body.has("title")) out.title = body.get("title");
+  if (body.has("description")) out.description = body.get("description");
+} else if (method === "GET" && route === "/merge_requests") {
+  if (q.get("state") !== "opened" || !q.get("source_branch")) die(22, "HTTP 400: merge requests listed without state=opened and a source_branch");
+  out = forge.mrs.filter((m) => m.state === "opened" && m.source_branch === q.get("source_branch"));
+} else die(22, "HTTP 404: " + method + " " + route);
+save();
+process.stdout.write(JSON.stringify(out) + "\\n");
+`;
+
+const TOKEN = "glpat-template-update-secret";
+
+async function gitlabHosted(repo: string) {
+  const root = await tempDir("cggs-tplupd-gl-");
+  const origin = path.join(root, "origin.git");
+  await execa("git", ["clone", "--quiet", "--bare", repo, origin], { env: gitEnv });
+  await execa("git", ["config", "receive.advertisePushOptions", "true"], { cwd: origin });
+  const state = path.join(root, "forge.json");
+  await writeFile(state, JSON.stringify({ mrs: [], issues: [], pushes: [], warnings: [], calls: [] }));
+  await writeFile(path.join(origin, "hooks", "pre-receive"), PRE_RECEIVE(state));
+  await chmod(path.join(origin, "hooks", "pre-receive"), 0o755);
+  const work = path.join(root, "work");
+  await execa("git", ["clone", "--quiet", origin, work], { env: gitEnv });
+  const bin = path.join(root, "bin");
+  await mkdir(bin);
+  await writeFile(path.join(bin, "curl"), FAKE_CURL);
+  await chmod(path.join(bin, "curl"), 0o755);
+  await fakeNpx(root, bin);
+  const sha = await git(work, "rev-parse", "HEAD");
+  const env = {
+    ...gitEnv,
+    CI: "true",
+    GITLAB_CI: "true",
+    CI_SERVER_URL: `file://${root}`,
+    CI_SERVER_HOST: "gitlab.example.com",
+    CI_PROJECT_PATH: "origin",
+    CI_API_V4_URL: "https://gitlab.example.com/api/v4",
+    CI_PROJECT_ID: "42",
+    CI_COMMIT_BRANCH: "main",
+    CI_COMMIT_SHA: sha,
+    CI_JOB_TOKEN: "job-token",
+    TEMPLATE_UPDATE_TOKEN: TOKEN,
+    FAKE_FORGE: state,
+    PATH: `${bin}:${process.env.PATH}`,
+  };
+  const result = (r: { exitCode?: number; stdout: unknown; stderr: unknown }): Run => ({ exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) });
+  const run = async (extra: Record<string, string | undefined> = {}) => result(await execa("./scripts/template-update.sh", [], { cwd: work, reject: false, env: { ...env, ...extra }, extendEnv: false }));
+  // The job's own script, run the way the runner runs it (bash -eo pipefail) on the detached commit it checks out.
+  const job = async () => {
+    const ci = parse(await readFile(path.join(work, ".gitlab-ci.yml"), "utf8"));
+    await git(work, "checkout", "--quiet", "--detach", sha);
+    const script = (ci["template-update"].script as string[]).join("\n");
+    return result(await execa("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], { cwd: work, reject: false, env, extendEnv: false }));
+  };
+  return { root, work, origin, run, job, state, forge: async () => JSON.parse(await readFile(state, "utf8")) as GitlabForge };
+}
+
+const withOptions = (f: GitlabForge) => f.pushes.filter((p) => p.options.length > 0);
+const requests = (f: GitlabForge) => f.calls.map((c) => `${c[c.indexOf("--request") + 1]} ${c.at(-1)!.replace(/^.*\/projects\/42/, "")}`);
+
+describe("scripts/template-update.sh in GitLab CI: git push options and a recording curl", () => {
+  test("behind: one push with merge_request.create; re-runs never ask again; a newer version retitles the same merge request", async () => {
+    const repo = await generate(["--ci", "gitlab", "--templates", await olderTemplates()]);
+    const { work, origin, run, job, state, forge } = await gitlabHosted(repo);
+    const title = `Template update to ${TOOL.name} ${TOOL.version}`;
+
+    const first = await run();
+    expect(first.exitCode, first.stderr).toBe(10);
+    let f = await forge();
+    expect(f.pushes).toHaveLength(1);
+    expect(f.pushes[0].refs).toEqual([`refs/heads/${BRANCH}`]);
+    expect(f.pushes[0].options).toEqual(
+      expect.arrayContaining(["merge_request.create", "merge_request.target=main", "merge_request.remove_source_branch", `merge_request.title=${title}`]),
+    );
+    expect(f.mrs).toEqual([expect.objectContaining({ iid: 1, source_branch: BRANCH, target_branch: "main", title, state: "opened", remove_source_branch: true })]);
+    expect(f.mrs[0].description).toContain(`npx ${TOOL.name}@${TOOL.version} update --branch`);
+    expect(f.mrs[0].description).toContain("a person approves it");
+    expect(f.warnings).toEqual([]);
+    expect(await git(origin, "log", "-1", "--format=%s", BRANCH)).toBe(`chore: update to ${TOOL.name} v${TOOL.version} templates`);
+    expect(await git(origin, "rev-parse", `${BRANCH}^1`)).toBe(await git(origin, "rev-parse", "main"));
+    expect(requests(f)).toEqual(["GET /merge_requests"]);
+    const pushed = await remoteBranch(origin);
+
+    // The job as the runner runs it (detached checkout): the same proposal, so nothing is pushed and no
+    // push option is sent; the open merge request stands. The token never lands in .git/config.
+    const again = await job();
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toContain("already holds");
+    f = await forge();
+    expect(f.pushes).toHaveLength(1);
+    expect(f.mrs).toHaveLength(1);
+    expect(await remoteBranch(origin)).toBe(pushed);
+    expect(await readFile(path.join(work, ".git/config"), "utf8")).not.toContain(TOKEN);
+    await git(work, "switch", "--quiet", "main");
+
+    // A branch left by an earlier version, its merge request still open: replaced by one force push
+    // that carries title and description but no merge_request.create, so GitLab updates that one.
+    await git(work, "commit", "--quiet", "--allow-empty", "-m", `chore: update to ${TOOL.name} v0.0.9 templates`);
+    await git(work, "push", "--quiet", "--force", "origin", `main:refs/heads/${BRANCH}`);
+    await git(work, "reset", "--quiet", "--hard", "origin/main");
+    f = await forge();
+    f.mrs[0].title = `Template update to ${TOOL.name} 0.0.9`;
+    await writeFile(state, JSON.stringify(f));
+    const third = await run();
+    expect(third.exitCode, third.stderr).toBe(10);
+    f = await forge();
+    const last = f.pushes.at(-1)!;
+    expect(last.options).toContain(`merge_request.title=${title}`);
+    expect(last.options).not.toContain("merge_request.create");
+    expect(await git(origin, "rev-parse", `${BRANCH}^{tree}`)).toBe(await git(origin, "rev-parse", `${pushed}^{tree}`));
+    expect(f.mrs).toEqual([expect.objectContaining({ iid: 1, title })]);
+    // Over all runs: merge_request.create asked for once, never while one was open.
+    expect(withOptions(f).filter((p) => p.options.includes("merge_request.create"))).toHaveLength(1);
+    expect(f.warnings).toEqual([]);
+
+    // Someone closed it: the branch holds this version, nothing is pushed or reopened.
+    f.mrs[0].state = "closed";
+    await writeFile(state, JSON.stringify(f));
+    const closed = await run();
+    expect(closed.exitCode, closed.stderr).toBe(10);
+    expect(closed.stdout).toContain("was closed: not proposed again");
+    expect((await forge()).pushes).toHaveLength(f.pushes.length);
+  });
+
+  test("conflicts: one issue created then edited through the API, nothing pushed", async () => {
+    const repo = await generate(["--ci", "gitlab", "--templates", await olderTemplates()]);
+    await edit(repo, "Makefile", (t) => `${t}# the team's own target\n`);
+    await commitAll(repo);
+    const { origin, run, job, state, forge } = await gitlabHosted(repo);
+
+    // The API refusing (a revoked token): curl's own exit code and message, no stack trace, nothing written.
+    const refused = await run({ FAKE_API_STATUS: "401" });
+    expect(refused.exitCode).toBe(22);
+    expect(refused.stderr).toContain("error: 401");
+    expect(refused.stderr).not.toMatch(/SyntaxError|    at /);
+    const before = await forge();
+    expect(before.issues).toEqual([]);
+    expect(requests(before)).toEqual(["GET /issues"]);
+    await writeFile(state, JSON.stringify({ ...before, calls: [] }));
+
+    const r = await run();
+    expect(r.exitCode, r.stderr).toBe(11);
+    const again = await job();
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toContain("conflicts with");
+    expect(await remoteBranch(origin)).toBe("");
+    const f = await forge();
+    expect(f.pushes).toEqual([]);
+    expect(f.mrs).toEqual([]);
+    expect(f.issues).toHaveLength(1);
+    expect(f.issues[0]).toEqual(expect.objectContaining({ iid: 1, title: `Template update to ${TOOL.name} ${TOOL.version} has conflicts`, labels: ["template-update"] }));
+    expect(f.issues[0].description).toContain("- `Makefile`");
+    expect(f.issues[0].description).toContain("no merge request was opened");
+    expect(f.issues[0].description).toContain(`npx ${TOOL.name}@${TOOL.version} update`);
+    expect(requests(f)).toEqual(["GET /issues", "POST /issues", "GET /issues", "PUT /issues/1"]);
+  });
+
+  test("up to date: exit 0, nothing pushed, nothing requested; without the token: exit 1 naming it", async () => {
+    const { origin, run, forge } = await gitlabHosted(await generate(["--ci", "gitlab"]));
+    const r = await run();
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain("up to date");
+    expect(await remoteBranch(origin)).toBe("");
+    expect((await forge()).calls).toEqual([]);
+    expect((await forge()).pushes).toEqual([]);
+    const missing = await run({ TEMPLATE_UPDATE_TOKEN: "" });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toContain("TEMPLATE_UPDATE_TOKEN is not set");
   });
 });

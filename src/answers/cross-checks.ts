@@ -57,8 +57,11 @@ export function crossCheck(answers: Answers, explicit: ReadonlySet<keyof Answers
   if (github && github[1].replace(/\.git$/, "").split("/").filter(Boolean).length !== 2)
     add(["repoUrl"], `${n("repoUrl")}: ${shown(answers.repoUrl)} is not a GitHub repository address (github.com/<owner>/<repository>)${explicit.has("repoUrl") ? "" : `: pass ${n("repoUrl")}, or ${set("ci", "gitlab")} for a GitLab group`}`);
   if (`${answers.registry}/${answers.name}`.length > 255) add(["registry", "name"], `${n("registry")}/${n("name")}: the image name is longer than 255 characters`);
-  if (explicit.has("templateUpdate") && answers.ci !== "github" && answers.templateUpdate !== "off")
-    add(["templateUpdate", "ci"], `${n("templateUpdate")} applies only with ${set("ci", "github")} (got ${set("ci", answers.ci)}): the repository's CI proposes the update, and only the GitHub workflow is written so far`);
+  // GitLab scopes each job's token by environment name: the template-update job's must not be a deploy target's.
+  if (answers.ci === "gitlab" && answers.templateUpdate !== "off" && answers.environments.includes("template-update"))
+    add(["environments", "templateUpdate"], `${n("environments")}: 'template-update' is the GitLab environment of the template-update job, whose token it scopes: name the environment otherwise, or pass ${set("templateUpdate", "off")}`);
+  if (explicit.has("templateUpdate") && answers.ci === "none" && answers.templateUpdate !== "off")
+    add(["templateUpdate", "ci"], `${n("templateUpdate")} applies only with ${set("ci", "github")} or ${set("ci", "gitlab")} (got ${set("ci", answers.ci)}): the repository's CI proposes the update`);
   if (explicit.has("argocdMode") && answers.gitops !== "argocd")
     add(["argocdMode", "gitops"], `${n("argocdMode")} applies only with ${set("gitops", "argocd")} (got ${set("gitops", answers.gitops)})`);
   if (explicit.has("argocdProject") && answers.gitops !== "argocd")

@@ -166,9 +166,9 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
   });
 }
 
-/** The scheduled template update: on with a schedule (`off` turns it off); GitHub only so far (see the question). */
+/** The scheduled template update: on with either CI and a schedule (`off` turns it off). */
 function templateUpdateOf(answers: Answers): { enabled: boolean; cron: string } {
-  const enabled = answers.ci === "github" && answers.templateUpdate !== "off";
+  const enabled = answers.ci !== "none" && answers.templateUpdate !== "off";
   return { enabled, cron: enabled ? answers.templateUpdate.trim().split(/\s+/).join(" ") : "" };
 }
 

@@ -75,6 +75,9 @@ export const imagePins = {
   buildah: { repository: "quay.io/buildah/stable", tag: "v1.41.0" },
   // GitLab CI's lint job: the image of the golangci-lint version the Makefile and GitHub CI run.
   golangciLint: { repository: "golangci/golangci-lint", tag: tools.golangciLint },
+  // renovate: datasource=docker depName=node  (GitLab CI's template-update job: npx runs the generator,
+  // and the full, non-slim variant has the git and curl the script needs. Active LTS, trixie like Go's.)
+  nodeGit: { repository: "node", tag: "24.11.1-trixie" },
 } as const satisfies Record<string, ImagePin>;
 
 /**
@@ -88,6 +91,7 @@ export const digestsPending: Partial<Record<keyof typeof imagePins, string>> = {
   runtime: "no verified digest in pins.md and no registry reachable from the build network (2026-12-07)",
   buildah: "no verified digest in pins.md and no registry reachable from the build network (2026-12-07)",
   golangciLint: "no verified digest in pins.md and no registry reachable from the build network (2026-12-07)",
+  nodeGit: "no verified digest in pins.md and no registry reachable from the build network (2026-12-07)",
 };
 
 /** Image references as the templates write them. */
@@ -97,6 +101,7 @@ export const images = {
   runtime: imageRef(imagePins.runtime),
   buildah: imageRef(imagePins.buildah),
   golangciLint: imageRef(imagePins.golangciLint),
+  nodeGit: imageRef(imagePins.nodeGit),
 } as const;
 
 /** GitHub Actions, pinned to full commit SHAs (verified tag -> commit in ../shared/reference/pins.md). */

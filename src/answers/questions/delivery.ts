@@ -70,12 +70,13 @@ export const deliveryQuestions = [
     flag: "template-update",
     kind: "text",
     message: "When CI proposes the template's updates (a 5-field cron, UTC), or off",
-    help: "When the repository's CI checks for a newer template and proposes it as a pull request: a 5-field cron schedule (UTC), or off (only with --ci github)",
+    help: "When the repository's CI checks for a newer template and proposes it as a pull (GitHub) or merge (GitLab) request: a 5-field cron schedule (UTC), or off (not with --ci none); on GitLab the README says to set it on a pipeline schedule",
     example: "0 6 * * 1",
     // Monday morning, a weekday's start: the pull request waits for people who are there to review it.
     default: () => "17 5 * * 1",
-    // GitHub only so far: the GitLab job (glab, and an image with node, git and glab) is not written yet.
-    when: (a) => a.ci === "github",
+    // The repository's CI runs it: there is nothing to schedule with --ci none. GitLab reads the cron
+    // from a pipeline schedule (set in the UI or API), which the README names with this exact line.
+    when: (a) => a.ci !== "none",
     validate: cron,
     schema: { pattern: "^(off|\\S+( \\S+){4})$", maxLength: 100 },
   }),
