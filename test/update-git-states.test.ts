@@ -76,6 +76,17 @@ const STATES: State[] = [
     sameContent: true,
   },
   {
+    // The file's CRLF bytes are its LF blob converted: nothing is hidden, so nothing is refused.
+    name: "core.autocrlf=true, an unedited CRLF file marked skip-worktree",
+    make: async (d) => {
+      await git(d, "config", "core.autocrlf", "true");
+      await git(d, "rm", "-r", "-q", "--cached", ".");
+      await git(d, "reset", "-q", "--hard");
+      await git(d, "update-index", "--skip-worktree", "Makefile");
+    },
+    sameContent: true,
+  },
+  {
     name: ".gitattributes text=auto eol=crlf",
     make: async (d) => {
       await writeFile(path.join(d, ".gitattributes"), "* text=auto eol=crlf\n");
