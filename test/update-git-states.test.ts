@@ -183,6 +183,30 @@ const STATES: State[] = [
     make: async (d) => (await writeFile(path.join(d, ".git/shared.inc"), "[core]\n\tsharedRepository = group\n"), git(d, "config", "include.path", "shared.inc")),
     sameContent: true,
   },
+  // States that passed the outside tester: rows so they keep passing.
+  { name: "a split index (core.splitIndex)", make: (d) => git(d, "update-index", "--split-index"), sameContent: true },
+  // git on Linux has no built-in fsmonitor daemon: set, it must change nothing.
+  { name: "core.fsmonitor=true without a daemon", make: (d) => git(d, "config", "core.fsmonitor", "true"), sameContent: true },
+  {
+    name: "a submodule (a tool vendored as its own repository)",
+    make: async (d) => {
+      const lib = await fixtureRepo();
+      await git(d, "-c", "protocol.file.allow=always", "submodule", "add", "-q", lib, "tools/lib");
+      await commitAll(d, "vendor a tool");
+    },
+    sameContent: false,
+  },
+  {
+    name: "alternates: every object borrowed from another repository",
+    make: async (d) => {
+      const shared = path.join(await tempDir("cggs-state-alternate-"), "shared.git");
+      await git(d, "clone", "-q", "--bare", d, shared);
+      await writeFile(path.join(d, ".git/objects/info/alternates"), `${path.join(shared, "objects")}\n`);
+      await git(d, "repack", "-a", "-d", "-l", "-q");
+      await git(d, "prune-packed");
+    },
+    sameContent: true,
+  },
 ];
 
 const copy = async (from: string, label: string): Promise<string> => {
@@ -273,6 +297,13 @@ describe.each(STATES)("update in every state git keeps a repository in (issue #2
     expect([branch.exitCode, branch.stderr]).toEqual([0, ""]);
     const fsck = await execa("git", ["-c", "fsck.zeroPaddedFilemode=ignore", "fsck", "--strict", "--no-dangling"], { cwd: branched, env: gitEnv, reject: false });
     expect([fsck.exitCode, fsck.stdout, fsck.stderr]).toEqual([0, "", ""]);
+    // A server that checks what it receives (receive.fsckObjects) accepts the branch.
+    const bare = path.join(await tempDir("cggs-state-bare-"), "origin.git");
+    await git(branched, "init", "-q", "--bare", bare);
+    await git(bare, "config", "receive.fsckObjects", "true");
+    if (s.name.includes("zero-padded")) await git(bare, "config", "receive.fsck.zeroPaddedFilemode", "ignore");
+    const push = await execa("git", ["push", "-q", bare, "chore/templates"], { cwd: branched, env: gitEnv, reject: false });
+    expect([push.exitCode, push.stderr]).toEqual([0, ""]);
     const branchTree = await lsTree(branched, "chore/templates");
     expect(existsSync(path.join(branched, ".git/logs/refs/heads/chore/templates"))).toBe(s.reflog ?? true);
     if (s.sameContent && reference === "") reference = await git(branched, "rev-parse", "chore/templates^{tree}");
