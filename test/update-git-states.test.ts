@@ -76,6 +76,17 @@ const STATES: State[] = [
     sameContent: true,
   },
   {
+    // The file's CRLF bytes are its LF blob converted: nothing is hidden, so nothing is refused.
+    name: "core.autocrlf=true, an unedited CRLF file marked skip-worktree",
+    make: async (d) => {
+      await git(d, "config", "core.autocrlf", "true");
+      await git(d, "rm", "-r", "-q", "--cached", ".");
+      await git(d, "reset", "-q", "--hard");
+      await git(d, "update-index", "--skip-worktree", "Makefile");
+    },
+    sameContent: true,
+  },
+  {
     name: ".gitattributes text=auto eol=crlf",
     make: async (d) => {
       await writeFile(path.join(d, ".gitattributes"), "* text=auto eol=crlf\n");
@@ -172,6 +183,30 @@ const STATES: State[] = [
     make: async (d) => (await writeFile(path.join(d, ".git/shared.inc"), "[core]\n\tsharedRepository = group\n"), git(d, "config", "include.path", "shared.inc")),
     sameContent: true,
   },
+  // States that passed the outside tester: rows so they keep passing.
+  { name: "a split index (core.splitIndex)", make: (d) => git(d, "update-index", "--split-index"), sameContent: true },
+  // git on Linux has no built-in fsmonitor daemon: set, it must change nothing.
+  { name: "core.fsmonitor=true without a daemon", make: (d) => git(d, "config", "core.fsmonitor", "true"), sameContent: true },
+  {
+    name: "a submodule (a tool vendored as its own repository)",
+    make: async (d) => {
+      const lib = await fixtureRepo();
+      await git(d, "-c", "protocol.file.allow=always", "submodule", "add", "-q", lib, "tools/lib");
+      await commitAll(d, "vendor a tool");
+    },
+    sameContent: false,
+  },
+  {
+    name: "alternates: every object borrowed from another repository",
+    make: async (d) => {
+      const shared = path.join(await tempDir("cggs-state-alternate-"), "shared.git");
+      await git(d, "clone", "-q", "--bare", d, shared);
+      await writeFile(path.join(d, ".git/objects/info/alternates"), `${path.join(shared, "objects")}\n`);
+      await git(d, "repack", "-a", "-d", "-l", "-q");
+      await git(d, "prune-packed");
+    },
+    sameContent: true,
+  },
 ];
 
 const copy = async (from: string, label: string): Promise<string> => {
@@ -246,6 +281,8 @@ describe.each(STATES)("update in every state git keeps a repository in (issue #2
       runCli(["update", "--yes", "--commit", "--json"], { cwd: committed, env }),
       runCli(["update", "--yes", "--branch", "chore/templates", "--json"], { cwd: branched, env }),
     ]);
+    // Read before any git here refreshes (and so rewrites) an index.
+    const indexModes = [plain, committed].map((d) => (statSync(path.join(d, ".git/index")).mode & 0o060).toString(8));
     expect(await checkout(branched)).toEqual(before);
     if (s.branchRefused) {
       expect([branch.exitCode, JSON.parse(branch.stdout).error]).toEqual([3, expect.stringContaining(s.refused!)]);
@@ -260,6 +297,13 @@ describe.each(STATES)("update in every state git keeps a repository in (issue #2
     expect([branch.exitCode, branch.stderr]).toEqual([0, ""]);
     const fsck = await execa("git", ["-c", "fsck.zeroPaddedFilemode=ignore", "fsck", "--strict", "--no-dangling"], { cwd: branched, env: gitEnv, reject: false });
     expect([fsck.exitCode, fsck.stdout, fsck.stderr]).toEqual([0, "", ""]);
+    // A server that checks what it receives (receive.fsckObjects) accepts the branch.
+    const bare = path.join(await tempDir("cggs-state-bare-"), "origin.git");
+    await git(branched, "init", "-q", "--bare", bare);
+    await git(bare, "config", "receive.fsckObjects", "true");
+    if (s.name.includes("zero-padded")) await git(bare, "config", "receive.fsck.zeroPaddedFilemode", "ignore");
+    const push = await execa("git", ["push", "-q", bare, "chore/templates"], { cwd: branched, env: gitEnv, reject: false });
+    expect([push.exitCode, push.stderr]).toEqual([0, ""]);
     const branchTree = await lsTree(branched, "chore/templates");
     expect(existsSync(path.join(branched, ".git/logs/refs/heads/chore/templates"))).toBe(s.reflog ?? true);
     if (s.sameContent && reference === "") reference = await git(branched, "rev-parse", "chore/templates^{tree}");
@@ -289,11 +333,14 @@ describe.each(STATES)("update in every state git keeps a repository in (issue #2
       expect(branchTree.get(s.mode.file)?.split(" ")[0]).toBe(s.mode.mode);
       if (!s.refused) expect((await lsTree(committed, "HEAD")).get(s.mode.file)?.split(" ")[0]).toBe(s.mode.mode);
     }
-    if (s.name.includes("sharedRepository")) {
-      // Every folder --branch made (object folders, refs/heads/chore) lets the group write, as git's would.
-      const made = (await folders(branched)).filter((d) => !dirsBefore.has(d));
-      expect(made.length).toBeGreaterThan(0);
-      expect(made.map((d) => [d, (statSync(path.join(branched, d)).mode & 0o2070).toString(8)])).toEqual(made.map((d) => [d, "2070"]));
-    }
+    if (s.name.includes("sharedRepository"))
+      for (const dir of [branched, plain, committed]) {
+        // Every folder each command made (object folders, refs/heads/chore) lets the group write, as git's would.
+        const made = (await folders(dir)).filter((d) => !dirsBefore.has(d));
+        expect(made.length).toBeGreaterThan(0);
+        expect(made.map((d) => [d, (statSync(path.join(dir, d)).mode & 0o2070).toString(8)])).toEqual(made.map((d) => [d, "2070"]));
+      }
+    // The index plain update and --commit rewrote: the group may write it, as after git add (--branch leaves it as it was).
+    if (s.name.includes("sharedRepository")) expect(indexModes).toEqual(["60", "60"]);
   }, 300_000);
 });

@@ -178,7 +178,9 @@ export async function applyUpdate(plan: UpdatePlan, options: { commit: boolean; 
   }
   const changed = changes.map((c) => c.path);
   // The new entries carry no stat data: without it git reset --merge (the undo, also inside
-  // git merge --abort) refuses with "not uptodate", so a failed refresh undoes the update too.
+  // git merge --abort) refuses with "not uptodate", so a failed refresh undoes the update too. Git's
+  // rewrite also gives the index a shared repository's group permissions (core.sharedRepository),
+  // which the transaction's lock, made under the umask, does not have (#28 class 9).
   const refresh = await runGit(dir, ["update-index", "-q", "--unmerged", "--ignore-missing", "--refresh"]);
   if (refresh.code !== 0)
     throw undone(undo, `git update-index --refresh failed (exit ${refresh.code}): ${refresh.stderr.trim()}`, (m) => new UserError(m, ExitCode.unsafeTarget, "run update again once no other git process is running"));

@@ -9,12 +9,13 @@ import { isCI, type Io } from "../io.js";
 import { PRESET_ENV, readPreset } from "../answers/preset.js";
 import { TOOL } from "../shared/tool.js";
 import { inquirerPrompter } from "../answers/prompts.js";
-import { applyUpdate, type Applied } from "./apply.js";
+import { applyUpdate, fileChanges, type Applied } from "./apply.js";
 import { checkBranchName, commitOnBranch, commitOnBranchAtHead } from "./branch.js";
 import { Identities } from "./identity.js";
 import { gitHeadSource, headSource } from "./sources.js";
 import { forEachLimited } from "../shared/limit.js";
 import { checkDirtyOverlap, checkIgnoredOverlap, checkWorkTree } from "./preflight.js";
+import { checkWritable, writtenFolders } from "./writable.js";
 import { parseUpdateArgs, UPDATE_FLAGS, type UpdateArgs } from "./args.js";
 import { checkExitCode, checkOne, conversionOutside, currentDigest, formatCheckLine, formatCheckTable, type CheckRow } from "./check.js";
 import { formatPlan } from "./format.js";
@@ -33,7 +34,7 @@ export const UPDATE_EXIT_CODES = [
   [0, "updated (or already up to date)"],
   [1, "internal error"],
   [2, "usage error: bad flag or answer, not a generated repository, a new question with no answer and no terminal"],
-  [3, "not safe to update, nothing changed: not a git work tree, uncommitted changes (without --allow-dirty, or where --allow-dirty's undo could lose them), hidden edits (skip-worktree, assume-unchanged), a sparse checkout, an ignored file where the update writes, a clean/smudge filter on a generated file, a merge in progress, .git/index.lock held, a git step failed, a shallow clone without the base, a base lost with the older templates (without --accept-lost-base), --branch: the branch exists, its lock is held, or a write failed (a full disk)"],
+  [3, "not safe to update, nothing changed: not a git work tree, uncommitted changes (without --allow-dirty, or where --allow-dirty's undo could lose them), hidden edits (skip-worktree, assume-unchanged), a sparse checkout, an ignored file where the update writes, a clean/smudge filter on a generated file, a merge in progress, .git/index.lock held, a git step failed, a shallow clone without the base, a base lost with the older templates (without --accept-lost-base), a read-only file system or a folder it may not write (named, before anything is written), --branch: the branch exists, its lock is held, or a write failed (a full disk)"],
   [4, "--commit/--branch failed (git commit refused): the update was undone"],
   [5, "conflicts: the files are written with markers (or kept), listed on stderr; resolve them and commit (with --branch: nothing written)"],
   [130, "cancelled (SIGINT or at a prompt): nothing was written, or the update was undone; 143 for SIGTERM"],
@@ -132,6 +133,8 @@ async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, inte
   // A pull-request branch with conflict markers is no use: such a repository is left as it is.
   const conflicted = plan.decisions.some((d) => d.action === "conflict");
   if (args.dryRun || (args.branch && conflicted)) return { plan };
+  // Only where there is something to write: an up-to-date repository on a read-only mount is up to date.
+  if (conflicted || fileChanges(plan).length > 0) checkWritable(writtenFolders(args, directory, atHead ? view : undefined, tree));
   if (args.branch && atHead) return { plan, applied: await commitOnBranchAtHead(plan, view, args.branch, identities, io.signal) };
   if (args.branch) return { plan, applied: await commitOnBranch(plan, tree!, args.branch, io.signal) };
   return { plan, applied: await applyUpdate(plan, { commit: args.commit, signal: io.signal }) };

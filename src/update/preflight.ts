@@ -41,7 +41,7 @@ export async function checkWorkTree(directory: string, allowDirty: boolean, atHe
   const tree: WorkTree = { top: lines[0], prefix: lines[1], gitDir: lines[2], commonDir: path.resolve(directory, lines[3]), head: where.code === 0 ? lines[4] : undefined };
   if (existsSync(path.join(tree.gitDir, "MERGE_HEAD")))
     throw new UserError("a merge is in progress (MERGE_HEAD exists)", ExitCode.unsafeTarget, "finish it with git commit, or abandon it with git merge --abort, then run update again");
-  if (listed?.code === 0) checkHiddenEntries(directory, listed.stdout.toString("utf8"));
+  if (listed?.code === 0) await checkHiddenEntries(directory, listed.stdout.toString("utf8"));
   if (!status) return tree;
   if (status.code !== 0) throw new UserError(`git status --porcelain failed (exit ${status.code}): ${status.stderr.trim()}: nothing was changed`, ExitCode.unsafeTarget);
   const text = status.stdout.toString("utf8");
@@ -62,11 +62,14 @@ export async function checkWorkTree(directory: string, allowDirty: boolean, atHe
  * edit; update, which writes the work tree and prints an undo that resets it, refuses the repository
  * for any of them, naming the files and the git command that shows them. A sparse checkout is
  * refused too: its files outside it would read as deleted. --branch reads HEAD and never the work
- * tree, so neither stops it.
+ * tree, so neither stops it. A file whose bytes differ from its entry is asked of git in its clean
+ * form (`git hash-object` applies the eol conversion and filters of its path, as git status would):
+ * an unedited CRLF checkout of an LF blob hides nothing.
  */
-function checkHiddenEntries(directory: string, listing: string): void {
+async function checkHiddenEntries(directory: string, listing: string): Promise<void> {
   const sparse: string[] = [];
   const hidden: string[] = [];
+  const differ: { rel: string; id: string; label: string }[] = [];
   for (const record of listing.split("\0")) {
     const tab = record.indexOf("\t");
     if (tab < 0) continue;
@@ -74,9 +77,23 @@ function checkHiddenEntries(directory: string, listing: string): void {
     const skip = tag === "S" || tag === "s";
     if (!skip && tag === tag.toUpperCase()) continue;
     const rel = record.slice(tab + 1);
+    const label = `${rel} (${skip ? "skip-worktree" : "assume-unchanged"})`;
     const bytes = workBytes(path.join(directory, rel));
     if (bytes === undefined && skip) sparse.push(rel);
-    else if (bytes === undefined || gitBlobId(bytes) !== id) hidden.push(`${rel} (${skip ? "skip-worktree" : "assume-unchanged"})`);
+    else if (bytes === undefined) hidden.push(label);
+    else if (gitBlobId(bytes) === id) continue;
+    // git hash-object follows a symlink and reads one name a line: neither can be asked.
+    else if (rel.includes("\n") || lstatSync(path.join(directory, rel)).isSymbolicLink()) hidden.push(label);
+    else differ.push({ rel, id, label });
+  }
+  if (differ.length > 0) {
+    // Raw bytes first (no git process in the common case). A failed hash (core.safecrlf=true on
+    // mixed endings) keeps the refusal: the safe direction.
+    const clean = await runGit(directory, ["hash-object", "--stdin-paths"], { input: `${differ.map((d) => d.rel).join("\n")}\n` });
+    const ids = clean.code === 0 ? clean.stdout.toString("utf8").split("\n") : [];
+    differ.forEach((d, i) => {
+      if (ids[i] !== d.id) hidden.push(d.label);
+    });
   }
   if (hidden.length > 0)
     throw new UserError(

@@ -77,7 +77,12 @@ export function writeLoose(objectsDir: string, type: ObjectType, body: Buffer): 
   const dir = path.join(objectsDir, id.slice(0, 2));
   const file = path.join(dir, id.slice(2));
   if (existsSync(file)) return id;
-  mkdirSync(dir, { recursive: true });
+  // One level (objects/ exists): Node's recursive mkdir reports a read-only file system as ENOENT.
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
   const temp = path.join(dir, `tmp_obj_${randomBytes(6).toString("hex")}`);
   const fd = openSync(temp, "wx", 0o444);
   try {
