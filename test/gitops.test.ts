@@ -210,14 +210,21 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         // makes the first commit. One template override, the documented way a platform team tunes
         // one (--templates): the Deployment's progressDeadlineSeconds is 30 s instead of 300 s, so that
         // the bad release below fails (and is alerted on) within the test's time.
+        // The same for Argo CD's sync retries (5 attempts from 5 s, doubling: about 155 s before a sync
+        // is Failed): 2 attempts 1 s apart, so that a refused commit below reaches on-sync-failed in seconds.
         const overrides = path.join(work, "loop-overrides");
-        const deploymentTemplate = "deploy/base/deployment.yaml.hbs";
-        if (!existsSync(path.join(overrides, deploymentTemplate))) {
-          const text = await readFile(path.join(REPO_ROOT, "templates", deploymentTemplate), "utf8");
-          const changed = text.replace(/progressDeadlineSeconds: 300\b/, "progressDeadlineSeconds: 30");
-          expect(changed, `${deploymentTemplate} no longer has 'progressDeadlineSeconds: 300'`).not.toBe(text);
-          await mkdir(path.dirname(path.join(overrides, deploymentTemplate)), { recursive: true });
-          await writeFile(path.join(overrides, deploymentTemplate), changed);
+        const shortened: [string, RegExp, string][] = [
+          ["deploy/base/deployment.yaml.hbs", /progressDeadlineSeconds: 300\b/, "progressDeadlineSeconds: 30"],
+          ["deploy/argocd/application-[environment].yaml.hbs", /limit: 5\n(\s+)backoff:\n\s+duration: 5s/, "limit: 1\n$1backoff:\n$1  duration: 1s"],
+          ["deploy/argocd/applicationset.yaml.hbs", /limit: 5\n(\s+)backoff:\n\s+duration: 5s/, "limit: 1\n$1backoff:\n$1  duration: 1s"],
+        ];
+        for (const [template, from, to] of shortened) {
+          if (existsSync(path.join(overrides, template))) continue;
+          const text = await readFile(path.join(REPO_ROOT, "templates", template), "utf8");
+          const changed = text.replace(from, to);
+          expect(changed, `${template} no longer matches ${from}`).not.toBe(text);
+          await mkdir(path.dirname(path.join(overrides, template)), { recursive: true });
+          await writeFile(path.join(overrides, template), changed);
         }
         repo = path.join(work, variant.name);
         const url = `${cluster().git.url}/${variant.name}.git`;
@@ -395,7 +402,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         }
       }, 300_000);
 
-      it.runIf(variant.engine === "flux")("a repository writer cannot reach past the namespace: a ClusterRoleBinding and a 'privileged' namespace are refused as forbidden, the service keeps running, a revert recovers (#27 F1, F5)", async () => {
+      it("a repository writer cannot reach past the namespace: a ClusterRoleBinding and a 'privileged' namespace are refused (Flux: forbidden to the environment's account; Argo CD: not permitted in the AppProject, and the failed sync reaches Alertmanager), the service keeps running, a revert recovers (#27 F1, F5; #25)", async () => {
         const running = await imageOf("dev");
         const account = `system:serviceaccount:flux-system:${variant.name}-dev`;
         // What a writer (or a stolen CI token) could commit: cluster-admin for a pod's account, and the
@@ -413,14 +420,39 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         expect(listed, "the overlay's kustomization.yaml has a resources: list").not.toBe(kustomization);
         await writeFile(path.join(overlay, "kustomization.yaml"), listed);
         await git("add", "deploy/overlays/dev");
+        const pushed = Date.now();
         const attack = await commitAndPush("chore: widen dev");
-        const refused = await eventually("the Kustomization to refuse the commit as forbidden", 90_000, async () => {
-          const state = await controllerState("dev");
-          return state.attempted === attack && !state.ready && /forbidden/i.test(state.detail) ? state : undefined;
-        }, describeEnvs);
-        // Refused by the API server as the environment's own account, not by anything the test did.
-        expect(refused.detail).toContain(account);
-        console.log(`gitops: ${variant.title}: escalation refused: ${refused.detail.slice(0, 400)}`);
+        if (variant.engine === "flux") {
+          const refused = await eventually("the Kustomization to refuse the commit as forbidden", 90_000, async () => {
+            const state = await controllerState("dev");
+            return state.attempted === attack && !state.ready && /forbidden/i.test(state.detail) ? state : undefined;
+          }, describeEnvs);
+          // Refused by the API server as the environment's own account, not by anything the test did.
+          expect(refused.detail).toContain(account);
+          console.log(`gitops: ${variant.title}: escalation refused: ${refused.detail.slice(0, 400)}`);
+        } else {
+          // The AppProject permits no cluster-scoped kind: the sync fails before anything is applied, and
+          // the Application's on-sync-failed subscription brings it to Alertmanager.
+          const app = await eventually("the sync of the commit to fail as not permitted in the project", 90_000, async () => {
+            const a = await getJson(cluster().cp, ["application.argoproj.io", `${variant.name}-dev`, "-n", "argocd"]);
+            const op = a?.status?.operationState;
+            return (op?.syncResult?.revision ?? op?.operation?.sync?.revision) === attack && ["Failed", "Error"].includes(op?.phase) ? a : undefined;
+          }, describeEnvs);
+          // The operation's message is generic ("one or more synchronization tasks are not valid"); each
+          // refused object's result names the rule.
+          const results = (app.status.operationState.syncResult?.resources ?? []) as { kind: string; status: string; message: string }[];
+          for (const kind of ["Namespace", "ClusterRoleBinding"]) {
+            const result = results.find((r) => r.kind === kind);
+            expect(result?.message, `${kind}: ${JSON.stringify(results)}`).toMatch(/not permitted in project/);
+          }
+          const message = app.status.operationState.message as string;
+          console.log(`gitops: ${variant.title}: escalation refused: ${message} ${JSON.stringify(results.filter((r) => r.status !== "Synced").map((r) => r.message))}`.slice(0, 600));
+          const alert = await eventually("the failed sync to reach Alertmanager", 60_000, async () =>
+            (await cluster().alertmanager.alerts()).find((a: AmAlert) => Date.parse(a.updatedAt) >= pushed && a.labels.alertname === "ArgoCDSyncFailed" && a.labels.application === `${variant.name}-dev` && a.labels.namespace === namespace("dev")),
+          async () => `${await describeEnvs()}\nalerts in Alertmanager: ${JSON.stringify(await cluster().alertmanager.alerts().catch((e) => String(e)))}`);
+          expect(alert.annotations.description).toBe(message);
+          f["failed sync to alert in Alertmanager"] = Math.round((Date.parse(alert.updatedAt) - Date.parse(app.status.operationState.finishedAt)) / 100) / 10;
+        }
         const ns = await getJson(cluster().cp, ["namespace", namespace("dev")]);
         expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
         expect(await getJson(cluster().cp, ["clusterrolebinding", `${variant.name}-escalate`])).toBeUndefined();
