@@ -153,6 +153,25 @@ describe("flagger: three environments", () => {
     }
   });
 
+  it("Flux reads the Canary's health where there is one: failed while Git asks for a rolled-back spec", async () => {
+    for (const env of r.context.environments) {
+      const [k] = parseAllDocuments(await readFile(path.join(r.dir, `deploy/flux/kustomization-${env.name}.yaml`), "utf8")).map((d) => d.toJS());
+      if (!env.canary) {
+        expect(k.spec.healthCheckExprs, env.name).toBeUndefined();
+        continue;
+      }
+      expect(k.spec.wait).toBe(true);
+      expect(k.spec.healthCheckExprs).toEqual([
+        {
+          apiVersion: "flagger.app/v1beta1",
+          kind: "Canary",
+          failed: "status.phase == 'Failed' && status.lastAppliedSpec != status.lastPromotedSpec",
+          current: "status.phase != 'Failed' || status.lastAppliedSpec == status.lastPromotedSpec",
+        },
+      ]);
+    }
+  });
+
   it("the README says what is shifted, what is measured and what to install", async () => {
     const readme = await readFile(path.join(r.dir, "README.md"), "utf8");
     const section = readme.slice(readme.indexOf("### When a bad version is pushed"), readme.indexOf("### Rolling back"));
