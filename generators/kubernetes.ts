@@ -22,6 +22,7 @@ export const kubernetes: Generator = {
     { path: "deploy/components/external-secret/", when: (c) => c.kustomizeComponents.includes("external-secret") },
     // Switched on per environment (environment.components): the overlays after the first one.
     { path: "deploy/components/rollout-canary/", when: (c) => c.environments.some((e) => e.components.includes("rollout-canary")) },
+    { path: "deploy/components/flagger-canary/", when: (c) => c.environments.some((e) => e.components.includes("flagger-canary")) },
   ],
   when: () => true,
   ownership: "platform",

@@ -2,7 +2,7 @@
 # Builds the throwaway Kubernetes cluster that test/cluster.test.ts and test/gitops.test.ts run against:
 # kube-apiserver, kube-controller-manager, kube-scheduler and kubectl (Kubernetes v1.36.3), etcd
 # (v3.6.16), and for the GitOps loop kwok, Flux (source, kustomize and notification controllers), Argo CD,
-# Argo Rollouts and a git host, from the Go module proxy, into the git-ignored .tools/cluster. `go install` cannot build either (their go.mod files have replace directives), so
+# Argo Rollouts, Flagger and a git host, from the Go module proxy, into the git-ignored .tools/cluster. `go install` cannot build either (their go.mod files have replace directives), so
 # each comes from a small wrapper module under tools/cluster/ that requires it at the pinned version
 # (Kubernetes' staging modules pinned to the published v0.36.3 with replaces) and runs `go build`.
 # etcd has its own module so that MVS cannot move Kubernetes' etcd client libraries. The versions
@@ -98,6 +98,8 @@ build flux-kustomize flux-kustomize "-s -w" kustomize-controller=github.com/flux
 build flux-notification flux-notification "-s -w" notification-controller=github.com/fluxcd/notification-controller
 build rollouts rollouts "-s -w" rollouts-controller=github.com/argoproj/argo-rollouts/cmd/rollouts-controller
 build argocd argocd "-s -w" argocd=github.com/argoproj/argo-cd/v3/cmd
+# Flagger (progressive delivery for Flux, --progressive flagger): no replaces upstream, runs out of cluster.
+build flagger flagger "-s -w" flagger=github.com/fluxcd/flagger/cmd/flagger
 [ "$DOWNLOAD" = 1 ] && { echo "build-cluster: modules downloaded in ${SECONDS}s"; exit 0; }
 [ "$ONLY" != "  " ] && { echo "build-cluster: ok (${ONLY:1:-1}) in ${SECONDS}s"; exit 0; }
 echo "build-cluster: ok $("$OUT/etcd" --version | head -1); $("$OUT/kube-apiserver" --version); kubectl $("$OUT/kubectl" version --client -o json | sed -n 's/.*"gitVersion": "\(.*\)".*/\1/p' | head -1)"

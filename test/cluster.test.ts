@@ -114,7 +114,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`real API server
     cp = await startControlPlane({ readyTimeoutMs: 120_000 });
     console.log(`cluster: etcd + kube-apiserver ready at ${cp.apiserverUrl} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 
-    // The pinned CRDs (Argo CD, Argo Rollouts, Flux, ServiceMonitor, ExternalSecret). Server-side:
+    // The pinned CRDs (Argo CD, Argo Rollouts, Flux, Flagger, ServiceMonitor, PodMonitor, ExternalSecret). Server-side:
     // the ApplicationSet CRD is too large for the last-applied annotation of a client-side apply.
     const crds = await cp.kubectl(["apply", "--server-side", `--field-manager=${FIELD_MANAGER}`, "-f", CLUSTER_CRD_DIR], undefined, 120_000);
     if (crds.exitCode !== 0) throw new Error(`cluster step "install CRDs" failed: ${describeResult(crds)}`);
@@ -136,10 +136,10 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`real API server
     const crds = JSON.parse((await cluster().kubectlOk(["get", "crd", "-o", "json"])).stdout).items;
     const names = crds.map((c: any) => c.metadata.name).sort();
     expect(names).toEqual([
-      "alerts.notification.toolkit.fluxcd.io", "analysistemplates.argoproj.io", "applications.argoproj.io",
-      "applicationsets.argoproj.io", "appprojects.argoproj.io", "externalsecrets.external-secrets.io", "gitrepositories.source.toolkit.fluxcd.io",
-      "kustomizations.kustomize.toolkit.fluxcd.io", "prometheusrules.monitoring.coreos.com", "providers.notification.toolkit.fluxcd.io",
-      "rollouts.argoproj.io", "servicemonitors.monitoring.coreos.com",
+      "alertproviders.flagger.app", "alerts.notification.toolkit.fluxcd.io", "analysistemplates.argoproj.io", "applications.argoproj.io",
+      "applicationsets.argoproj.io", "appprojects.argoproj.io", "canaries.flagger.app", "externalsecrets.external-secrets.io", "gitrepositories.source.toolkit.fluxcd.io",
+      "kustomizations.kustomize.toolkit.fluxcd.io", "metrictemplates.flagger.app", "podmonitors.monitoring.coreos.com", "prometheusrules.monitoring.coreos.com",
+      "providers.notification.toolkit.fluxcd.io", "rollouts.argoproj.io", "servicemonitors.monitoring.coreos.com",
     ]);
     for (const crd of crds) {
       expect(crd.status.conditions.find((c: any) => c.type === "Established")?.status, crd.metadata.name).toBe("True");

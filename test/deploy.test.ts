@@ -15,7 +15,7 @@ import { CRD_DIR, crdKey, loadCrdValidators, validateCoreKind, type K8sObject } 
 
 /** What the service reads besides the declared env vars (internal/config). */
 const BUILT_INS = ["PORT", "ADMIN_PORT", "LOG_LEVEL", "SHUTDOWN_DELAY", "SHUTDOWN_TIMEOUT"];
-const CRD_KINDS = ["Application", "ApplicationSet", "AppProject", "GitRepository", "Kustomization", "ServiceMonitor", "PrometheusRule", "ExternalSecret", "Rollout", "AnalysisTemplate", "Alert", "Provider"];
+const CRD_KINDS = ["Application", "ApplicationSet", "AppProject", "GitRepository", "Kustomization", "ServiceMonitor", "PrometheusRule", "ExternalSecret", "Rollout", "AnalysisTemplate", "Alert", "Provider", "Canary", "MetricTemplate", "PodMonitor"];
 const KUBE_LINTER = tool("kube-linter");
 
 const crdValidators = loadCrdValidators();
@@ -113,7 +113,8 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
   it("uses no deprecated kustomize fields, no plain Secret, no latest tag, no healthCheck", async () => {
     for (const f of files.filter((x) => x.startsWith("deploy/"))) {
       const text = await readFile(path.join(dir, f), "utf8");
-      for (const banned of [/^\s*commonLabels:/m, /^\s*patchesStrategicMerge:/m, /^\s*patchesJson6902:/m, /^\s*vars:/m, /^\s*bases:/m, /^\s*healthCheck/m, /:latest\b/, /newTag:\s*latest\b/]) {
+      // healthCheckExprs (Flux reading a Flagger Canary's status, --progressive flagger) is not a healthCheck.
+      for (const banned of [/^\s*commonLabels:/m, /^\s*patchesStrategicMerge:/m, /^\s*patchesJson6902:/m, /^\s*vars:/m, /^\s*bases:/m, /^\s*healthCheck(?!Exprs)/m, /:latest\b/, /newTag:\s*latest\b/]) {
         expect(text, `${f} matches ${banned}`).not.toMatch(banned);
       }
       // Only the dashboard's ConfigMap, which no pod mounts, keeps a fixed name (on its own generator).
@@ -144,7 +145,11 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
   it("core kinds validate with kubernetes-models", async () => {
     for (const [env, { objects }] of rendered) {
       const core = objects.filter((o) => !CRD_KINDS.includes(o.kind));
-      expect(core.map((o) => o.kind).sort(), env).toEqual(expect.arrayContaining(["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Service", "ServiceAccount"]));
+      // Flagger creates and owns the Service of a Flagger canary's environment (flagger-canary deletes ours).
+      const canary = context.environments.find((e) => e.name === env)!.canary;
+      const service = canary && context.progressive.flagger ? [] : ["Service"];
+      expect(core.map((o) => o.kind).sort(), env).toEqual(expect.arrayContaining(["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", ...service, "ServiceAccount"]));
+      expect(core.filter((o) => o.kind === "Service"), env).toHaveLength(service.length);
       for (const obj of core) await validateCoreKind(obj);
     }
     for (const objects of platform.values()) for (const obj of objects) await validateCoreKind(obj);
@@ -156,7 +161,8 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
     expect(custom.length).toBe(
       // With monitoring: a ServiceMonitor and a PrometheusRule per environment.
       context.environments.length * (2 * Number(context.monitoring) + Number(context.secretsProvider.externalSecrets)) +
-        context.environments.filter((e) => e.canary).length * 2 +
+        // A Rollout and an AnalysisTemplate; or a Canary, two MetricTemplates and a PodMonitor instead of the ServiceMonitor.
+        context.environments.filter((e) => e.canary).length * (context.progressive.flagger ? 3 : 2) +
         (context.gitops.argocd ? Number(context.argocdProject.own) + (context.gitops.argocdApplicationSet ? 1 : context.environments.length) : 0) +
         (context.gitops.flux ? 1 + context.environments.length : 0) +
         (context.notifications.flux ? 2 : 0),
@@ -283,19 +289,24 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
       const dep = deploymentOf(env.name);
       const podLabels = dep.spec.template.metadata.labels;
       expect(dep.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": context.name });
-      const svc: any = one(objectsOf(env.name, "Service"), "Service");
-      for (const [k, v] of Object.entries(svc.spec.selector)) expect(podLabels[k]).toBe(v);
-      expect(svc.spec.ports.map((p: any) => p.targetPort).sort()).toEqual(["http", "metrics"]);
+      // With a Flagger canary, Flagger creates the Services and serves from a copy of the Deployment whose
+      // pods it labels <name>-primary (test/flagger.test.ts checks the Canary's side).
+      const flagger = env.canary && context.progressive.flagger;
+      if (!flagger) {
+        const svc: any = one(objectsOf(env.name, "Service"), "Service");
+        for (const [k, v] of Object.entries(svc.spec.selector)) expect(podLabels[k]).toBe(v);
+        expect(svc.spec.ports.map((p: any) => p.targetPort).sort()).toEqual(["http", "metrics"]);
+      }
       const hpa: any = one(objectsOf(env.name, "HorizontalPodAutoscaler"), "HPA");
       expect(hpa.spec.scaleTargetRef).toEqual(
-        env.canary
+        env.canary && context.progressive.argoRollouts
           ? { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: one(objectsOf(env.name, "Rollout"), "Rollout").metadata.name }
           : { apiVersion: "apps/v1", kind: "Deployment", name: dep.metadata.name },
       );
       expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(env.production ? 2 : 1);
       const pdb: any = one(objectsOf(env.name, "PodDisruptionBudget"), "PDB");
       expect(pdb.spec).toMatchObject({ maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
-      expect(pdb.spec.selector.matchLabels).toEqual(dep.spec.selector.matchLabels);
+      expect(pdb.spec.selector.matchLabels).toEqual(flagger ? { "app.kubernetes.io/name": `${context.name}-primary` } : dep.spec.selector.matchLabels);
       const ns: any = one(platform.get(env.name)!.filter((o) => o.kind === "Namespace"), "Namespace");
       expect(ns.metadata.name).toBe(env.namespace);
       expect(ns.metadata.labels).toMatchObject({
@@ -334,14 +345,19 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
       const dep = deploymentOf(env.name);
       const nps = objectsOf(env.name, "NetworkPolicy") as any[];
       expect(nps).toHaveLength(context.networkPolicy ? 1 : 0);
+      const flagger = env.canary && context.progressive.flagger;
       for (const np of nps) {
-        expect(np.spec.podSelector.matchLabels).toEqual(dep.spec.selector.matchLabels);
+        if (flagger) expect(np.spec.podSelector).toEqual({ matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: [context.name, `${context.name}-primary`] }] });
+        else expect(np.spec.podSelector.matchLabels).toEqual(dep.spec.selector.matchLabels);
         const byPort = Object.fromEntries(np.spec.ingress.map((r: any) => [r.ports[0].port, r.from]));
         expect(Object.keys(byPort).sort()).toEqual(["http", "metrics"]);
         expect(byPort.metrics[0].namespaceSelector.matchLabels, "metrics only from a monitoring namespace").toBeDefined();
       }
       const sms = objectsOf(env.name, "ServiceMonitor") as any[];
-      expect(sms).toHaveLength(context.monitoring ? 1 : 0);
+      // A Flagger canary's environment is scraped by a PodMonitor instead (test/flagger.test.ts).
+      expect(sms).toHaveLength(context.monitoring && !flagger ? 1 : 0);
+      expect(objectsOf(env.name, "PodMonitor")).toHaveLength(flagger ? 1 : 0);
+      if (flagger) continue;
       const svc: any = one(objectsOf(env.name, "Service"), "Service");
       for (const sm of sms) {
         expect(sm.apiVersion).toBe("monitoring.coreos.com/v1");

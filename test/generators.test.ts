@@ -47,6 +47,7 @@ describe("generators", () => {
     ["flux + gitlab + one environment", { gitops: "flux", ci: "gitlab", environments: ["prod"] }],
     ["applicationset, no secrets, no components", { argocdMode: "applicationset", secret: [], monitoring: false, networkPolicy: false }],
     ["no gitops, no ci", { gitops: "none", ci: "none", env: [] }],
+    ["flux + flagger canary", { gitops: "flux", progressive: "flagger" }],
   ])("no unrendered Handlebars marker is left in any rendered file: %s", async (_, overrides) => {
     const plan = await planFiles(buildContext({ ...baseAnswers, ...overrides } as typeof baseAnswers, TOOL));
     const leftovers = plan.filter((f) => hasLeftoverMarker(f.content.toString("utf8"))).map((f) => f.path);
@@ -58,6 +59,8 @@ describe("generators", () => {
     expect(hasLeftoverMarker("run: echo ${{ github.sha }}")).toBe(false);
     expect(hasLeftoverMarker("namespace: '{{ .namespace }}'")).toBe(false);
     expect(hasLeftoverMarker('query: x{hash="{{args.hash}}"}')).toBe(false);
+    expect(hasLeftoverMarker('query: x{namespace="{{ namespace }}",app="{{ target }}"}[{{ interval }}]')).toBe(false);
+    expect(hasLeftoverMarker("max: {{ canary.maxP95Ms }}")).toBe(true);
   });
 });
 

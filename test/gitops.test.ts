@@ -24,6 +24,10 @@ import { inCI, TOOL } from "./helpers/render.js";
 import { buildClusterBinaries, CLUSTER_BIN, freePorts, goVersion, K8S_VERSION, REPO_ROOT } from "./helpers/cluster-control-plane.js";
 import { buildServiceWithTestRoutes, drive, PROMETHEUS_BIN, serviceMonitorLabels, startChain, type Chain } from "./helpers/observability.js";
 import { eventually, getJson, moduleDir, startStack, VERSIONS, type AmAlert, type Stack } from "./helpers/gitops-stack.js";
+// The Flagger canary's imports (its describe block is the last one).
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tail } from "./helpers/cluster-control-plane.js";
 
 const BUILD_TIMEOUT_MS = 75 * 60_000;
 const requested = process.env.npm_lifecycle_event === "test:gitops" || process.env.GITOPS_TESTS === "1";
@@ -694,5 +698,247 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
       await nudge();
       await canaryConverged("staging", image(name, good), await git("rev-parse", "HEAD"));
     }, 300_000);
+  });
+  // Flagger (issue #26): the Flux user's automatic rollback, by the real controller. Blue/Green with the
+  // kubernetes provider: the canary gets only the load test's traffic (here the test's own requests to
+  // the real service, which stands for the canary's pods in Prometheus; Flagger's load-test webhook
+  // calls the test's loopback receiver, which records each call).
+  describe("Flagger canary (Flux)", () => {
+    const name = "loop-flagger";
+    const f: Record<string, number> = (figures["Flagger canary"] = {});
+    let repo: string;
+    let chain: Chain | undefined;
+    let flaggerMetrics = "";
+    const hookCalls: any[] = [];
+    let hookServer: ReturnType<typeof createServer> | undefined;
+    const git = async (...args: string[]) =>
+      (await execa("git", args, { cwd: repo, env: { ...GIT_IDENTITY, ...cluster().git.env } })).stdout.trim();
+    const namespace = (env: string) => `${name}-${env}`;
+    const kustomization = (env: string) => getJson(cluster().cp, ["kustomization.kustomize.toolkit.fluxcd.io", `${name}-${env}`, "-n", "flux-system"]);
+    const canary = (env: string) => getJson(cluster().cp, ["canary.flagger.app", name, "-n", namespace(env)]);
+    const deploymentOf = (env: string, deployment: string) => getJson(cluster().cp, ["deployment", deployment, "-n", namespace(env)]);
+    const nudge = async () => {
+      const now = new Date().toISOString();
+      await kubectl(["annotate", "--overwrite", "-n", "flux-system", "gitrepository.source.toolkit.fluxcd.io", name, `reconcile.fluxcd.io/requestedAt=${now}`]);
+      for (const env of ENVIRONMENTS) await kubectl(["annotate", "--overwrite", "-n", "flux-system", "kustomization.kustomize.toolkit.fluxcd.io", `${name}-${env}`, `reconcile.fluxcd.io/requestedAt=${now}`]);
+    };
+    const push = async (message: string) => {
+      await git("commit", "--quiet", "-am", message);
+      await git("push", "--quiet", "origin", "main");
+      await nudge();
+      return git("rev-parse", "HEAD");
+    };
+    const fluxState = async (env: string) => {
+      const k = await kustomization(env);
+      const ready = k?.status?.conditions?.find((c: any) => c.type === "Ready");
+      return { revision: /sha1:([0-9a-f]{40})/.exec(k?.status?.lastAppliedRevision ?? "")?.[1], ready: ready?.status === "True", message: `${ready?.reason}: ${ready?.message}` };
+    };
+    const describeCanary = async () => {
+      const lines: string[] = [];
+      for (const env of ENVIRONMENTS) {
+        const flux = await fluxState(env).catch((e) => ({ message: String(e) }));
+        const c = await canary(env).catch(() => undefined);
+        const primary = await deploymentOf(env, `${name}-primary`).catch(() => undefined);
+        lines.push(`${env}: flux ${flux.message}; canary phase=${c?.status?.phase} failedChecks=${c?.status?.failedChecks} iterations=${c?.status?.iterations} lastAppliedSpec=${c?.status?.lastAppliedSpec} lastPromotedSpec=${c?.status?.lastPromotedSpec}; primary=${primary?.spec.template.spec.containers[0].image} ready=${primary?.status?.readyReplicas}`);
+      }
+      const events = await cluster().cp.kubectl(["get", "events", "-n", namespace("staging"), "--field-selector", "involvedObject.kind=Canary", "-o", "custom-columns=AT:.lastTimestamp,MSG:.message", "--sort-by=.lastTimestamp"]);
+      return `${lines.join("\n")}\n--- canary events (staging) ---\n${events.stdout.split("\n").slice(-12).join("\n")}\n--- flagger log ---\n${tail(path.join(cluster().cp.dir, "flagger.log"), 15)}\n${chain?.logTails(5) ?? ""}`;
+    };
+    /** A Canary with `wanted` promoted to its primary (ready), in `phases`, and Flux at `commit` with the given readiness. */
+    const canaryAt = (env: string, wanted: string, phases: string[], commit: string, fluxReady: boolean, timeoutMs = 180_000) =>
+      eventually(`${env}'s canary ${phases.join("/")} with ${wanted} on the primary, Flux ${fluxReady ? "Ready" : "not Ready"} at ${commit.slice(0, 7)}`, timeoutMs, async () => {
+        const c = await canary(env);
+        if (!phases.includes(c?.status?.phase)) return undefined;
+        const primary = await deploymentOf(env, `${name}-primary`);
+        if (primary?.spec.template.spec.containers[0].image !== wanted || !(primary.status.readyReplicas >= 1)) return undefined;
+        const flux = await fluxState(env);
+        return flux.revision === commit && flux.ready === fluxReady ? c : undefined;
+      }, describeCanary);
+    const devConverged = (wanted: string, commit: string) =>
+      eventually(`dev to run ${wanted}`, 90_000, async () => {
+        const d = await deploymentOf("dev", name);
+        const s = d?.status;
+        if (d?.spec.template.spec.containers[0].image !== wanted || !(s.updatedReplicas === s.replicas && s.availableReplicas === s.replicas)) return undefined;
+        const flux = await fluxState("dev");
+        return flux.revision === commit && flux.ready ? d : undefined;
+      }, describeCanary);
+    /** Requests to the real service, round robin over `paths`, until stopped; the statuses counted. */
+    const traffic = (paths: string[]) => {
+      let on = true;
+      let failure: unknown;
+      const statuses: Record<number, number> = {};
+      const done = (async () => {
+        for (let i = 0; on; i++) {
+          for (const [code, n] of Object.entries(await drive(chain!.appUrl, paths[i % paths.length], 10, 2))) statuses[+code] = (statuses[+code] ?? 0) + n;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })().catch((e) => (failure = e));
+      return { statuses, stop: async () => { on = false; await done; if (failure) throw failure; } };
+    };
+    /** What Flagger last measured for a metric of the staging canary (its own flagger_canary_metric_analysis gauge). */
+    const measuredByFlagger = async (metric: string): Promise<number | undefined> => {
+      const text = await (await fetch(flaggerMetrics, { signal: AbortSignal.timeout(5_000) })).text();
+      const line = text.split("\n").find((l) => l.startsWith("flagger_canary_metric_analysis{") && l.includes(`metric="${metric}"`) && l.includes(`namespace="${namespace("staging")}"`));
+      return line ? Number(line.split(" ").pop()) : undefined;
+    };
+
+    beforeAll(async () => {
+      await cluster().startFlux();
+      const [promPort] = await freePorts(1);
+      // The load tester's address is the test's receiver; the analysis interval 5 s instead of 1 min and
+      // the queries' window 20 s instead of 2 min, through template overrides (--templates, the documented
+      // way a platform team tunes them): thresholds, iterations, failed-check threshold and queries stay generated.
+      hookServer = createServer((req, res) => {
+        let body = "";
+        req.on("data", (c) => (body += c));
+        req.on("end", () => {
+          hookCalls.push({ at: Date.now(), ...JSON.parse(body || "{}") });
+          res.end("ok");
+        });
+      });
+      await new Promise<void>((resolve) => hookServer!.listen(0, "127.0.0.1", resolve));
+      const hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/`;
+      const overrides = path.join(work, "flagger-overrides");
+      for (const [file, changes] of [
+        ["deploy/components/flagger-canary/canary.yaml.hbs", [[/interval: 1m/g, "interval: 5s"], [/interval: 2m/g, "interval: 20s"]]],
+        ["deploy/overlays/[environment]/kustomization.yaml.hbs", [[/http:\/\/flagger-loadtester\.flagger-system\//g, hookUrl]]],
+      ] as const) {
+        let text = await readFile(path.join(REPO_ROOT, "templates", file), "utf8");
+        for (const [from, to] of changes) {
+          const changed = text.replace(from, to);
+          expect(changed, `${file} no longer has '${from.source}'`).not.toBe(text);
+          text = changed;
+        }
+        await mkdir(path.dirname(path.join(overrides, file)), { recursive: true });
+        await writeFile(path.join(overrides, file), text);
+      }
+      repo = path.join(work, name);
+      const url = `${cluster().git.url}/${name}.git`;
+      await execa("node", [CLI, repo, "--owner", "acme", "--yes", "--repo-url", url, "--gitops", "flux", "--progressive", "flagger",
+        "--prometheus-url", `http://127.0.0.1:${promPort}`, "--alertmanager-url", `${cluster().alertmanager.url}/api/v2/alerts`,
+        "--templates", overrides], { env: { ...GIT_IDENTITY, CI: "true" } });
+      await cluster().git.createRepo(name);
+      await git("remote", "add", "origin", url);
+      await git("push", "--quiet", "-u", "origin", "main");
+      // The generated service, with a 500 route added, and Prometheus scraping it with the labels the
+      // generated PodMonitor gives a canary pod: job from its relabeling, app_kubernetes_io_name from
+      // podTargetLabels (the primary's pods would say <name>-primary).
+      const started = Date.now();
+      const context = buildContext(JSON.parse(await readFile(path.join(repo, PROVENANCE_FILE), "utf8")).answers as Answers, TOOL);
+      const chainWork = path.join(work, "flagger-prometheus");
+      const bin = await buildServiceWithTestRoutes(repo, context, chainWork);
+      const podMonitor = parseYaml(await readFile(path.join(repo, "deploy/components/flagger-canary/podmonitor.yaml"), "utf8"));
+      const job = podMonitor.spec.podMetricsEndpoints[0].relabelings.find((r: any) => r.targetLabel === "job").replacement;
+      const podLabels = {
+        job,
+        namespace: namespace("staging"),
+        pod: `${name}-5d8f7c9b64-x7k2p`,
+        container: context.name,
+        endpoint: podMonitor.spec.podMetricsEndpoints[0].port,
+        [podMonitor.spec.podTargetLabels[0].replace(/[^a-zA-Z0-9_]/g, "_")]: name,
+      };
+      chain = await startChain({ work: chainWork, bin, context, scrapeLabels: podLabels, promPort });
+      ({ metricsUrl: flaggerMetrics } = await cluster().startFlagger(chain.promUrl));
+      f["service built, Prometheus and Flagger up"] = seconds(started);
+    }, 300_000);
+
+    afterAll(async () => {
+      await chain?.stop();
+      await new Promise((r) => (hookServer ? hookServer.close(r) : r(undefined)));
+    });
+
+    let good = "";
+    it("bootstrap: Flagger takes over staging and prod (primary serving, the Deployment at zero, its own Services), Flux Ready", async () => {
+      const commit = await git("rev-parse", "HEAD");
+      await kubectl(["apply", "-f", path.join(repo, "deploy/flux/")]);
+      await devConverged(image(name, "set-by-ci"), commit);
+      for (const env of ["staging", "prod"]) await canaryAt(env, image(name, "set-by-ci"), ["Initialized"], commit, true);
+      for (const env of ["staging", "prod"]) {
+        await eventually(`${env}'s Deployment ${name} scaled to zero by Flagger`, 60_000, async () => ((await deploymentOf(env, name))?.status?.replicas ?? 0) === 0 ? true : undefined, describeCanary);
+        const svc = await getJson(cluster().cp, ["service", name, "-n", namespace(env)]);
+        expect(svc.spec.selector).toEqual({ "app.kubernetes.io/name": `${name}-primary` });
+        expect(svc.metadata.ownerReferences?.[0]?.kind).toBe("Canary");
+      }
+      good = commit;
+      await execa(path.join(repo, "scripts/set-image.sh"), ["dev", good], { cwd: repo });
+      await devConverged(image(name, good), await push(`chore(release): dev ${good}`));
+    }, 300_000);
+
+    it("a good release is analysed on real metrics and promoted to the primary by Flagger", async () => {
+      await execa(path.join(repo, "scripts/promote.sh"), ["staging"], { cwd: repo });
+      const healthy = traffic([GOOD_PATH]);
+      const started = Date.now();
+      const calls = hookCalls.length;
+      let c: any;
+      try {
+        const commit = await push(`chore(promote): staging ${good}`);
+        // It goes through the analysis (not straight to the primary).
+        await eventually("the analysis to start", 90_000, async () => ((await canary("staging"))?.status?.phase === "Progressing" ? true : undefined), describeCanary);
+        c = await canaryAt("staging", image(name, good), ["Succeeded"], commit, true);
+      } finally {
+        await healthy.stop();
+      }
+      f["good release to promoted"] = seconds(started);
+      expect(Object.keys(healthy.statuses), JSON.stringify(healthy.statuses)).toEqual(["200"]);
+      expect(c.status.failedChecks).toBe(0);
+      // Flagger called the load test with the generated command, before the first check and at each.
+      const hooks = hookCalls.slice(calls).filter((h) => h.namespace === namespace("staging"));
+      expect(hooks.map((h) => h.metadata?.cmd)).toContain(`hey -z 1m -q 5 -c 2 http://${name}-canary.${namespace("staging")}/v1/hello/canary`);
+      expect(new Set(hooks.map((h) => h.phase))).toContain("Progressing");
+      // Flagger measured real data: a p95 above zero and no 5xx.
+      const p95 = await measuredByFlagger("latency-p95");
+      const errors = await measuredByFlagger("error-rate");
+      console.log(`gitops: flagger promoted on real data: ${JSON.stringify(healthy.statuses)} responses; last latency-p95 ${p95} ms, error-rate ${errors} %; ${hooks.length} load-test calls; ${f["good release to promoted"]}s`);
+      expect(p95!).toBeGreaterThan(0);
+      expect(p95!).toBeLessThanOrEqual(500);
+      expect(errors).toBe(0);
+    }, 300_000);
+
+    it("a bad release (5xx above the threshold) is rolled back by Flagger: the primary keeps serving, Flux reports it, a revert is clean", async () => {
+      const bad = await git("rev-parse", "HEAD");
+      await execa(path.join(repo, "scripts/set-image.sh"), ["dev", bad], { cwd: repo });
+      await devConverged(image(name, bad), await push(`chore(release): dev ${bad}`));
+      await execa(path.join(repo, "scripts/promote.sh"), ["staging"], { cwd: repo });
+      // Half the canary's requests answer 500 (the generated threshold is 1%).
+      const failing = traffic([FAIL_PATH, GOOD_PATH]);
+      const started = Date.now();
+      let promotion = "";
+      try {
+        promotion = await push(`chore(promote): staging ${bad}`);
+        await eventually("Flagger to roll the canary back", 180_000, async () => ((await canary("staging"))?.status?.phase === "Failed" ? true : undefined), describeCanary);
+        f["bad release to rolled back"] = seconds(started);
+      } finally {
+        await failing.stop();
+      }
+      expect(failing.statuses[500], JSON.stringify(failing.statuses)).toBeGreaterThan(0);
+      const errors = await measuredByFlagger("error-rate");
+      console.log(`gitops: flagger rolled back on real data: ${JSON.stringify(failing.statuses)} responses; last error-rate ${errors} % (threshold 1%); ${f["bad release to rolled back"]}s`);
+      expect(errors!).toBeGreaterThan(1);
+      // The primary never moved: the good version, ready; the canary is at zero again.
+      const primary = await deploymentOf("staging", `${name}-primary`);
+      expect(primary.spec.template.spec.containers[0].image).toBe(image(name, good));
+      expect(primary.status.readyReplicas).toBeGreaterThanOrEqual(1);
+      await eventually("the canary scaled to zero", 60_000, async () => (((await deploymentOf("staging", name))?.status?.replicas ?? 0) === 0 ? true : undefined), describeCanary);
+      // Flux reports it: the Kustomization is not Ready, naming the Canary.
+      await nudge();
+      const reported = await eventually("Flux to report the failed Canary", 120_000, async () => {
+        const s = await fluxState("staging");
+        return !s.ready && /Canary/.test(s.message) ? s : undefined;
+      }, describeCanary);
+      console.log(`gitops: flux reports ${reported.message}`);
+      // The README's way out: revert the promotion. Git asks again for what the primary runs: Flagger
+      // starts no analysis for a return to the promoted spec (its phase stays Failed, with that spec
+      // recorded as applied), and Flux is Ready at the revert, the primary untouched throughout. Flux may
+      // check the Canary before Flagger has recorded the reverted spec (then it still reads as failed):
+      // it checks again at the generated retryInterval (2 min), which the test waits for, nudging once.
+      await git("revert", "--no-edit", promotion);
+      const reverted = Date.now();
+      await git("push", "--quiet", "origin", "main");
+      await nudge();
+      const after = await canaryAt("staging", image(name, good), ["Failed", "Succeeded", "Initialized"], await git("rev-parse", "HEAD"), true, 200_000);
+      f["revert to Flux Ready"] = seconds(reverted);
+      expect(after.status.lastAppliedSpec).toBe(after.status.lastPromotedSpec);
+      expect(((await deploymentOf("staging", name))?.status?.replicas ?? 0), "no new canary for the reverted spec").toBe(0);
+    }, 420_000);
   });
 });

@@ -42,9 +42,8 @@ const NOT_QUESTIONS = 2;
 const env = { ...gitEnv, PATH: process.env.PATH!, HOME: process.env.HOME ?? "/root", TERM: "xterm" };
 
 test("every question can be answered at a real terminal, and the answers land in the files", async () => {
-  // The script covers every question the table would ask for these answers: flux skips argocdMode, argocdProject and
-  // progressive (Argo Rollouts is not offered with Flux), and with it the canary thresholds; no monitoring skips the
-  // Alertmanager address and the SLOs.
+  // The script covers every question the table would ask for these answers: flux skips argocdMode and argocdProject;
+  // no monitoring skips the Alertmanager address, progressive (and with it the canary thresholds) and the SLOs.
   const skipped = ["argocdMode", "argocdProject", "alertmanagerUrl", "progressive", "canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl", "sloAvailability", "sloLatencyPercent", "sloLatencyMs"];
   expect(script.length - NOT_QUESTIONS).toBe(questionList.filter((q) => !skipped.includes(q.name)).length);
   const cwd = await tempDir();

@@ -59,6 +59,18 @@ describe("preset: defaults, locks and policy", () => {
     expect(given.answers.productionResources).toBe("cpu=1,memory=2Gi,replicas=2-4");
   });
 
+  test("a Flux platform's preset can lock --progressive flagger; the canary thresholds stay the user's, and the cross-checks still apply", async () => {
+    const preset = await readPreset(await file("flux.yaml", "name: flux-platform\ndefaults:\n  owner: acme\n  gitops: flux\n  progressive: flagger\nlocked: [gitops, progressive]\n"));
+    const { answers } = await resolveWith(preset, { canaryMaxErrorPercent: "0.5" });
+    expect([answers.gitops, answers.progressive, answers.canaryMaxErrorPercent]).toEqual(["flux", "flagger", "0.5"]);
+    const locked = await failure(resolveWith(preset, { progressive: "argo-rollouts" }));
+    expect(locked.exitCode).toBe(2);
+    expect(locked.message).toContain("--progressive: 'argo-rollouts' cannot be used: preset 'flux-platform'");
+    const noMonitoring = await failure(resolveWith(preset, { monitoring: false }));
+    expect(noMonitoring.exitCode).toBe(2);
+    expect(noMonitoring.message).toContain("--progressive flagger needs --monitoring");
+  });
+
   test("a preset's sizes are checked like the user's", async () => {
     const f = await file("preset.yaml", "name: p\ndefaults:\n  productionResources: cpu=1,memory=1Gi,replicas=1-4\n");
     const error = await failure(readPreset(f));

@@ -323,15 +323,15 @@ describe("progressive answers: validators and cross-checks", () => {
   it("cross-checks name both flags", () => {
     const all = new Set<keyof Answers>();
     const withFlux = crossCheck({ ...baseAnswers, gitops: "flux", progressive: "argo-rollouts" }, all);
-    expect(withFlux.map((p) => p.text).join("\n")).toMatch(/--progressive argo-rollouts.*--gitops flux.*Flagger/);
+    expect(withFlux.map((p) => p.text).join("\n")).toMatch(/--progressive argo-rollouts.*--gitops flux.*Flagger.*--progressive flagger/);
     expect(withFlux.map((p) => p.fields)).toEqual([["progressive", "gitops"]]);
     const noMonitoring = crossCheck({ ...baseAnswers, monitoring: false, progressive: "argo-rollouts" }, all);
     expect(noMonitoring.map((p) => p.text).join("\n")).toMatch(/--progressive argo-rollouts needs --monitoring/);
     const stray = crossCheck({ ...baseAnswers, canaryMaxP95Ms: 300 }, new Set(["canaryMaxP95Ms"] as const));
-    expect(stray).toEqual([{ fields: ["canaryMaxP95Ms", "progressive"], text: "--canary-max-p95-ms applies only with --progressive argo-rollouts (got --progressive none)" }]);
+    expect(stray).toEqual([{ fields: ["canaryMaxP95Ms", "progressive"], text: "--canary-max-p95-ms applies only with --progressive argo-rollouts or flagger (got --progressive none)" }]);
     // A host names its inputs instead, from the same problem.
     expect(crossCheck({ ...baseAnswers, canaryMaxP95Ms: 300 }, new Set(["canaryMaxP95Ms"] as const), inputNaming("input."))[0].text).toBe(
-      "input.canaryMaxP95Ms applies only with input.progressive: argo-rollouts (got input.progressive: none)",
+      "input.canaryMaxP95Ms applies only with input.progressive: argo-rollouts or flagger (got input.progressive: none)",
     );
     expect(crossCheck({ ...baseAnswers, progressive: "argo-rollouts" }, all)).toEqual([]);
     expect(crossCheck({ ...baseAnswers, gitops: "none", progressive: "argo-rollouts" }, all)).toEqual([]);

@@ -306,6 +306,26 @@ describe("adding a variable with update", () => {
   });
 });
 
+describe("switching progressive delivery on with update", () => {
+  test("--progressive flagger on a Flux repository adds the Flagger canary and Flux's health check for it; with Argo CD it is refused (exit 2)", async () => {
+    const dir = await generate(["--gitops", "flux"]);
+    const run = await update(dir, ["--yes", "--progressive", "flagger", "--commit"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const read = (file: string) => readFile(path.join(dir, file), "utf8");
+    expect(await read("deploy/components/flagger-canary/canary.yaml")).toContain("kind: Canary");
+    expect(await read("deploy/overlays/staging/kustomization.yaml")).toContain("- ../../components/flagger-canary");
+    expect(await read("deploy/overlays/dev/kustomization.yaml")).not.toContain("flagger-canary");
+    expect(await read("deploy/flux/kustomization-prod.yaml")).toContain("healthCheckExprs:");
+    expect((await readJson(path.join(dir, RECORD))).answers.progressive).toBe("flagger");
+    expect(await git(dir, "status", "--porcelain")).toBe("");
+    const argo = await generate(["--gitops", "argocd"]);
+    const refused = await update(argo, ["--yes", "--progressive", "flagger"]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("--progressive flagger works only with --gitops flux (got --gitops argocd)");
+    expect(await git(argo, "status", "--porcelain")).toBe("");
+  });
+});
+
 describe("update --check over a fleet", () => {
   test("one row per repository; exit 1 when any is behind; locally modified platform files are named", async () => {
     const templates = await olderTemplates();

@@ -85,13 +85,23 @@ export function crossCheck(answers: Answers, explicit: ReadonlySet<keyof Answers
       add(
         ["progressive", "gitops"],
         `${set("progressive", "argo-rollouts")} works only with ${set("gitops", "argocd")} or none (got ${set("gitops", "flux")}): with Flux, progressive ` +
-          `delivery is Flagger's job; keep ${set("progressive", "none")} and add Flagger (the generated README says how)`,
+          `delivery is Flagger's job: use ${set("progressive", "flagger")}`,
       );
     if (!answers.monitoring)
       add(["progressive", "monitoring"], `${set("progressive", "argo-rollouts")} needs ${set("monitoring", true)}: the canary analysis reads metrics that only the ServiceMonitor makes Prometheus scrape`);
+  } else if (answers.progressive === "flagger") {
+    // Argo CD users have Argo Rollouts, proven in the GitOps loop with Argo CD; Flagger is proven with Flux only.
+    if (answers.gitops !== "flux")
+      add(
+        ["progressive", "gitops"],
+        `${set("progressive", "flagger")} works only with ${set("gitops", "flux")} (got ${set("gitops", answers.gitops)}): Flagger is Flux's progressive delivery ` +
+          `controller; with Argo CD or without a GitOps controller use ${set("progressive", "argo-rollouts")}`,
+      );
+    if (!answers.monitoring)
+      add(["progressive", "monitoring"], `${set("progressive", "flagger")} needs ${set("monitoring", true)}: Flagger's analysis reads metrics that only the PodMonitor makes Prometheus scrape`);
   } else {
     const canaryFlags = (["canaryMaxErrorPercent", "canaryMaxP95Ms", "prometheusUrl"] as const).filter((k) => explicit.has(k));
-    for (const k of canaryFlags) add([k, "progressive"], `${n(k)} applies only with ${set("progressive", "argo-rollouts")} (got ${set("progressive", answers.progressive)})`);
+    for (const k of canaryFlags) add([k, "progressive"], `${n(k)} applies only with ${set("progressive", "argo-rollouts")} or flagger (got ${set("progressive", answers.progressive)})`);
   }
   if (!answers.monitoring) {
     // The SLO alerts read the metrics only the ServiceMonitor makes Prometheus scrape.

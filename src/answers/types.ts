@@ -30,8 +30,11 @@ export interface Answers {
   networkPolicy: boolean;
   /** Write a Backstage catalog-info.yaml. */
   catalog: boolean;
-  /** Progressive delivery: `argo-rollouts` adds a canary Rollout with Prometheus analysis. */
-  progressive: "none" | "argo-rollouts";
+  /**
+   * Progressive delivery: `argo-rollouts` adds a canary Rollout with Prometheus analysis (Argo CD);
+   * `flagger` a Flagger Canary (Blue/Green with a load test) with the same analysis (Flux).
+   */
+  progressive: "none" | "argo-rollouts" | "flagger";
   /** Largest share of 5xx responses a canary may serve, in percent: a decimal string ("1", "0.5"). */
   canaryMaxErrorPercent: string;
   /** Largest p95 latency a canary may have, in whole milliseconds. */

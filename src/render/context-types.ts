@@ -1,5 +1,5 @@
 // What the templates see: the Context buildContext derives from the answers (context.ts).
-import type { go, goModules, images, tools, actions } from "./versions.js";
+import type { go, goModules, images, tools, controllers, actions } from "./versions.js";
 import type { Sizing } from "../answers/sizing.js";
 import type { Slo } from "./slo.js";
 
@@ -41,12 +41,13 @@ export interface Environment {
   /** The environment CI promotes from (undefined for the first one). */
   previous?: string;
   /**
-   * Changes reach this environment through the Argo Rollouts canary (deploy/components/rollout-canary):
-   * with --progressive argo-rollouts, every environment but the first (which takes every commit and
-   * rarely has the traffic an analysis needs), or the only one.
+   * Changes reach this environment through a canary (deploy/components/rollout-canary with
+   * --progressive argo-rollouts, deploy/components/flagger-canary with --progressive flagger): every
+   * environment but the first (which takes every commit and rarely has the traffic an analysis needs),
+   * or the only one.
    */
   canary: boolean;
-  /** Kustomize components this overlay switches on: kustomizeComponents, then rollout-canary if `canary`. */
+  /** Kustomize components this overlay switches on: kustomizeComponents, then the canary component if `canary`. */
   components: string[];
 }
 
@@ -143,10 +144,10 @@ export interface Context {
   labels: { key: string; value: string }[];
   /** Kustomize components under deploy/components/ that every overlay switches on, in a fixed order. */
   kustomizeComponents: string[];
-  progressive: { none: boolean; argoRollouts: boolean };
+  progressive: { none: boolean; argoRollouts: boolean; flagger: boolean };
   /**
-   * The canary analysis (used with progressive.argoRollouts): thresholds in the units the answers
-   * use, which are also the units the AnalysisTemplate's queries return.
+   * The canary analysis (used with progressive.argoRollouts or progressive.flagger): thresholds in the
+   * units the answers use, which are also the units the AnalysisTemplate's and MetricTemplates' queries return.
    */
   canary: { maxErrorPercent: string; maxP95Ms: number; prometheusUrl: string };
   /** The SLO alerts (used with monitoring): objectives, exact error budgets, the latency bound's `le`. */
@@ -158,6 +159,8 @@ export interface Context {
     goModules: typeof goModules;
     images: typeof images;
     tools: typeof tools;
+    /** Controllers the README names as prerequisites (Flagger with --progressive flagger). */
+    controllers: typeof controllers;
     actions: typeof actions;
   };
 }

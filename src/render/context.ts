@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { go, goModules, images, tools, actions } from "./versions.js";
+import { go, goModules, images, tools, controllers, actions } from "./versions.js";
 import type { Answers } from "../answers/types.js";
 import { isProduction, parseSizing, type Sizing } from "../answers/sizing.js";
 import { gitopsRepoUrl, goIdentifier, httpsRepoUrl, projectSlug } from "../answers/names.js";
@@ -30,6 +30,9 @@ function fewReplicasReason(production: boolean, sizing: Sizing): string | undefi
   return `${sizing.minReplicas} replicas chosen for production; the PodDisruptionBudget lets only one go at a time`;
 }
 
+/** The component that releases an environment's changes progressively, per --progressive. */
+const CANARY_COMPONENT = { "argo-rollouts": "rollout-canary", flagger: "flagger-canary" } as const;
+
 function toEnvironments(answers: Answers, sizes: { production: Sizing; other: Sizing }, components: string[], progressive: boolean): Environment[] {
   const names = answers.environments;
   return names.map((name, i) => {
@@ -47,8 +50,8 @@ function toEnvironments(answers: Answers, sizes: { production: Sizing; other: Si
       ...(reason ? { fewReplicasReason: reason } : {}),
       ...(i > 0 ? { previous: names[i - 1] } : {}),
       canary,
-      // rollout-canary goes last: it patches objects of the base and of the servicemonitor component.
-      components: [...components, ...(canary ? ["rollout-canary"] : [])],
+      // The canary component goes last: it patches objects of the base and of the servicemonitor component.
+      components: [...components, ...(canary && answers.progressive !== "none" ? [CANARY_COMPONENT[answers.progressive]] : [])],
     };
   });
 }
@@ -93,7 +96,7 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     ...(answers.monitoring ? ["servicemonitor", "dashboard"] : []),
     ...(secrets.length > 0 && answers.secrets === "external-secrets" ? ["external-secret"] : []),
   ];
-  const progressive = answers.progressive === "argo-rollouts";
+  const progressive = answers.progressive !== "none";
   // Validated answers always parse; each size is parsed once, whatever the number of environments.
   const sizes = { production: parseSizing(answers.productionResources).sizing!, other: parseSizing(answers.resources).sizing! };
   const environments = toEnvironments(answers, sizes, kustomizeComponents, progressive);
@@ -152,7 +155,7 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
       .sort()
       .map((key) => ({ key, value: requiredLabels[key] })),
     kustomizeComponents,
-    progressive: { none: !progressive, argoRollouts: progressive },
+    progressive: { none: !progressive, argoRollouts: answers.progressive === "argo-rollouts", flagger: answers.progressive === "flagger" },
     slo,
     runbookUrl: runbookUrl(httpsRepoUrl(answers.repoUrl)),
     canary: { maxErrorPercent: answers.canaryMaxErrorPercent, maxP95Ms: answers.canaryMaxP95Ms, prometheusUrl: answers.prometheusUrl },
@@ -161,6 +164,7 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
       goModules: { ...goModules },
       images: { ...images },
       tools: { ...tools },
+      controllers: { ...controllers },
       actions: structuredClone(actions),
     },
   });

@@ -78,12 +78,14 @@ export async function planFiles(context: Context, source?: string | readonly Tem
 }
 
 // Rendered output may legitimately hold other tools' template syntax: GitHub Actions `${{ }}`, Go
-// templates in an Argo CD ApplicationSet (`{{ .env }}`) and Argo Rollouts arguments (`{{args.x}}`).
+// templates in an Argo CD ApplicationSet (`{{ .env }}`), Argo Rollouts arguments (`{{args.x}}`) and
+// Flagger's MetricTemplate variables (`{{ namespace }}`, `{{ target }}`).
 // Anything else that looks like `{{` is a Handlebars expression we failed to render.
 export function hasLeftoverMarker(text: string): boolean {
   const stripped = text
     .replace(/\$\{\{[^}]*\}\}/g, "")
     .replace(/\{\{-?\s*\.[^}]*\}\}/g, "")
-    .replace(/\{\{\s*args\.[\w.-]+\s*\}\}/g, "");
+    .replace(/\{\{\s*args\.[\w.-]+\s*\}\}/g, "")
+    .replace(/\{\{\s*(?:namespace|target|interval)\s*\}\}/g, "");
   return stripped.includes("{{");
 }

@@ -42,6 +42,15 @@ export const tools = {
 } as const;
 
 /**
+ * Cluster controllers the generated README names as prerequisites: the versions the generator's GitOps
+ * loop test runs (tools/cluster/<set>/go.mod requires the same; test/flagger.test.ts compares them).
+ */
+export const controllers = {
+  // renovate: datasource=go depName=github.com/fluxcd/flagger
+  flagger: "v1.44.0",
+} as const;
+
+/**
  * One container image: repository, exact tag, and the digest that tag pointed at when it was verified.
  * The generated file says `repository:tag@sha256:…` once `digest` is set: the digest is what runs, the
  * tag tells people (and Dependabot / Renovate, which bump both) which release it is.

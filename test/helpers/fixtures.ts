@@ -67,4 +67,10 @@ export const deployCases: { title: string; answers: Partial<Answers> }[] = [
     title: "no gitops, one environment, argo-rollouts canary there, no network policy",
     answers: { gitops: "none", environments: ["prod"], secret: [], networkPolicy: false, progressive: "argo-rollouts", canaryMaxErrorPercent: "0.25" },
   },
+  // Flagger (test/flagger.test.ts checks the Canary and its MetricTemplates in depth).
+  { title: "flux, three environments, flagger canary after the first", answers: { gitops: "flux", progressive: "flagger" } },
+  {
+    title: "flux, one environment, flagger canary there, no network policy",
+    answers: { gitops: "flux", environments: ["prod"], secret: [], networkPolicy: false, progressive: "flagger", canaryMaxP95Ms: 250 },
+  },
 ];

@@ -3,8 +3,8 @@
 // the kubelet of one fake Node (pods "run" and turn Ready without a container runtime), a git host
 // over https (tools/cluster/githttp), and the GitOps controllers themselves, out of cluster against
 // the kubeconfig: Flux source-, kustomize- and notification-controller, Argo CD application-,
-// applicationset-, notifications controller and repo-server (with redis from Debian), and the Argo
-// Rollouts controller; and an Alertmanager (Debian's) that the notification controllers post to. All built by
+// applicationset-, notifications controller and repo-server (with redis from Debian), the Argo
+// Rollouts controller and Flagger; and an Alertmanager (Debian's) that the notification controllers post to. All built by
 // scripts/build-cluster.sh into .tools/cluster, all on 127.0.0.1 ports the OS hands out, all ended
 // by the control plane's stop() (by the PIDs started here), pass or fail.
 import { spawnSync } from "node:child_process";
@@ -43,6 +43,7 @@ export const VERSIONS = {
   notificationController: required("flux-notification", "github.com/fluxcd/notification-controller"),
   argocd: required("argocd", "github.com/argoproj/argo-cd/v3"),
   rollouts: required("rollouts", "github.com/argoproj/argo-rollouts"),
+  flagger: required("flagger", "github.com/fluxcd/flagger"),
 };
 
 /** Where `go` keeps a downloaded module's files: the controllers' own CRDs come from there. */
@@ -88,6 +89,11 @@ export interface Stack {
   startFlux(): Promise<void>;
   startArgoCD(): Promise<void>;
   startRollouts(): Promise<void>;
+  /**
+   * Flagger (Kubernetes provider, Blue/Green), out of cluster; `metricsServer` is the Prometheus its
+   * start-up check and built-in metrics use. Resolves with the address of its own /metrics.
+   */
+  startFlagger(metricsServer: string): Promise<{ metricsUrl: string }>;
   stop(): Promise<void>;
 }
 
@@ -422,12 +428,29 @@ export async function startStack(opts: { unreadyImages: string[] }): Promise<Sta
       await healthy("rollouts-controller", rollouts, `http://127.0.0.1:${health}/healthz`);
     };
 
+    let flaggerStarted: Promise<{ metricsUrl: string }> | undefined;
+    const startFlagger = (metricsServer: string) => (flaggerStarted ??= (async () => {
+      need("flagger");
+      // Its CRDs from the module it is built from; PodMonitor (for the generated PodMonitor) from the pinned copies.
+      await cp.kubectlOk(["apply", "--server-side", "--field-manager=gitops-test", "-f", path.join(moduleDir("github.com/fluxcd/flagger", VERSIONS.flagger), "artifacts/flagger/crd.yaml")], undefined, 120_000);
+      await cp.kubectlOk(["apply", "--server-side", "--field-manager=gitops-test", "-f", path.join(REPO_ROOT, "schemas/crds/monitoring.coreos.com_podmonitors.yaml")], undefined, 120_000);
+      await established();
+      // Its server listens on all interfaces (-port only): the port is a free one all the same.
+      const [port] = await freePorts(1);
+      const flagger = cp.start("flagger", bin("flagger"), [
+        `-kubeconfig=${kubeconfig}`, "-mesh-provider=kubernetes", `-metrics-server=${metricsServer}`, `-port=${port}`,
+        "-log-level=info", "-enable-leader-election=false",
+      ], baseEnv);
+      await healthy("flagger", flagger, `http://127.0.0.1:${port}/healthz`);
+      return { metricsUrl: `http://127.0.0.1:${port}/metrics` };
+    })());
+
     // Each set of controllers starts once, however many variants ask for it.
     const once = (start: () => Promise<void>) => {
       let started: Promise<void> | undefined;
       return () => (started ??= start());
     };
-    return { cp, git, alertmanager, startFlux: once(startFlux), startArgoCD: once(startArgoCD), startRollouts: once(startRollouts), stop: () => cp.stop() };
+    return { cp, git, alertmanager, startFlux: once(startFlux), startArgoCD: once(startArgoCD), startRollouts: once(startRollouts), startFlagger, stop: () => cp.stop() };
   } catch (e) {
     await cp.stop();
     throw e;

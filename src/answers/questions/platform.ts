@@ -2,7 +2,7 @@
 import { q } from "./question.js";
 import { alertmanagerUrl, prometheusUrl } from "../urls.js";
 
-// Canary thresholds (progressive: argo-rollouts). Kept here: they only serve these questions.
+// Canary thresholds (progressive: argo-rollouts or flagger). Kept here: they only serve these questions.
 /** A percentage below 100 with at most three decimals; a string so that 0.1 stays exactly 0.1. */
 const PERCENT = /^(0|[1-9][0-9]?)(\.[0-9]{1,3})?$/;
 
@@ -82,13 +82,16 @@ export const platformQuestions = [
     flag: "progressive",
     kind: "choice",
     message: "Progressive delivery",
-    help: "argo-rollouts: a canary Rollout that Prometheus analysis promotes or aborts (needs --gitops argocd or none, and --monitoring)",
+    help:
+      "argo-rollouts: a canary Rollout that Prometheus analysis promotes or aborts (needs --gitops argocd or none, and --monitoring); " +
+      "flagger: a Flagger Canary (Blue/Green, load-tested) that the same analysis promotes or rolls back (needs --gitops flux, and --monitoring)",
     example: "argo-rollouts",
-    choices: ["none", "argo-rollouts"],
+    choices: ["none", "argo-rollouts", "flagger"],
     default: () => "none" as const,
-    // Not offered where it cannot work (cross-checks.ts says why if given anyway): Flux's route is Flagger,
-    // and the analysis reads metrics only the ServiceMonitor makes Prometheus scrape.
-    when: (a) => a.gitops !== "flux" && a.monitoring !== false,
+    // Not offered where it cannot work (cross-checks.ts says why if given anyway): each GitOps engine has
+    // its own controller (Argo Rollouts beside Argo CD, Flagger beside Flux), and the analysis reads
+    // metrics only the ServiceMonitor or PodMonitor makes Prometheus scrape.
+    when: (a) => a.monitoring !== false,
     validate: () => undefined,
   }),
   q({
@@ -96,10 +99,10 @@ export const platformQuestions = [
     flag: "canary-max-error-percent",
     kind: "text",
     message: "Largest share of 5xx responses a canary may serve, in percent",
-    help: "Canary analysis: the largest share of 5xx responses, in percent (0 < p < 100, up to 3 decimals); above it the rollout aborts",
+    help: "Canary analysis: the largest share of 5xx responses, in percent (0 < p < 100, up to 3 decimals); above it the rollout aborts (flagger: rolls back)",
     example: "0.5",
     default: () => "1",
-    when: (a) => a.progressive === "argo-rollouts",
+    when: (a) => a.progressive !== "none",
     validate: percent,
     schema: { pattern: PERCENT.source },
   }),
@@ -108,10 +111,10 @@ export const platformQuestions = [
     flag: "canary-max-p95-ms",
     kind: "number",
     message: "Largest p95 latency a canary may have, in milliseconds",
-    help: "Canary analysis: the largest 95th-percentile latency, in milliseconds (10-10000); above it the rollout aborts",
+    help: "Canary analysis: the largest 95th-percentile latency, in milliseconds (10-10000); above it the rollout aborts (flagger: rolls back)",
     example: "300",
     default: () => 500,
-    when: (a) => a.progressive === "argo-rollouts",
+    when: (a) => a.progressive !== "none",
     validate: p95Milliseconds,
     schema: { minimum: 10, maximum: 10000 },
   }),
@@ -120,10 +123,10 @@ export const platformQuestions = [
     flag: "prometheus-url",
     kind: "text",
     message: "Prometheus address the canary analysis queries",
-    help: "Canary analysis: the Prometheus (http or https) that scrapes the ServiceMonitor",
+    help: "Canary analysis: the Prometheus (http or https) that scrapes the ServiceMonitor (PodMonitor with flagger)",
     example: "http://prometheus-operated.monitoring.svc:9090",
     default: () => "http://prometheus-operated.monitoring.svc:9090",
-    when: (a) => a.progressive === "argo-rollouts",
+    when: (a) => a.progressive !== "none",
     validate: prometheusUrl.check,
     schema: { pattern: prometheusUrl.pattern },
   }),
