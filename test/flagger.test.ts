@@ -10,43 +10,19 @@ import { execa } from "execa";
 import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Answers } from "../src/answers/types.js";
-import type { Context } from "../src/render/context.js";
 import { crossCheck } from "../src/answers/cross-checks.js";
 import { controllers } from "../src/render/versions.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { CRD_DIR, crdKey, loadCrdValidators, type K8sObject } from "./helpers/deploy-schemas.js";
 import { required } from "./helpers/gitops-stack.js";
-import { baseAnswers, inCI, renderToDir } from "./helpers/render.js";
+import { baseAnswers, inCI } from "./helpers/render.js";
+import { kindIn, only, renderOverlays as render, parseManifests as parse, type RenderedOverlays as Rendered } from "./helpers/overlays.js";
 
 const FLAGGER_KEYS = ["flagger.app/v1beta1/Canary", "flagger.app/v1beta1/MetricTemplate", "monitoring.coreos.com/v1/PodMonitor"];
 const crdValidators = loadCrdValidators();
 const crdsReady = !!crdValidators && FLAGGER_KEYS.every((k) => crdValidators.has(k));
 const crdsMissing = `pinned Flagger and PodMonitor CRDs (${FLAGGER_KEYS.join(", ")}) not found in ${CRD_DIR}`;
 if (!crdsReady && !inCI) console.warn(`skipping Flagger CRD tests: ${crdsMissing}`);
-
-interface Rendered {
-  dir: string;
-  context: Context;
-  files: string[];
-  overlays: Map<string, K8sObject[]>;
-}
-
-async function render(answers: Partial<Answers>): Promise<Rendered> {
-  const { dir, context, files } = await renderToDir(answers);
-  const overlays = new Map<string, K8sObject[]>();
-  for (const env of context.environments) {
-    const { stdout } = await execa("kubectl", ["kustomize", path.join(dir, "deploy/overlays", env.name)]);
-    overlays.set(env.name, parseAllDocuments(stdout).map((d) => d.toJS() as K8sObject).filter(Boolean));
-  }
-  return { dir, context, files, overlays };
-}
-
-const kindIn = (objects: K8sObject[], kind: string): any[] => objects.filter((o) => o.kind === kind);
-const only = (objects: K8sObject[], kind: string): any => {
-  const found = kindIn(objects, kind);
-  expect(found, kind).toHaveLength(1);
-  return found[0];
-};
 
 const CANARY: Partial<Answers> = {
   gitops: "flux",

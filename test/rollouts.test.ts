@@ -6,16 +6,15 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Answers } from "../src/answers/types.js";
-import type { Context } from "../src/render/context.js";
 import { crossCheck } from "../src/answers/cross-checks.js";
 import { inputNaming } from "../src/answers/naming.js";
 import { questionFor } from "../src/answers/questions.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { CRD_DIR, crdKey, loadCrdValidators, type K8sObject } from "./helpers/deploy-schemas.js";
-import { baseAnswers, inCI, renderToDir } from "./helpers/render.js";
+import { baseAnswers, inCI } from "./helpers/render.js";
+import { kindIn, only, renderOverlays as render, parseManifests as parse, type RenderedOverlays as Rendered } from "./helpers/overlays.js";
 import {
   buildPromqlCheck,
   buildService,
@@ -38,39 +37,6 @@ if (!goFound && !inCI) console.warn(`skipping Go-based Argo Rollouts tests: ${go
 const SCRAPE_TARGET_LABELS = ["namespace", "pod", "service", "job", "endpoint", "container", "instance"];
 /** Prometheus's label-name sanitising of podTargetLabels (rollouts-pod-template-hash -> rollouts_pod_template_hash). */
 const promLabel = (k8sLabel: string) => k8sLabel.replace(/[^a-zA-Z0-9_]/g, "_");
-
-function parse(text: string, where: string): K8sObject[] {
-  return parseAllDocuments(text, { strict: true, uniqueKeys: true })
-    .map((doc) => {
-      if (doc.errors.length) throw new Error(`${where}: ${doc.errors.map((e) => e.message).join("\n")}`);
-      return doc.toJS() as K8sObject;
-    })
-    .filter(Boolean);
-}
-
-interface Rendered {
-  dir: string;
-  context: Context;
-  files: string[];
-  overlays: Map<string, K8sObject[]>;
-}
-
-async function render(answers: Partial<Answers>): Promise<Rendered> {
-  const { dir, context, files } = await renderToDir(answers);
-  const overlays = new Map<string, K8sObject[]>();
-  for (const env of context.environments) {
-    const { stdout } = await execa("kubectl", ["kustomize", path.join(dir, "deploy/overlays", env.name)]);
-    overlays.set(env.name, parse(stdout, `kustomize ${env.name}`));
-  }
-  return { dir, context, files, overlays };
-}
-
-const kindIn = (objects: K8sObject[], kind: string): any[] => objects.filter((o) => o.kind === kind);
-const only = (objects: K8sObject[], kind: string): any => {
-  const found = kindIn(objects, kind);
-  expect(found, kind).toHaveLength(1);
-  return found[0];
-};
 
 /** Non-default thresholds, so that the test sees the answers flow into the manifests. */
 const CANARY: Partial<Answers> = {
