@@ -850,6 +850,8 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
     let good = "";
     it("bootstrap: Flagger takes over staging and prod (primary serving, the Deployment at zero, its own Services), Flux Ready", async () => {
       const commit = await git("rev-parse", "HEAD");
+      // The README's bootstrap commands: the platform's part (namespaces, and Flux's accounts) first.
+      await kubectl(["apply", "--server-side", "--field-manager=platform", "-f", path.join(repo, "deploy/platform/")]);
       await kubectl(["apply", "-f", path.join(repo, "deploy/flux/")]);
       await devConverged(image(name, "set-by-ci"), commit);
       for (const env of ["staging", "prod"]) await canaryAt(env, image(name, "set-by-ci"), ["Initialized"], commit, true);
