@@ -88,9 +88,12 @@ describe("the packed package", () => {
   // 194.4 kB after: the workflow, scripts/template-update.sh, the version pin, the cron rule, the
   // generated README's section and the Dependabot entry). 200 kB with #31's GitLab half (+2.0 kB: 195.3 kB
   // before, 197.3 kB after: the job, the script's push options and REST calls, the README's GitLab
-  // section, Renovate's npm rule), merged onto a main at 197.8 kB (#27's namespaces): 199.9 kB.
-  test("packs into at most 200 kB, unpacks into at most 1 MB", () => {
-    expect(packed.size).toBeLessThanOrEqual(200_000);
+  // section, Renovate's npm rule), merged onto a main at 197.8 kB (#27's namespaces): 199.9 kB. 210 kB
+  // with #28's read-only and shared-repository handling (201.0 kB) and #26's Flagger canary (+4.8 kB:
+  // the component, its MetricTemplates and PodMonitor, the overlay's load test, the README section):
+  // 205.8 kB.
+  test("packs into at most 210 kB, unpacks into at most 1 MB", () => {
+    expect(packed.size).toBeLessThanOrEqual(210_000);
     expect(packed.unpackedSize).toBeLessThanOrEqual(1_000_000);
   });
 
