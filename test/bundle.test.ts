@@ -16,6 +16,7 @@ const answerSets: Record<string, Answers> = {
   ...fixtures,
   "argocd applicationset, argo-rollouts, external secrets": { ...baseAnswers, argocdMode: "applicationset", progressive: "argo-rollouts" },
   "flux, github, no secrets, no catalog": { ...baseAnswers, gitops: "flux", secret: [], secrets: "none", catalog: false, environments: ["dev"] },
+  "flux, flagger": { ...baseAnswers, gitops: "flux", progressive: "flagger" },
 };
 
 const written = new Set<string>();

@@ -60,6 +60,17 @@ const TYPED_NUMBERS: Record<string, (c: ReturnType<typeof buildContext>) => unkn
   "baseSizing.maxReplicas": (c) => c.baseSizing.maxReplicas,
   "environment.sizing.minReplicas": (c) => c.environments[0].sizing.minReplicas,
   "environment.sizing.maxReplicas": (c) => c.environments[0].sizing.maxReplicas,
+  // Flagger's thresholdRange.max for the p95 (src/render/context.ts: the answer, a number of milliseconds).
+  "canary.maxP95Ms": (c) => c.canary.maxP95Ms,
+};
+
+/**
+ * Strings an answer's rule holds to a plain decimal (the canary's error percent: PERCENT in
+ * src/answers/questions/platform.ts, "0.25"), written where a YAML number is meant (Flagger's
+ * thresholdRange.max). The test below parses each, at the rule's extremes too, as a number.
+ */
+const DECIMAL_STRINGS: Record<string, (c: ReturnType<typeof buildContext>) => unknown> = {
+  "canary.maxErrorPercent": (c) => c.canary.maxErrorPercent,
 };
 
 /** Every `{{expression}}` of a YAML template's content (not comments) that does not use the helper. */
@@ -76,7 +87,7 @@ export function unquotedInterpolations(source: string): { line: number; expressi
       if (/^[#/^>]|^else\b/.test(expression)) continue; // block helpers and partials
       // promSelector quotes its values as PromQL strings; slo.* are decimal strings derived from
       // validated numbers (src/render/slo.ts), written into PromQL, never as a YAML value of their own.
-      if (/^(yaml|promSelector)\s/.test(expression) || /^(versions|slo)\./.test(expression) || expression in TYPED_NUMBERS) continue;
+      if (/^(yaml|promSelector)\s/.test(expression) || /^(versions|slo)\./.test(expression) || expression in TYPED_NUMBERS || expression in DECIMAL_STRINGS) continue;
       found.push({ line: i + 1, expression });
     }
   });
@@ -104,6 +115,13 @@ describe("every YAML template writes answers through the yaml helper", () => {
     expect(unquotedInterpolations('{{#each environments}}\n  - {{yaml name}}\n{{/each}}\nport: {{port}}\nx: "$\\{{ github.sha }}"\n')).toEqual([]);
     const context = buildContext(baseAnswers, TOOL);
     for (const [expression, read] of Object.entries(TYPED_NUMBERS)) expect(typeof read(context), expression).toBe("number");
+    for (const [expression, read] of Object.entries(DECIMAL_STRINGS)) {
+      for (const percent of ["0.001", "1", "10.5", "99.999"]) {
+        const value = read(buildContext({ ...baseAnswers, progressive: "argo-rollouts", canaryMaxErrorPercent: percent }, TOOL));
+        expect(typeof value, expression).toBe("string");
+        for (const parsed of [jsYaml.load(`x: ${value}`), parse(`x: ${value}`)]) expect(parsed, `${expression} = ${value}`).toEqual({ x: Number(value) });
+      }
+    }
   });
 });
 
