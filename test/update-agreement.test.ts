@@ -194,7 +194,11 @@ describe("update --check agrees with update on the preset (issue #16)", () => {
     const run = await update(dir, ["--yes", "--json", "--preset", v2]);
     expect(run.exitCode, run.stderr).toBe(0);
     const did = JSON.parse(run.stdout) as { changed: string[]; upToDate: boolean };
-    expect([did.upToDate, did.changed]).toEqual([false, ["deploy/overlays/dev/kustomization.yaml", "deploy/overlays/prod/kustomization.yaml", "deploy/overlays/staging/kustomization.yaml", RECORD]]);
+    // The preset's labels go on every object of the overlays and on the platform's Namespaces (issue #27 F5).
+    expect([did.upToDate, did.changed]).toEqual([false, [
+      "deploy/overlays/dev/kustomization.yaml", "deploy/overlays/prod/kustomization.yaml", "deploy/overlays/staging/kustomization.yaml",
+      "deploy/platform/dev.yaml", "deploy/platform/prod.yaml", "deploy/platform/staging.yaml", RECORD]]);
+    expect(await readFile(path.join(dir, "deploy/platform/prod.yaml"), "utf8")).toContain("acme.example/tier: backend");
     expect(await readFile(path.join(dir, "deploy/overlays/prod/kustomization.yaml"), "utf8")).toContain("acme.example/tier: backend");
     await git(dir, "commit", "--quiet", "-m", "update to the 2026.12 preset");
     expect((await check(["--preset", v2])).row.status).toBe("up-to-date");
