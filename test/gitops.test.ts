@@ -93,6 +93,25 @@ async function notificationsConfigFromReadme(
   return data;
 }
 
+/**
+ * A --templates folder (the documented way a platform team tunes a template) holding copies of the
+ * generated templates named, each changed by its replacements. Every replacement must match: a template
+ * that moved on fails here, not as a slow timeout later in the loop.
+ */
+async function templateOverrides(dir: string, changes: readonly (readonly [file: string, replacements: readonly (readonly [RegExp, string])[]])[]): Promise<string> {
+  for (const [file, replacements] of changes) {
+    let text = await readFile(path.join(REPO_ROOT, "templates", file), "utf8");
+    for (const [from, to] of replacements) {
+      const changed = text.replace(from, to);
+      expect(changed, `${file} no longer matches ${from}`).not.toBe(text);
+      text = changed;
+    }
+    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+    await writeFile(path.join(dir, file), text);
+  }
+  return dir;
+}
+
 /** Figures per variant, printed at the end (and quoted in docs/gitops-loop.md). */
 const figures: Record<string, Record<string, number>> = {};
 const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
@@ -211,25 +230,16 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         if (variant.engine === "flux") await cluster().startFlux();
         else await cluster().startArgoCD();
         // Generate as a user would, pointed at the git host and the test's Alertmanager; the generator
-        // makes the first commit. One template override, the documented way a platform team tunes
-        // one (--templates): the Deployment's progressDeadlineSeconds is 30 s instead of 300 s, so that
-        // the bad release below fails (and is alerted on) within the test's time.
-        // The same for Argo CD's sync retries (5 attempts from 5 s, doubling: about 155 s before a sync
-        // is Failed): 2 attempts 1 s apart, so that a refused commit below reaches on-sync-failed in seconds.
-        const overrides = path.join(work, "loop-overrides");
-        const shortened: [string, RegExp, string][] = [
-          ["deploy/base/deployment.yaml.hbs", /progressDeadlineSeconds: 300\b/, "progressDeadlineSeconds: 30"],
-          ["deploy/argocd/application-[environment].yaml.hbs", /limit: 5\n(\s+)backoff:\n\s+duration: 5s/, "limit: 1\n$1backoff:\n$1  duration: 1s"],
-          ["deploy/argocd/applicationset.yaml.hbs", /limit: 5\n(\s+)backoff:\n\s+duration: 5s/, "limit: 1\n$1backoff:\n$1  duration: 1s"],
-        ];
-        for (const [template, from, to] of shortened) {
-          if (existsSync(path.join(overrides, template))) continue;
-          const text = await readFile(path.join(REPO_ROOT, "templates", template), "utf8");
-          const changed = text.replace(from, to);
-          expect(changed, `${template} no longer matches ${from}`).not.toBe(text);
-          await mkdir(path.dirname(path.join(overrides, template)), { recursive: true });
-          await writeFile(path.join(overrides, template), changed);
-        }
+        // makes the first commit. Two timings shortened through template overrides, so that failures are
+        // alerted on within the test's time: the Deployment's progressDeadlineSeconds (30 s, not 300 s)
+        // for the bad release below, and Argo CD's sync retries (1 retry after 1 s, not 5 from 5 s
+        // doubling: about 155 s) for the refused commit's on-sync-failed.
+        const retries = [/limit: 5\n(\s+)backoff:\n\s+duration: 5s/, "limit: 1\n$1backoff:\n$1  duration: 1s"] as const;
+        const overrides = await templateOverrides(path.join(work, "loop-overrides"), [
+          ["deploy/base/deployment.yaml.hbs", [[/progressDeadlineSeconds: 300\b/, "progressDeadlineSeconds: 30"]]],
+          ["deploy/argocd/application-[environment].yaml.hbs", [retries]],
+          ["deploy/argocd/applicationset.yaml.hbs", [retries]],
+        ]);
         repo = path.join(work, variant.name);
         const url = `${cluster().git.url}/${variant.name}.git`;
         await execa("node", [CLI, repo, "--owner", "acme", "--yes", "--repo-url", url, ...variant.flags,
@@ -566,19 +576,15 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
       // The canary's pauses (2 min) and analysis interval (1 min) shortened through a template override,
       // the documented way a platform team tunes them (--templates): the steps, queries, thresholds
       // and failure limits stay the generated ones.
-      const overrides = path.join(work, "canary-overrides/deploy/components/rollout-canary");
-      await mkdir(overrides, { recursive: true });
-      for (const [file, from, to] of [["rollout.yaml.hbs", /duration: 2m/g, "duration: 10s"], ["analysistemplate.yaml.hbs", /interval: 1m/g, "interval: 5s"]] as const) {
-        const text = await readFile(path.join(REPO_ROOT, "templates/deploy/components/rollout-canary", file), "utf8");
-        const changed = text.replace(from, to);
-        expect(changed, `${file} no longer has '${from.source}'`).not.toBe(text);
-        await writeFile(path.join(overrides, file), changed);
-      }
+      const overrides = await templateOverrides(path.join(work, "canary-overrides"), [
+        ["deploy/components/rollout-canary/rollout.yaml.hbs", [[/duration: 2m/g, "duration: 10s"]]],
+        ["deploy/components/rollout-canary/analysistemplate.yaml.hbs", [[/interval: 1m/g, "interval: 5s"]]],
+      ]);
       repo = path.join(work, name);
       const url = `${cluster().git.url}/${name}.git`;
       await execa("node", [CLI, repo, "--owner", "acme", "--yes", "--repo-url", url, "--gitops", "argocd", "--progressive", "argo-rollouts",
         "--prometheus-url", `http://127.0.0.1:${promPort}`, "--alertmanager-url", `${cluster().alertmanager.url}/api/v2/alerts`,
-        "--templates", path.join(work, "canary-overrides")], { env: { ...GIT_IDENTITY, CI: "true" } });
+        "--templates", overrides], { env: { ...GIT_IDENTITY, CI: "true" } });
       await cluster().git.createRepo(name);
       // The platform's argo-rollouts-notification-configmap, as the generated README documents it, in the
       // controller's namespace (argo-rollouts, where an install puts it), with the Secret the install makes.
@@ -798,20 +804,10 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
       });
       await new Promise<void>((resolve) => hookServer!.listen(0, "127.0.0.1", resolve));
       const hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/`;
-      const overrides = path.join(work, "flagger-overrides");
-      for (const [file, changes] of [
+      const overrides = await templateOverrides(path.join(work, "flagger-overrides"), [
         ["deploy/components/flagger-canary/canary.yaml.hbs", [[/interval: 1m/g, "interval: 5s"], [/interval: 2m/g, "interval: 20s"]]],
         ["deploy/overlays/[environment]/kustomization.yaml.hbs", [[/http:\/\/flagger-loadtester\.flagger-system\//g, hookUrl]]],
-      ] as const) {
-        let text = await readFile(path.join(REPO_ROOT, "templates", file), "utf8");
-        for (const [from, to] of changes) {
-          const changed = text.replace(from, to);
-          expect(changed, `${file} no longer has '${from.source}'`).not.toBe(text);
-          text = changed;
-        }
-        await mkdir(path.dirname(path.join(overrides, file)), { recursive: true });
-        await writeFile(path.join(overrides, file), text);
-      }
+      ]);
       repo = path.join(work, name);
       const url = `${cluster().git.url}/${name}.git`;
       await execa("node", [CLI, repo, "--owner", "acme", "--yes", "--repo-url", url, "--gitops", "flux", "--progressive", "flagger",

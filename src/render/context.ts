@@ -33,10 +33,11 @@ function fewReplicasReason(production: boolean, sizing: Sizing): string | undefi
 /** The component that releases an environment's changes progressively, per --progressive. */
 const CANARY_COMPONENT = { "argo-rollouts": "rollout-canary", flagger: "flagger-canary" } as const;
 
-function toEnvironments(answers: Answers, sizes: { production: Sizing; other: Sizing }, components: string[], progressive: boolean): Environment[] {
+function toEnvironments(answers: Answers, sizes: { production: Sizing; other: Sizing }, components: string[]): Environment[] {
+  const canaryComponent = answers.progressive === "none" ? undefined : CANARY_COMPONENT[answers.progressive];
   const names = answers.environments;
   return names.map((name, i) => {
-    const canary = progressive && (i > 0 || names.length === 1);
+    const canary = canaryComponent !== undefined && (i > 0 || names.length === 1);
     const production = isProduction(names, i);
     const sizing = production ? sizes.production : sizes.other;
     const reason = fewReplicasReason(production, sizing);
@@ -51,7 +52,7 @@ function toEnvironments(answers: Answers, sizes: { production: Sizing; other: Si
       ...(i > 0 ? { previous: names[i - 1] } : {}),
       canary,
       // The canary component goes last: it patches objects of the base and of the servicemonitor component.
-      components: [...components, ...(canary && answers.progressive !== "none" ? [CANARY_COMPONENT[answers.progressive]] : [])],
+      components: [...components, ...(canary ? [canaryComponent] : [])],
     };
   });
 }
@@ -96,10 +97,9 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     ...(answers.monitoring ? ["servicemonitor", "dashboard"] : []),
     ...(secrets.length > 0 && answers.secrets === "external-secrets" ? ["external-secret"] : []),
   ];
-  const progressive = answers.progressive !== "none";
   // Validated answers always parse; each size is parsed once, whatever the number of environments.
   const sizes = { production: parseSizing(answers.productionResources).sizing!, other: parseSizing(answers.resources).sizing! };
-  const environments = toEnvironments(answers, sizes, kustomizeComponents, progressive);
+  const environments = toEnvironments(answers, sizes, kustomizeComponents);
   return deepFreeze({
     tool: { ...tool },
     name: answers.name,
@@ -155,7 +155,7 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
       .sort()
       .map((key) => ({ key, value: requiredLabels[key] })),
     kustomizeComponents,
-    progressive: { none: !progressive, argoRollouts: answers.progressive === "argo-rollouts", flagger: answers.progressive === "flagger" },
+    progressive: { none: answers.progressive === "none", argoRollouts: answers.progressive === "argo-rollouts", flagger: answers.progressive === "flagger" },
     slo,
     runbookUrl: runbookUrl(httpsRepoUrl(answers.repoUrl)),
     canary: { maxErrorPercent: answers.canaryMaxErrorPercent, maxP95Ms: answers.canaryMaxP95Ms, prometheusUrl: answers.prometheusUrl },
