@@ -5,7 +5,8 @@
 // cli.js, one chunk of our code, one of the Handlebars runtime, one of esbuild's helpers, and the
 // templates (each chunk is a file to resolve, read and compile: fewer is measurably faster).
 import { createHash } from "node:crypto";
-import { chmod, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { build } from "esbuild";
 import Handlebars from "handlebars";
@@ -79,6 +80,29 @@ const handlebarsCompilerOnly = {
   },
 };
 
+// Every test command builds first, and .ci/run runs two of them at once (test:robustness beside the
+// cluster tests): a second build would delete dist/ under the first one's running CLI. So a build whose
+// inputs are unchanged since the last one (same bytes, by digest) writes nothing. FORCE_BUILD=1 builds anyway.
+const INPUTS = ["src", "templates", "scripts/build.mjs", "scripts/handlebars-compiler.cjs", "package.json", "package-lock.json", "tsconfig.json"];
+const STAMP = ".cache/build-stamp";
+async function inputsDigest() {
+  const hash = createHash("sha256");
+  for (const input of INPUTS) {
+    const info = await stat(input).catch(() => undefined);
+    const files = !info ? [] : info.isDirectory()
+      ? (await readdir(input, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort()
+      : [input];
+    hash.update(`${input}: ${files.length}\0`);
+    for (const file of files) hash.update(file).update("\0").update(await readFile(file)).update("\0");
+  }
+  return hash.digest("hex");
+}
+const digest = await inputsDigest();
+const built = ["dist/cli.js", "dist/index.js", "dist/THIRD-PARTY-LICENSES.txt", ".cache/build-meta.json"].every((f) => existsSync(f));
+if (process.env.FORCE_BUILD !== "1" && built && (await readFile(STAMP, "utf8").catch(() => "")) === digest) process.exit(0);
+// Removed first: a build that stops half way leaves no stamp to vouch for it.
+await rm(STAMP, { force: true });
+
 await rm("dist", { recursive: true, force: true });
 const result = await build({
   metafile: true,
@@ -105,6 +129,7 @@ await writeFile("dist/THIRD-PARTY-LICENSES.txt", await thirdPartyLicenses(result
 // Which packages each output file holds: the lazy-loading test reads it (not shipped).
 await mkdir(".cache", { recursive: true });
 await writeFile(".cache/build-meta.json", JSON.stringify(result.metafile));
+await writeFile(STAMP, digest);
 
 /**
  * The bundle carries code of other packages, and their licenses (MIT, ISC) ask that their notices go
