@@ -83,7 +83,7 @@ const handlebarsCompilerOnly = {
 // Every test command builds first, and .ci/run runs two of them at once (test:robustness beside the
 // cluster tests): a second build would delete dist/ under the first one's running CLI. So a build whose
 // inputs are unchanged since the last one (same bytes, by digest) writes nothing. FORCE_BUILD=1 builds anyway.
-const INPUTS = ["src", "templates", "scripts/build.mjs", "scripts/handlebars-compiler.cjs", "package.json", "package-lock.json", "tsconfig.json"];
+const INPUTS = ["src", "generators", "templates", "scripts/build.mjs", "scripts/handlebars-compiler.cjs", "package.json", "package-lock.json", "tsconfig.json"];
 const STAMP = ".cache/build-stamp";
 async function inputsDigest() {
   const hash = createHash("sha256");
