@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Go tools the test suite runs on generated output, pinned, into the git-ignored .tools/bin.
-# Idempotent: a tool already at its pinned version is not rebuilt. Versions mirror src/versions.ts.
+# Idempotent: a tool already at its pinned version is not rebuilt. Versions mirror src/versions.ts
+# (except kube-score's, a test-only tool, see below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOBIN="$PWD/.tools/bin" GOTOOLCHAIN=local GOFLAGS=-modcacherw
@@ -16,6 +17,10 @@ install() { # name module version
 
 install golangci-lint github.com/golangci/golangci-lint/v2/cmd/golangci-lint v2.13.1
 install actionlint github.com/rhysd/actionlint/cmd/actionlint v1.7.12
+# kube-score runs only in this repository's tests (test/scanners.test.ts, allow-list
+# test/kube-score-allowlist.yaml), not in the generated repository, which runs kube-linter: so its pin
+# lives here and not in src/render/versions.ts. v1.20.0 is the newest tag (reference: pins.md).
+install kube-score github.com/zegl/kube-score/cmd/kube-score v1.20.0
 
 # kube-linter: built from the wrapper module in tools/kube-linter (see the comment in its go.mod).
 kube_linter_stamp="$(sha256sum tools/kube-linter/go.mod | cut -c1-16)"
