@@ -301,7 +301,8 @@ describe("GitLab CI", () => {
     const names = new Set(jobs().map(([n]) => n));
     for (const [name, job] of jobs()) {
       expect(ci.stages, name).toContain(job.stage);
-      for (const need of job.needs ?? []) expect(names, `${name} needs ${need}`).toContain(need);
+      // A need is a job's name, or { job, artifacts } where it takes that job's artifacts.
+      for (const need of job.needs ?? []) expect(names, `${name} needs ${JSON.stringify(need)}`).toContain(typeof need === "string" ? need : need.job);
       for (const base of [job.extends ?? []].flat()) expect(ci[base], `${name} extends ${base}`).toBeTypeOf("object");
     }
     const testJobs = jobs().filter(([, j]) => j.stage === "test").map(([n]) => n);
@@ -355,16 +356,21 @@ describe("GitLab CI", () => {
     }
   });
 
-  it("template-update: only in the schedule that sets TEMPLATE_UPDATE, full history, the pinned node image, its own environment", async () => {
-    const job = ci["template-update"] as Yaml;
-    expect(job.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "schedule" && $TEMPLATE_UPDATE == "true"' }]);
-    expect(job.image).toBe(r.context.versions.images.nodeGit);
+  it("template-update: only in the schedule that sets TEMPLATE_UPDATE, the pinned node image; prepare with full history, publish in its own environment", async () => {
+    const prepare = ci["template-update-prepare"] as Yaml;
+    const publish = ci["template-update-publish"] as Yaml;
+    for (const job of [prepare, publish]) {
+      expect(job.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "schedule" && $TEMPLATE_UPDATE == "true"' }]);
+      expect(job.image).toBe(r.context.versions.images.nodeGit);
+    }
     expect(raw).toContain(`image: ${r.context.versions.images.nodeGit}\n`);
-    expect(job.variables.GIT_DEPTH).toBe("0");
-    expect(job.needs).toEqual([]);
-    expect(job.environment).toEqual({ name: "template-update", action: "prepare" });
-    expect(scriptOf(job)).toContain("./scripts/template-update.sh");
-    expect(scriptOf(job)).not.toMatch(/set-url|oauth2:\$TEMPLATE_UPDATE_TOKEN@|extraheader/i);
+    expect(prepare.variables.GIT_DEPTH).toBe("0");
+    expect(prepare.needs).toEqual([]);
+    expect(prepare.environment).toBeUndefined();
+    expect(publish.environment).toEqual({ name: "template-update", action: "prepare" });
+    expect(scriptOf(prepare)).toContain("./scripts/template-update.sh prepare .template-update");
+    expect(scriptOf(publish)).toContain("./scripts/template-update.sh publish .template-update");
+    expect(scriptOf(publish)).not.toMatch(/set-url|oauth2:\$TEMPLATE_UPDATE_TOKEN@|extraheader/i);
     expect(r.files).toContain("scripts/template-update.sh");
     expect(r.files).toContain("tools/template/package.json");
     const renovate = JSON5.parse(await read(r, "renovate.json5")) as Yaml;
@@ -372,7 +378,8 @@ describe("GitLab CI", () => {
     expect(renovate.packageRules).toContainEqual(expect.objectContaining({ matchManagers: ["npm"], matchFileNames: ["tools/template/package.json"] }));
     const off = await renderToDir({ ci: "gitlab", templateUpdate: "off" });
     const offCi = parse(await read(off, ".gitlab-ci.yml")) as Yaml;
-    expect(offCi["template-update"]).toBeUndefined();
+    expect(offCi["template-update-prepare"]).toBeUndefined();
+    expect(offCi["template-update-publish"]).toBeUndefined();
     expect(offCi.stages).toEqual(["test", "build", "sign", "deploy"]);
     expect(offCi[".release"].rules).toEqual([{ if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" }]);
     expect((JSON5.parse(await read(off, "renovate.json5")) as Yaml).enabledManagers).not.toContain("npm");

@@ -93,7 +93,7 @@ describe.each(variants)("security (#27): %s", (_label, overrides) => {
         const steps = (job.steps ?? []) as Yaml[];
         for (const s of steps) if (String(s.uses ?? "").startsWith("actions/checkout@")) expect(s.with?.["persist-credentials"], `${file}/${id}`).toBe(false);
         const app = steps.find((s) => String(s.uses ?? "").startsWith("actions/create-github-app-token@"));
-        const writes = (file.endsWith("release.yaml") && id === "deploy") || file.endsWith("promote.yaml") || file.endsWith("template-update.yaml");
+        const writes = (file.endsWith("release.yaml") && id === "deploy") || file.endsWith("promote.yaml") || (file.endsWith("template-update.yaml") && id === "publish");
         if (!writes) {
           expect(app, `${file}/${id}`).toBeUndefined();
           continue;
@@ -161,8 +161,8 @@ describe.each(variants)("security (#27): %s", (_label, overrides) => {
     expect(ci.deploy.environment?.name).toBe(r.context.firstEnvironment.name);
     for (const [name, job] of Object.entries(ci)) {
       if (name === "deploy" || !job || typeof job !== "object") continue;
-      // The template-update job declares its own environment, the scope of its own token, never the deploy one.
-      if (name === "template-update") expect(job.environment).toEqual({ name: "template-update", action: "prepare" });
+      // The template-update publish job declares its own environment, the scope of its own token, never the deploy one.
+      if (name === "template-update-publish") expect(job.environment).toEqual({ name: "template-update", action: "prepare" });
       else expect(job.environment, `${name} declares no environment (the token is scoped to the deploy job's)`).toBeUndefined();
     }
     const script = (ci.deploy.script as string[]).join("\n");

@@ -4,13 +4,15 @@
 // checks the exact package@version the script asks for and runs this checkout's dist/cli.js instead
 // (so the generated script carries no test-only switch).
 import { execa } from "execa";
-import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { existsSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { CLI, gitEnv, tempDir } from "./helpers/cli.js";
 import { commitAll, edit, generate, git, olderTemplates } from "./helpers/update-repo.js";
 import { TOOL } from "../src/shared/tool.js";
+import { inCI, renderToDir, tool } from "./helpers/render.js";
 
 const BRANCH = "template-update";
 
@@ -66,10 +68,26 @@ async function fakeNpx(root: string, bin: string): Promise<void> {
   await chmod(path.join(bin, "npx"), 0o755);
 }
 
-/** A generated repository pushed to a bare "origin", and a full clone of it where CI would run. */
 type Run = { exitCode: number; stdout: string; stderr: string };
+const result = (r: { exitCode?: number; stdout: unknown; stderr: unknown }): Run => ({ exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) });
+const bash = (script: string, cwd: string, env: Record<string, string | undefined>, extendEnv = true) =>
+  execa("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], { cwd, reject: false, env, extendEnv }).then(result);
 
-async function hosted(repo: string): Promise<{ work: string; origin: string; run: () => Promise<Run>; step: () => Promise<Run>; forge: () => Promise<Forge> }> {
+// Hooks a compromised prepare job would like the push to run: each one that runs leaves its name in
+// root/hooks.log. The publish half runs git with hooks off, so the log stays empty.
+const HOOKS = ["pre-push", "reference-transaction", "post-checkout"];
+async function plantHooks(root: string, clone: string): Promise<string> {
+  const log = path.join(root, "hooks.log");
+  for (const hook of HOOKS) {
+    await writeFile(path.join(clone, ".git", "hooks", hook), `#!/bin/sh\necho ${hook} >>"${log}"\n`);
+    await chmod(path.join(clone, ".git", "hooks", hook), 0o755);
+  }
+  return log;
+}
+const npxCalls = async (root: string) => (existsSync(path.join(root, "npx.log")) ? (await readFile(path.join(root, "npx.log"), "utf8")).trim().split("\n") : []);
+
+/** A generated repository pushed to a bare "origin", and a full clone of it where CI would run. */
+async function hosted(repo: string) {
   const root = await tempDir("cggs-tplupd-");
   const origin = path.join(root, "origin.git");
   await execa("git", ["clone", "--quiet", "--bare", repo, origin], { env: gitEnv });
@@ -83,15 +101,37 @@ async function hosted(repo: string): Promise<{ work: string; origin: string; run
   const state = path.join(root, "forge.json");
   await writeFile(state, JSON.stringify({ prs: [], issues: [], calls: [] }));
   const env = { ...gitEnv, CI: "true", FAKE_FORGE: state, PATH: `${bin}:${process.env.PATH}` };
-  const result = (r: { exitCode?: number; stdout: unknown; stderr: unknown }): Run => ({ exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) });
   const run = async () => result(await execa("./scripts/template-update.sh", [], { cwd: work, reject: false, env }));
-  // The workflow's own step, run the way the runner runs it (bash -eo pipefail), with a token to hide.
-  const step = async () => {
-    const workflow = parse(await readFile(path.join(work, ".github/workflows/template-update.yaml"), "utf8"));
-    const script = String(workflow.jobs.propose.steps.find((s: { name?: string }) => s.name === "Propose the update").run);
-    return result(await execa("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], { cwd: work, reject: false, env: { ...env, GH_TOKEN: "app-token" } }));
+  /** A fresh runner for the publish job: a new clone at depth 1 (checkout's default), hooks planted. */
+  const freshClone = async (depth = true) => {
+    const runner = await tempDir("cggs-tplupd-runner-");
+    const clone = path.join(runner, "work");
+    await execa("git", ["clone", "--quiet", ...(depth ? ["--depth", "1"] : []), `file://${origin}`, clone], { env: gitEnv });
+    return { runner, clone, hooks: await plantHooks(root, clone) };
   };
-  return { work, origin, run, step, forge: async () => JSON.parse(await readFile(state, "utf8")) as Forge };
+  /** `scripts/template-update.sh publish DIR` in a fresh clone, holding the token, as the publish job runs it. */
+  const publish = async (handoff: string, depth = true) => {
+    const { clone, hooks } = await freshClone(depth);
+    return { ...(await bash(`./scripts/template-update.sh publish "${handoff}"`, clone, { ...env, GH_TOKEN: "app-token" })), clone, hooks };
+  };
+  // The workflow's two jobs, run the way the runner runs their steps (bash -eo pipefail): prepare in
+  // the full clone, with no token; its outcome output decides whether publish runs; the artifact
+  // (RUNNER_TEMP/template-update) is copied to a fresh runner, where publish holds the App's token.
+  const workflow = async (): Promise<Run & { outcome?: string; ran: string[]; clone?: string; hooks?: string }> => {
+    const wf = parse(await readFile(path.join(work, ".github/workflows/template-update.yaml"), "utf8"));
+    const script = (job: string, name: string) => String(wf.jobs[job].steps.find((s: { name?: string }) => s.name === name).run);
+    const temp = await tempDir("cggs-tplupd-runner-");
+    const output = path.join(temp, "github-output");
+    await writeFile(output, "");
+    const prepare = await bash(script("prepare", "Prepare the update"), work, { ...env, RUNNER_TEMP: temp, GITHUB_OUTPUT: output });
+    const outcome = /^outcome=(.*)$/m.exec(await readFile(output, "utf8"))?.[1];
+    if (prepare.exitCode !== 0 || outcome === "0") return { ...prepare, outcome, ran: ["prepare"] };
+    const { runner, clone, hooks } = await freshClone();
+    await cp(path.join(temp, "template-update"), path.join(runner, "template-update"), { recursive: true });
+    const pub = await bash(script("publish", "Publish the update"), clone, { ...env, RUNNER_TEMP: runner, GH_TOKEN: "app-token" });
+    return { exitCode: pub.exitCode, stdout: prepare.stdout + pub.stdout, stderr: prepare.stderr + pub.stderr, outcome, ran: ["prepare", "publish"], clone, hooks };
+  };
+  return { root, work, origin, run, publish, workflow, forge: async () => JSON.parse(await readFile(state, "utf8")) as Forge };
 }
 
 const remoteBranch = async (origin: string) => (await execa("git", ["for-each-ref", "--format=%(objectname)", `refs/heads/${BRANCH}`], { cwd: origin })).stdout;
@@ -168,13 +208,16 @@ describe("scripts/template-update.sh against a bare repository and a recording g
     const repo = await generate(["--templates", await olderTemplates()]);
     await edit(repo, "Makefile", (t) => `${t}# the team's own target\n`);
     await commitAll(repo);
-    const { origin, run, step, forge } = await hosted(repo);
+    const { origin, run, workflow, forge } = await hosted(repo);
 
     const r = await run();
     expect(r.exitCode, r.stderr).toBe(11);
-    // The workflow step reads 11 as the job done: green, the issue is the news.
-    const again = await step();
+    // The workflow's jobs read 11 as the job done: green, the issue is the news. Prepare hands the
+    // conflicts over; publish, on a fresh runner, reports them.
+    const again = await workflow();
     expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.outcome).toBe("11");
+    expect(again.ran).toEqual(["prepare", "publish"]);
     expect(again.stdout).toContain("conflicts with");
     expect(await remoteBranch(origin)).toBe("");
     const f = await forge();
@@ -187,27 +230,173 @@ describe("scripts/template-update.sh against a bare repository and a recording g
   });
 
   test("up to date: exit 0, nothing pushed, nothing requested", async () => {
-    const { origin, run, forge } = await hosted(await generate());
+    const { origin, run, workflow, forge } = await hosted(await generate());
     const r = await run();
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain("up to date");
     expect(await remoteBranch(origin)).toBe("");
     expect((await forge()).calls).toEqual([]);
+    // In the workflow, outcome 0 skips the publish job: the App's token is not even minted.
+    const w = await workflow();
+    expect(w.exitCode, w.stderr).toBe(0);
+    expect(w.outcome).toBe("0");
+    expect(w.ran).toEqual(["prepare"]);
   });
 
   test("a shallow clone: exit 1 before the generator runs, saying how to fetch the history", async () => {
     const repo = await generate(["--templates", await olderTemplates()]);
     await edit(repo, "README.md", (t) => `${t}\nA second commit, so depth 1 is shallow.\n`);
     await commitAll(repo);
-    const { work, origin, run, step, forge } = await hosted(repo);
+    const { work, origin, run, workflow, forge } = await hosted(repo);
     await rm(work, { recursive: true });
     await execa("git", ["clone", "--quiet", "--depth", "1", `file://${origin}`, work], { env: gitEnv });
     const r = await run();
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain("fetch-depth: 0");
-    // An error fails the workflow's step.
-    expect((await step()).exitCode).toBe(1);
+    // An error fails the workflow's prepare job, and publish does not run.
+    const failed = await workflow();
+    expect(failed.exitCode).toBe(1);
+    expect(failed.ran).toEqual(["prepare"]);
     expect((await forge()).calls).toEqual([]);
+  });
+});
+
+type Job = Record<string, any>;
+const UPDATE_SUBJECT = `chore: update to ${TOOL.name} v${TOOL.version} templates`;
+const NPM_CODE = /\bnp[mx]\b/;
+
+// Threat model row 22: the generator (npm code, with dependencies npx resolves at run time) never runs
+// in a job that holds a token that can push, and the job that holds it pushes only a checked bundle.
+describe("the split workflow: prepare runs the generator with no token, publish holds the token and runs no npm code", () => {
+  test("static: actionlint; prepare has no secret, token or environment; publish needs it, is the only job with the App, and runs no npx/npm", async () => {
+    const r = await renderToDir({});
+    const file = ".github/workflows/template-update.yaml";
+    const wf = parse(await readFile(path.join(r.dir, file), "utf8"));
+    expect(Object.keys(wf.jobs)).toEqual(["prepare", "publish"]);
+    const { prepare, publish } = wf.jobs as Record<string, Job>;
+    expect(prepare.permissions).toEqual({ contents: "read" });
+    expect(prepare.environment).toBeUndefined();
+    const prepared = JSON.stringify(prepare);
+    for (const leak of ["secrets.", "vars.", "GH_TOKEN", "GITHUB_TOKEN", "github.token", "create-github-app-token", "steps.app"]) expect(prepared, `prepare mentions ${leak}`).not.toContain(leak);
+    const checkouts = (job: Job) => job.steps.filter((st: Job) => String(st.uses).startsWith("actions/checkout@"));
+    expect(checkouts(prepare).map((st: Job) => st.with)).toEqual([{ "fetch-depth": 0, "persist-credentials": false }]);
+    expect(prepare.steps.map((st: Job) => st.uses ?? st.name)).toEqual([expect.stringMatching(/^actions\/checkout@/), "Prepare the update", expect.stringMatching(/^actions\/upload-artifact@[0-9a-f]{40}$/)]);
+    expect(publish.needs).toBe("prepare");
+    expect(publish.if).toBe("needs.prepare.outputs.outcome != '0'");
+    expect(publish.environment).toBe("gitops");
+    expect(publish.permissions).toEqual({ contents: "read" });
+    expect(JSON.stringify(publish)).not.toMatch(NPM_CODE);
+    expect(checkouts(publish).map((st: Job) => st.with)).toEqual([{ "persist-credentials": false }]);
+    expect(publish.steps.map((st: Job) => st.uses ?? st.name)).toEqual([
+      expect.stringMatching(/^actions\/checkout@/),
+      expect.stringMatching(/^actions\/download-artifact@[0-9a-f]{40}$/),
+      expect.stringMatching(/^actions\/create-github-app-token@/),
+      "Publish the update",
+    ]);
+    expect(String(publish.steps.at(-1).run)).toContain('./scripts/template-update.sh publish "$RUNNER_TEMP/template-update"');
+    expect(String(prepare.steps[1].run)).toContain('./scripts/template-update.sh prepare "$RUNNER_TEMP/template-update"');
+    const { actions } = r.context.versions;
+    expect(prepare.steps[2].uses).toBe(`${actions.uploadArtifact.repo}@${actions.uploadArtifact.sha}`);
+    expect(publish.steps[1].uses).toBe(`${actions.downloadArtifact.repo}@${actions.downloadArtifact.sha}`);
+    expect(prepare.steps[2].with.name).toBe(publish.steps[1].with.name);
+
+    if (!existsSync(tool("actionlint"))) {
+      if (inCI) throw new Error("actionlint is required in CI (scripts/install-tools.sh installs it)");
+      console.warn("skipped: actionlint not installed (run scripts/install-tools.sh)");
+    } else {
+      const lint = await execa(tool("actionlint"), ["-no-color", "-oneline", file], { cwd: r.dir, reject: false });
+      expect(lint.stdout + lint.stderr).toBe("");
+      expect(lint.exitCode).toBe(0);
+    }
+
+    // GitLab: the same split. The token's environment is declared by the publish job alone, which
+    // runs no npx/npm, in a fresh clone, from the prepare job's artifact.
+    const gl = await renderToDir({ ci: "gitlab" });
+    const ci = parse(await readFile(path.join(gl.dir, ".gitlab-ci.yml"), "utf8")) as Record<string, Job>;
+    const glPrepare = ci["template-update-prepare"];
+    const glPublish = ci["template-update-publish"];
+    expect(glPrepare.environment).toBeUndefined();
+    expect(JSON.stringify(glPrepare)).not.toContain("TEMPLATE_UPDATE_TOKEN");
+    expect(glPrepare.artifacts.paths).toEqual([".template-update/"]);
+    expect(glPublish.environment).toEqual({ name: "template-update", action: "prepare" });
+    expect(glPublish.needs).toEqual([{ job: "template-update-prepare", artifacts: true }]);
+    expect(glPublish.variables.GIT_STRATEGY).toBe("clone");
+    expect(JSON.stringify(glPublish)).not.toMatch(NPM_CODE);
+    for (const [name, job] of Object.entries(ci)) if (name !== "template-update-publish" && job && typeof job === "object") expect(job.environment?.name, name).not.toBe("template-update");
+  });
+
+  test("behind, run as the workflow runs: prepare (no token) hands a bundle over; publish pushes it and opens the PR, with no npx and no git hook", async () => {
+    const repo = await generate(["--templates", await olderTemplates()]);
+    const { root, origin, workflow, forge } = await hosted(repo);
+
+    const w = await workflow();
+    expect(w.exitCode, w.stderr).toBe(0);
+    expect(w.outcome).toBe("10");
+    expect(w.ran).toEqual(["prepare", "publish"]);
+    expect(w.stdout).toContain(`proposed ${TOOL.name} ${TOOL.version} on ${BRANCH}`);
+    expect(await git(origin, "log", "-1", "--format=%s", BRANCH)).toBe(UPDATE_SUBJECT);
+    expect(await git(origin, "rev-parse", `${BRANCH}^1`)).toBe(await git(origin, "rev-parse", "main"));
+    expect(await git(origin, "show", `${BRANCH}:Makefile`)).not.toContain("Makefile of the older template");
+    expect((await forge()).prs).toEqual([expect.objectContaining({ number: 1, head: BRANCH, base: "main" })]);
+    // The generator ran in prepare only (the stand-in npx also fails on any token in its environment).
+    expect(await npxCalls(root)).toEqual([`--yes ${TOOL.name}@${TOOL.version} update --check .`, expect.stringMatching(new RegExp(`^--yes ${TOOL.name}@${TOOL.version} update --yes --json --branch template-update-`))]);
+    // Publish ran git (fetch, update-ref, push) with hooks planted in its clone: none ran.
+    expect(existsSync(w.hooks!), "a git hook ran in publish").toBe(false);
+    expect(await readFile(path.join(w.clone!, ".git/config"), "utf8")).not.toContain("app-token");
+
+    // A re-run: the same proposal, nothing pushed again, the same PR edited.
+    const pushed = await remoteBranch(origin);
+    const again = await workflow();
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toContain("already holds");
+    expect(await remoteBranch(origin)).toBe(pushed);
+    expect(verbs(await forge())).toEqual(["pr list", "pr create", "pr list", "pr edit"]);
+    expect(await npxCalls(root)).toHaveLength(4);
+  });
+
+  test("publish refuses a bundle that is not exactly the update (another base, two commits, another subject, an unknown base) and a bad outcome: exit 1, each with its message, nothing pushed", async () => {
+    const repo = await generate(["--templates", await olderTemplates()]);
+    await edit(repo, "README.md", (t) => `${t}\nA second commit, so main~1 exists.\n`);
+    await commitAll(repo);
+    const { root, origin, publish, forge } = await hosted(repo);
+    const craft = path.join(root, "craft");
+    await execa("git", ["clone", "--quiet", origin, craft], { env: gitEnv });
+    const main = await git(craft, "rev-parse", "main");
+    const older = await git(craft, "rev-parse", "main~1");
+    /** A hand-over as prepare writes it: outcome 10, a report, and a bundle of `commits` on `on`. */
+    const handoff = async (name: string, on: string, subjects: string[]) => {
+      await git(craft, "switch", "--quiet", "-C", name, on);
+      for (const subject of subjects) await git(craft, "commit", "--quiet", "--allow-empty", "-m", subject);
+      const dir = path.join(root, `handoff-${name}`);
+      await mkdir(dir);
+      await writeFile(path.join(dir, "outcome"), "10\n");
+      await writeFile(path.join(dir, "update.json"), "{}\n");
+      await git(craft, "bundle", "create", "--quiet", path.join(dir, "update.bundle"), `refs/heads/${name}`, `^${on}`);
+      return dir;
+    };
+    const cases: [string, string, boolean, RegExp][] = [
+      ["two commits on main", await handoff("two", main, [UPDATE_SUBJECT, UPDATE_SUBJECT]), false, new RegExp(`the bundle holds 2 commits on top of main \\(${main.slice(0, 7)}[0-9a-f]*\\), not one: refusing to push it`)],
+      ["one commit on main~1", await handoff("older", older, [UPDATE_SUBJECT]), false, new RegExp(`the bundle's commit is on ${older}, not on main as checked out here \\(${main}\\): refusing to push it`)],
+      ["another subject", await handoff("subject", main, ["chore: something else"]), false, new RegExp(`the bundle's commit says 'chore: something else', not '${UPDATE_SUBJECT}': refusing to push it`)],
+      // At checkout's depth 1, main~1 is not there: git bundle verify refuses before anything is read.
+      ["on a commit the clone lacks", path.join(root, "handoff-older"), true, /the bundle does not apply to main \([0-9a-f]+\), refusing it: .*lacks these prerequisite commits/],
+    ];
+    for (const [label, dir, shallow, message] of cases) {
+      const r = await publish(dir, shallow);
+      expect(r.exitCode, `${label}: ${r.stderr}`).toBe(1);
+      expect(r.stderr, label).toMatch(message);
+      expect(r.stderr, label).not.toMatch(/    at /);
+      expect(existsSync(r.hooks), `${label}: a git hook ran`).toBe(false);
+    }
+    const bad = path.join(root, "handoff-bad");
+    await mkdir(bad);
+    await writeFile(path.join(bad, "outcome"), "yes\n");
+    const r = await publish(bad);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("outcome says 'yes', not 0, 10 or 11");
+    expect(await remoteBranch(origin)).toBe("");
+    expect((await forge()).calls).toEqual([]);
+    expect(await npxCalls(root)).toEqual([]);
   });
 });
 
@@ -334,14 +523,24 @@ async function gitlabHosted(repo: string) {
     FAKE_FORGE: state,
     PATH: `${bin}:${process.env.PATH}`,
   };
-  const result = (r: { exitCode?: number; stdout: unknown; stderr: unknown }): Run => ({ exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) });
   const run = async (extra: Record<string, string | undefined> = {}) => result(await execa("./scripts/template-update.sh", [], { cwd: work, reject: false, env: { ...env, ...extra }, extendEnv: false }));
-  // The job's own script, run the way the runner runs it (bash -eo pipefail) on the detached commit it checks out.
-  const job = async () => {
+  // The two jobs' scripts, run the way the runner runs them (bash -eo pipefail): prepare on the detached
+  // commit it checks out, without TEMPLATE_UPDATE_TOKEN (the variable is scoped to the publish job's
+  // environment); its artifact copied into publish's new clone (GIT_STRATEGY: clone), hooks planted there.
+  const job = async (): Promise<Run & { clone?: string; hooks?: string }> => {
     const ci = parse(await readFile(path.join(work, ".gitlab-ci.yml"), "utf8"));
     await git(work, "checkout", "--quiet", "--detach", sha);
-    const script = (ci["template-update"].script as string[]).join("\n");
-    return result(await execa("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], { cwd: work, reject: false, env, extendEnv: false }));
+    const script = (name: string) => (ci[name].script as string[]).join("\n");
+    const prepare = await bash(script("template-update-prepare"), work, { ...env, TEMPLATE_UPDATE_TOKEN: undefined }, false);
+    if (prepare.exitCode !== 0) return prepare;
+    const clone = path.join(await tempDir("cggs-tplupd-gl-runner-"), "work");
+    await execa("git", ["clone", "--quiet", "--depth", "20", `file://${origin}`, clone], { env: gitEnv });
+    await git(clone, "checkout", "--quiet", "--detach", sha);
+    const hooks = await plantHooks(root, clone);
+    await cp(path.join(work, ".template-update"), path.join(clone, ".template-update"), { recursive: true });
+    await rm(path.join(work, ".template-update"), { recursive: true });
+    const pub = await bash(script("template-update-publish"), clone, env, false);
+    return { exitCode: pub.exitCode, stdout: prepare.stdout + pub.stdout, stderr: prepare.stderr + pub.stderr, clone, hooks };
   };
   return { root, work, origin, run, job, state, forge: async () => JSON.parse(await readFile(state, "utf8")) as GitlabForge };
 }
@@ -352,7 +551,7 @@ const requests = (f: GitlabForge) => f.calls.map((c) => `${c[c.indexOf("--reques
 describe("scripts/template-update.sh in GitLab CI: git push options and a recording curl", () => {
   test("behind: one push with merge_request.create; re-runs never ask again; a newer version retitles the same merge request", async () => {
     const repo = await generate(["--ci", "gitlab", "--templates", await olderTemplates()]);
-    const { work, origin, run, job, state, forge } = await gitlabHosted(repo);
+    const { root, work, origin, run, job, state, forge } = await gitlabHosted(repo);
     const title = `Template update to ${TOOL.name} ${TOOL.version}`;
 
     const first = await run();
@@ -381,7 +580,9 @@ describe("scripts/template-update.sh in GitLab CI: git push options and a record
     expect(f.pushes).toHaveLength(1);
     expect(f.mrs).toHaveLength(1);
     expect(await remoteBranch(origin)).toBe(pushed);
-    expect(await readFile(path.join(work, ".git/config"), "utf8")).not.toContain(TOKEN);
+    expect(await readFile(path.join(again.clone!, ".git/config"), "utf8")).not.toContain(TOKEN);
+    expect(existsSync(again.hooks!), "a git hook ran in the publish job").toBe(false);
+    expect((await npxCalls(root)).filter((c) => c.includes("--check"))).toHaveLength(2);
     await git(work, "switch", "--quiet", "main");
 
     // A branch left by an earlier version, its merge request still open: replaced by one force push

@@ -84,7 +84,7 @@ export const imagePins = {
   buildah: { repository: "quay.io/buildah/stable", tag: "v1.41.0" },
   // GitLab CI's lint job: the image of the golangci-lint version the Makefile and GitHub CI run.
   golangciLint: { repository: "golangci/golangci-lint", tag: tools.golangciLint },
-  // renovate: datasource=docker depName=node  (GitLab CI's template-update job: npx runs the generator,
+  // renovate: datasource=docker depName=node  (GitLab CI's template-update jobs: npx runs the generator,
   // and the full, non-slim variant has the git and curl the script needs. Active LTS, trixie like Go's.)
   nodeGit: { repository: "node", tag: "24.11.1-trixie" },
 } as const satisfies Record<string, ImagePin>;
@@ -125,4 +125,9 @@ export const actions = {
   cosignInstaller: { repo: "sigstore/cosign-installer", sha: "6f9f17788090df1f26f669e9d70d6ae9567deba6", tag: "v4.1.2" },
   createGithubAppToken: { repo: "actions/create-github-app-token", sha: "1b10c78c7865c340bc4f6099eb2f838309f1e8c3", tag: "v3.1.1" },
   createPullRequest: { repo: "peter-evans/create-pull-request", sha: "5f6978faf089d4d20b00c7766989d076bb2fc7f1", tag: "v8.1.1" },
+  // The template-update workflow's hand-over from the job that runs npx to the job that holds the token.
+  // upload-artifact: pins.md. download-artifact (not in pins.md): tag v8.0.1 read from the
+  // actions/download-artifact history (lightweight tag, `v8` on the same commit, node24), 2026-12-07.
+  uploadArtifact: { repo: "actions/upload-artifact", sha: "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", tag: "v7.0.0" },
+  downloadArtifact: { repo: "actions/download-artifact", sha: "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", tag: "v8.0.1" },
 } as const;
