@@ -14,7 +14,7 @@ const withoutDanglingSourceMaps = {
   },
 };
 
-// The slowest suites (fault injection, git states, random answer sets on disk): 6 files, about half of
+// The slowest suites (fault injection, git states, random answer sets on disk): 7 files, about half of
 // npm test's test time. `npm test` leaves them to `npm run test:robustness`, which .ci/run runs right after
 // it, so that the README's test command stays under 5 minutes with warm Go caches (issue #30). Run by
 // name (`npx vitest run test/reliability.test.ts`) they run as any other file.
@@ -25,6 +25,7 @@ const ROBUSTNESS = [
   "test/accepted-space.test.ts",
   "test/update-agreement.test.ts",
   "test/update-branch-attack.test.ts",
+  "test/update-monorepo.test.ts",
 ];
 const script = process.env.npm_lifecycle_event;
 

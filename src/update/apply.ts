@@ -53,6 +53,25 @@ export function updateMessage(plan: UpdatePlan): string {
   return `chore: update to ${TOOL.name} v${plan.to.version} templates`;
 }
 
+/** One service of an update written with others of its repository: its plan and its folder below the top ("" or ending in "/"). */
+export interface Part {
+  plan: UpdatePlan;
+  prefix: string;
+}
+
+/**
+ * The update's commit message; where services of one repository change together, the subject counts
+ * them and the body names each (its folder, its name) with its versions, so the commit says what it holds.
+ */
+export function updateMessageFor(parts: readonly Part[]): string {
+  const changed = parts.filter((p) => fileChanges(p.plan).length > 0);
+  if (changed.length <= 1) return updateMessage((changed[0] ?? parts[0]).plan);
+  // The same version with other templates (a development build): the digests tell them apart.
+  const versions = ({ from, to }: UpdatePlan) => (from.version === to.version ? `${from.version} (${from.sha256.slice(0, 12)}) → ${to.version} (${to.sha256.slice(0, 12)})` : `${from.version} → ${to.version}`);
+  const lines = changed.map(({ plan, prefix }) => `- ${prefix.replace(/\/$/, "") || "."}${typeof plan.answers.name === "string" ? ` (${plan.answers.name})` : ""}: ${versions(plan)}`);
+  return `chore: update ${changed.length} services to ${TOOL.name} v${changed[0].plan.to.version} templates\n\n${lines.join("\n")}`;
+}
+
 /** The work-tree file changes, in decision order, then the record (always last). */
 export function fileChanges(plan: UpdatePlan): FileChange[] {
   const changes: FileChange[] = [];
@@ -81,64 +100,71 @@ interface Prepared {
   snapshot?: string;
 }
 
-async function prepare(plan: UpdatePlan, changes: FileChange[], hasConflicts: boolean): Promise<Prepared> {
-  const dir = plan.directory;
-  const [top, prefix, index, mergeHead, mergeMsg] = (
+async function prepare(parts: readonly Part[], hasConflicts: boolean): Promise<Prepared> {
+  // The parts share one work tree (services of one repository): one index, one MERGE_HEAD, one merge.
+  const dir = parts[0].plan.directory;
+  const [top, , index, mergeHead, mergeMsg] = (
     await git(dir, ["rev-parse", "--show-toplevel", "--show-prefix", "--git-path", "index", "--git-path", "MERGE_HEAD", "--git-path", "MERGE_MSG"])
   ).split("\n");
-  const full = (p: string) => `${prefix}${p}`;
-  const conflicts = plan.decisions.filter((d) => d.action === "conflict");
-  const snapshotNeeded = hasConflicts || needsSnapshot(plan);
+  const each = parts.map(({ plan, prefix }) => ({ plan, prefix, changes: fileChanges(plan), conflicts: plan.decisions.filter((d) => d.action === "conflict"), full: (p: string) => `${prefix}${p}` }));
+  const snapshotted = each.filter((e) => e.conflicts.length > 0 || needsSnapshot(e.plan));
   return withTemp(async (tmp) => {
-    const current = await indexEntries(dir, top, [...changes.map((c) => full(c.path)), ...conflicts.map((d) => full(d.path))]);
-    const untracked = new Map(conflicts.filter((d) => !current.has(full(d.path))).flatMap((d) => {
-      const u = untrackedBytes(path.join(dir, d.path));
-      return u ? [[d.path, u] as const] : [];
-    }));
-    const templateFiles = [...plan.plan.values(), plan.provenance];
-    await writeBlobs(dir, tmp, [
+    const current = await indexEntries(dir, top, each.flatMap((e) => [...e.changes.map((c) => e.full(c.path)), ...e.conflicts.map((d) => e.full(d.path))]));
+    const untracked = new Map(each.flatMap((e) => e.conflicts.filter((d) => !current.has(e.full(d.path))).flatMap((d) => {
+      const u = untrackedBytes(path.join(e.plan.directory, d.path));
+      return u ? [[e.full(d.path), u] as const] : [];
+    })));
+    const templateFiles = (plan: UpdatePlan) => [...plan.plan.values(), plan.provenance];
+    await writeBlobs(dir, tmp, each.flatMap(({ plan, changes, conflicts, full }) => [
       ...changes.flatMap((c) => (c.content ? [c.content] : [])),
-      ...conflicts.flatMap((d) => [plan.plan.get(d.path)?.content ?? [], untracked.get(d.path)?.content ?? []].flat()),
-      ...(snapshotNeeded ? templateFiles.map((f) => f.content) : []),
+      ...conflicts.flatMap((d) => [plan.plan.get(d.path)?.content ?? [], untracked.get(full(d.path))?.content ?? []].flat()),
       ...plan.regenerated,
       // A base taken from an unchanged work-tree file may be an uncommitted one (--allow-dirty): a
       // conflict's stage 1 must name a blob that exists.
       ...conflicts.flatMap((d) => plan.bases.get(d.path) ?? []),
-    ]);
+    ]).concat(snapshotted.flatMap((e) => templateFiles(e.plan).map((f) => f.content))));
     // Where git converts, the work tree gets what git would check out for the new blob.
-    const forms = await workTreeForms(dir, changes.flatMap((c) => (c.content && plan.converted.has(c.path) ? [{ path: c.path, id: gitBlobId(c.content) }] : [])));
-    for (const c of changes) if (forms.has(c.path)) c.worktree = forms.get(c.path);
-    const snapshot = snapshotNeeded
-      ? await commitFiles(dir, tmp, templateFiles.map((f) => ({ ...f, path: full(f.path) })), `${TOOL.name} v${plan.to.version} template output (merge base for the next update)`)
-      : undefined;
+    for (const { plan, changes } of each) {
+      const forms = await workTreeForms(plan.directory, changes.flatMap((c) => (c.content && plan.converted.has(c.path) ? [{ path: c.path, id: gitBlobId(c.content) }] : [])));
+      for (const c of changes) if (forms.has(c.path)) c.worktree = forms.get(c.path);
+    }
+    const snapshot =
+      snapshotted.length > 0
+        ? await commitFiles(dir, tmp, snapshotted.flatMap((e) => templateFiles(e.plan).map((f) => ({ ...f, path: e.full(f.path) }))), `${TOOL.name} v${parts[0].plan.to.version} template output (merge base for the next update)`)
+        : undefined;
 
     const indexChanges: IndexChange[] = [];
-    for (const c of changes) {
-      if (conflicts.some((d) => d.path === c.path)) continue;
-      if (c.content === null) indexChanges.push({ path: full(c.path), kind: "remove" });
-      else indexChanges.push({ path: full(c.path), kind: "set", blob: gitBlobId(c.content), mode: c.mode !== undefined ? gitMode(c.mode) : (current.get(full(c.path))?.mode ?? "100644") });
-    }
-    for (const d of conflicts) {
-      const rec = plan.record.files[d.path];
-      const theirs = plan.plan.get(d.path);
-      const own = current.get(full(d.path)) ?? (untracked.has(d.path) ? { mode: gitMode(untracked.get(d.path)!.mode), blob: gitBlobId(untracked.get(d.path)!.content) } : undefined);
-      const mode = own?.mode ?? (theirs ? gitMode(theirs.mode) : "100644");
-      indexChanges.push({
-        path: full(d.path),
-        kind: "conflict",
-        base: rec && plan.baseKnown.has(d.path) ? { mode, blob: rec.gitBlob } : undefined,
-        ours: own,
-        theirs: theirs ? { mode: gitMode(theirs.mode), blob: gitBlobId(theirs.content) } : undefined,
-      });
+    for (const { plan, changes, conflicts, full } of each) {
+      for (const c of changes) {
+        if (conflicts.some((d) => d.path === c.path)) continue;
+        if (c.content === null) indexChanges.push({ path: full(c.path), kind: "remove" });
+        else indexChanges.push({ path: full(c.path), kind: "set", blob: gitBlobId(c.content), mode: c.mode !== undefined ? gitMode(c.mode) : (current.get(full(c.path))?.mode ?? "100644") });
+      }
+      for (const d of conflicts) {
+        const rec = plan.record.files[d.path];
+        const theirs = plan.plan.get(d.path);
+        const loose = untracked.get(full(d.path));
+        const own = current.get(full(d.path)) ?? (loose ? { mode: gitMode(loose.mode), blob: gitBlobId(loose.content) } : undefined);
+        const mode = own?.mode ?? (theirs ? gitMode(theirs.mode) : "100644");
+        indexChanges.push({
+          path: full(d.path),
+          kind: "conflict",
+          base: rec && plan.baseKnown.has(d.path) ? { mode, blob: rec.gitBlob } : undefined,
+          ours: own,
+          theirs: theirs ? { mode: gitMode(theirs.mode), blob: gitBlobId(theirs.content) } : undefined,
+        });
+      }
     }
     const newIndex = await buildIndex(top, tmp, path.resolve(dir, index), indexChanges);
     const gitFiles = snapshot
       ? [
           { path: path.resolve(dir, mergeHead), content: Buffer.from(`${snapshot}\n`) },
-          { path: path.resolve(dir, mergeMsg), content: Buffer.from(`${updateMessage(plan)}\n`) },
+          { path: path.resolve(dir, mergeMsg), content: Buffer.from(`${updateMessageFor(parts)}\n`) },
         ]
       : [];
-    return { tx: { root: dir, changes, index: path.resolve(dir, index), newIndex, gitFiles }, snapshot };
+    // One transaction over the work tree's top: each part's paths below its folder.
+    const changes = each.flatMap((e) => e.changes.map((c) => ({ ...c, path: e.full(c.path) })));
+    return { tx: { root: top, changes, index: path.resolve(dir, index), newIndex, gitFiles }, snapshot };
   });
 }
 
@@ -154,16 +180,17 @@ function undone(undo: Undo, what: string, make: (message: string) => UserError):
 
 /**
  * Write every decision, then the new provenance record, stage it like `git merge --no-commit`, and
- * commit when asked: all or nothing.
+ * commit when asked: all or nothing. Several parts (services of one work tree, each with its prefix):
+ * one transaction, one MERGE_HEAD, one commit; an Applied per part, in order.
  */
-export async function applyUpdate(plan: UpdatePlan, options: { commit: boolean; signal?: AbortSignal }): Promise<Applied> {
-  const dir = plan.directory;
-  const hasConflicts = plan.decisions.some((d) => d.action === "conflict");
-  const changes = fileChanges(plan);
-  if (changes.length === 0 && !hasConflicts) return { changed: [] };
+export async function applyUpdate(parts: readonly Part[], options: { commit: boolean; signal?: AbortSignal }): Promise<Applied[]> {
+  const dir = parts[0].plan.directory;
+  const hasConflicts = parts.some(({ plan }) => plan.decisions.some((d) => d.action === "conflict"));
+  const changedEach = parts.map(({ plan }) => fileChanges(plan).map((c) => c.path));
+  if (changedEach.every((c) => c.length === 0) && !hasConflicts) return parts.map(() => ({ changed: [] }));
   let prepared: Prepared;
   try {
-    prepared = await prepare(plan, changes, hasConflicts);
+    prepared = await prepare(parts, hasConflicts);
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new UserError(`update failed before writing anything: ${(error as Error).message}`, ExitCode.unsafeTarget, "nothing was changed; fix the cause and run update again");
@@ -176,7 +203,7 @@ export async function applyUpdate(plan: UpdatePlan, options: { commit: boolean; 
     if (error instanceof UserError) throw error;
     throw new UserError(`update failed while writing (${(error as Error).message}): everything it wrote was put back; the work tree and the index are as they were`, ExitCode.unsafeTarget);
   }
-  const changed = changes.map((c) => c.path);
+  const each = (extra: Omit<Applied, "changed">): Applied[] => changedEach.map((changed) => ({ ...(changed.length > 0 || hasConflicts ? extra : {}), changed }));
   // The new entries carry no stat data: without it git reset --merge (the undo, also inside
   // git merge --abort) refuses with "not uptodate", so a failed refresh undoes the update too. Git's
   // rewrite also gives the index a shared repository's group permissions (core.sharedRepository),
@@ -185,8 +212,8 @@ export async function applyUpdate(plan: UpdatePlan, options: { commit: boolean; 
   if (refresh.code !== 0)
     throw undone(undo, `git update-index --refresh failed (exit ${refresh.code}): ${refresh.stderr.trim()}`, (m) => new UserError(m, ExitCode.unsafeTarget, "run update again once no other git process is running"));
   if (options.signal?.aborted) throw undone(undo, "cancelled", (m) => new CancelledError(m));
-  if (!options.commit || hasConflicts) return { snapshot: prepared.snapshot, changed };
-  const commit = await runGit(dir, ["commit", "--quiet", "-m", updateMessage(plan)]);
+  if (!options.commit || hasConflicts) return each({ snapshot: prepared.snapshot });
+  const commit = await runGit(dir, ["commit", "--quiet", "-m", updateMessageFor(parts)]);
   if (commit.code !== 0) {
     const text = commit.stderr;
     const identity = /tell me who you are|user\.email|user\.name|empty ident/i.test(text);
@@ -194,5 +221,5 @@ export async function applyUpdate(plan: UpdatePlan, options: { commit: boolean; 
       new UserError(m, ExitCode.postStep, identity ? "set git config user.name and user.email, then run update --commit again (or update without --commit, then commit yourself)" : undefined),
     );
   }
-  return { snapshot: prepared.snapshot, changed, commit: (await git(dir, ["rev-parse", "HEAD"])).trim() };
+  return each({ snapshot: prepared.snapshot, commit: (await git(dir, ["rev-parse", "HEAD"])).trim() });
 }

@@ -10,8 +10,8 @@ import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
 import { fileSystemFault } from "../shared/fs-errors.js";
 import { gitBlobId } from "../render/provenance.js";
 import { TOOL } from "../shared/tool.js";
-import type { Applied } from "./apply.js";
-import { fileChanges, needsSnapshot, updateMessage } from "./apply.js";
+import type { Applied, Part } from "./apply.js";
+import { fileChanges, needsSnapshot, updateMessageFor } from "./apply.js";
 import { runGit } from "./git.js";
 import type { HeadView } from "./git/head.js";
 import { gitIdentity, type Identities } from "./identity.js";
@@ -42,8 +42,16 @@ async function branchExists(dir: string, tree: WorkTree, branch: string): Promis
 /** A path as fast-import reads it: C-style quoted, so no name can break the stream. */
 const quote = (p: string): string => `"${p.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, "\\n")}"`;
 
+/** Each member's share of the commit: the paths it changed (relative to its folder), and the commit. */
+function appliedEach(members: readonly Part[], ids: { commit: string; snapshot?: string }, branch: string): Applied[] {
+  return members.map(({ plan }) => {
+    const changed = fileChanges(plan).map((c) => c.path);
+    return changed.length === 0 ? { changed } : { changed, commit: ids.commit, branch, ...(ids.snapshot ? { snapshot: ids.snapshot } : {}) };
+  });
+}
+
 /** The fast-import stream for the update's commit (and its snapshot parent) on refs/heads/<branch>. */
-function importStream(plan: UpdatePlan, tree: WorkTree, branch: string, who: { author: string; committer: string }): { stream: Buffer; changed: string[]; snapshot: boolean } {
+function importStream(members: readonly Part[], head: string, branch: string, who: { author: string; committer: string }): { stream: Buffer; snapshot: boolean } {
   const parts: Buffer[] = [];
   const text = (s: string) => parts.push(Buffer.from(s, "utf8"));
   const data = (bytes: Buffer) => (text(`data ${bytes.length}\n`), parts.push(bytes), text("\n"));
@@ -58,44 +66,45 @@ function importStream(plan: UpdatePlan, tree: WorkTree, branch: string, who: { a
     }
     return `:${marks.get(id)}`;
   };
-  const full = (p: string) => quote(`${tree.prefix}${p}`);
   const ref = `refs/heads/${branch}`;
   text("feature done\n");
-  const snapshot = needsSnapshot(plan);
+  const snapshotted = members.filter((m) => needsSnapshot(m.plan));
+  const snapshot = snapshotted.length > 0;
   if (snapshot) {
-    const files = [...plan.plan.values(), plan.provenance];
-    const lines = files.map((f) => `M ${gitMode(f.mode)} ${blob(f.content)} ${full(f.path)}\n`);
+    const lines = snapshotted.flatMap(({ plan, prefix }) => [...plan.plan.values(), plan.provenance].map((f) => `M ${gitMode(f.mode)} ${blob(f.content)} ${quote(`${prefix}${f.path}`)}\n`));
     const email = `${TOOL.name}@users.noreply.invalid`;
     const now = `${Math.floor(Date.now() / 1000)} +0000`;
     text(`commit ${ref}\nmark :1\ncommitter ${TOOL.name} <${email}> ${now}\n`);
-    data(Buffer.from(snapshotMessage(plan)));
+    data(Buffer.from(snapshotMessage(members[0].plan)));
     text(`deleteall\n${lines.join("")}`);
   }
-  const changes = fileChanges(plan);
-  const lines = changes.map((c) => {
-    if (c.content === null) return `D ${full(c.path)}\n`;
-    // add/replace carry the template's mode; a merge keeps the file's mode at HEAD.
-    const mode = c.mode ?? plan.modes.get(c.path) ?? 0o644;
-    return `M ${gitMode(mode)} ${blob(c.content)} ${full(c.path)}\n`;
-  });
+  const lines = members.flatMap(({ plan, prefix }) =>
+    fileChanges(plan).map((c) => {
+      if (c.content === null) return `D ${quote(`${prefix}${c.path}`)}\n`;
+      // add/replace carry the template's mode; a merge keeps the file's mode at HEAD.
+      const mode = c.mode ?? plan.modes.get(c.path) ?? 0o644;
+      return `M ${gitMode(mode)} ${blob(c.content)} ${quote(`${prefix}${c.path}`)}\n`;
+    }),
+  );
   text(`commit ${ref}\nmark :2\nauthor ${who.author}\ncommitter ${who.committer}\n`);
-  data(Buffer.from(`${updateMessage(plan)}\n`));
-  text(`from ${tree.head}\n${snapshot ? "merge :1\n" : ""}${lines.join("")}`);
+  data(Buffer.from(`${updateMessageFor(members)}\n`));
+  text(`from ${head}\n${snapshot ? "merge :1\n" : ""}${lines.join("")}`);
   text(`${snapshot ? "get-mark :1\n" : ""}get-mark :2\ndone\n`);
-  return { stream: Buffer.concat(parts), changed: changes.map((c) => c.path), snapshot };
+  return { stream: Buffer.concat(parts), snapshot };
 }
 
 /**
  * Commit the planned update (no conflicts) on the new branch, made at HEAD; the work tree, the index
  * and HEAD are left as they are. Nothing is visible until fast-import's last step writes the ref.
+ * Several members (services of one repository, tree.head their common HEAD): one commit for all.
  */
-export async function commitOnBranch(plan: UpdatePlan, tree: WorkTree, branch: string, signal?: AbortSignal): Promise<Applied> {
-  const dir = plan.directory;
-  if (fileChanges(plan).length === 0) return { changed: [] };
+export async function commitOnBranch(members: readonly Part[], tree: WorkTree, branch: string, signal?: AbortSignal): Promise<Applied[]> {
+  const dir = members[0].plan.directory;
+  if (members.every((m) => fileChanges(m.plan).length === 0)) return members.map(() => ({ changed: [] }));
   if (!tree.head) throw new UserError("--branch: HEAD has no commit yet to branch from", ExitCode.unsafeTarget, "commit the generated repository first");
   const [exists, who] = await Promise.all([branchExists(dir, tree, branch), gitIdentity(dir)]);
   if (exists) throw taken(branch);
-  const { stream, changed, snapshot } = importStream(plan, tree, branch, who);
+  const { stream, snapshot } = importStream(members, tree.head, branch, who);
   if (signal?.aborted) throw new CancelledError("cancelled: nothing was written");
   // fast-import refuses to move an existing branch that is not an ancestor of the new commit; one
   // made by someone else between the check above and here is the only other way to lose a ref.
@@ -111,19 +120,21 @@ export async function commitOnBranch(plan: UpdatePlan, tree: WorkTree, branch: s
     const removed = await runGit(dir, ["update-ref", "-d", `refs/heads/${branch}`, commit]);
     throw new CancelledError(removed.code === 0 ? "cancelled: the branch was removed again; nothing was changed" : `cancelled after the branch ${branch} was made (commit ${commit}); nothing else was changed`);
   }
-  return { changed, commit, branch, ...(snapshot ? { snapshot: first } : {}) };
+  return appliedEach(members, { commit, ...(snapshot ? { snapshot: first } : {}) }, branch);
 }
 
 /** The message of the snapshot commit (the template output, second parent of the update's commit). */
 const snapshotMessage = (plan: UpdatePlan) => `${TOOL.name} v${plan.to.version} template output (merge base for the next update)`;
 
-/** commitOnBranch for a plan read from HEAD (headSource): objects and ref written here, no git process. */
-export async function commitOnBranchAtHead(plan: UpdatePlan, view: HeadView, branch: string, identities: Identities, signal?: AbortSignal): Promise<Applied> {
-  const changes = fileChanges(plan);
-  if (changes.length === 0) return { changed: [] };
+/**
+ * commitOnBranch for plans read from HEAD (headSource): objects and ref written here, no git process.
+ * view: any member's (they share the repository and its HEAD).
+ */
+export async function commitOnBranchAtHead(members: readonly Part[], view: HeadView, branch: string, identities: Identities, signal?: AbortSignal): Promise<Applied[]> {
+  if (members.every((m) => fileChanges(m.plan).length === 0)) return members.map(() => ({ changed: [] }));
   const who = await identities.for(view.at.dir, view.at.gitDir);
-  const snapshot = needsSnapshot(plan) ? [...plan.plan.values(), plan.provenance] : undefined;
-  const { objects, ids } = await branchObjects(view, changes, plan.modes, snapshot, who, { update: `${updateMessage(plan)}\n`, snapshot: snapshotMessage(plan) });
+  const parts = members.map(({ plan, prefix }) => ({ prefix, changes: fileChanges(plan), modes: plan.modes, ...(needsSnapshot(plan) ? { snapshot: [...plan.plan.values(), plan.provenance] } : {}) }));
+  const { objects, ids } = await branchObjects(view, parts, who, { update: `${updateMessageFor(members)}\n`, snapshot: snapshotMessage(members[0].plan) });
   if (signal?.aborted) throw new CancelledError("cancelled: nothing was written");
   try {
     writeBranch(view, objects, ids, branch, who.committer, await identities.reflogFor(view.at.config));
@@ -133,5 +144,5 @@ export async function commitOnBranchAtHead(plan: UpdatePlan, view: HeadView, bra
     if (!fault) throw error;
     throw new UserError(`--branch: ${fault.message}: no branch was made, nothing else was changed`, ExitCode.unsafeTarget, fault.hint);
   }
-  return { changed: changes.map((c) => c.path), commit: ids.commit, branch, ...(ids.snapshot ? { snapshot: ids.snapshot } : {}) };
+  return appliedEach(members, ids, branch);
 }

@@ -1,5 +1,7 @@
 // `update dir1 dir2 …`: one result row per repository, a table and an exit code for the whole run.
-// Each repository is updated on its own (its failure is its row), sequentially, in one process.
+// Each repository is updated on its own (its failure is its row), in one process; services of one
+// repository are updated together (monorepo.ts).
+import { ExitCode } from "../shared/errors.js";
 import type { Applied } from "./apply.js";
 import type { UpdatePlan } from "./plan-update.js";
 
@@ -35,11 +37,15 @@ export function fleetRow(directory: string, plan: UpdatePlan, applied: Applied |
   };
 }
 
-/** 0 when every repository is updated or up to date; 5 when conflicts are the worst; else the first error's code. */
+/**
+ * 0 when every repository is updated or up to date; 5 when conflicts are the worst; else the first
+ * error's code. A service held back by a sibling's conflicts (exit 5, see monorepo.ts) counts as
+ * conflicts, so it never hides another repository's failure.
+ */
 export function fleetExitCode(rows: readonly FleetRow[]): number {
-  const failed = rows.find((r) => r.status === "error");
+  const failed = rows.find((r) => r.status === "error" && r.exitCode !== ExitCode.conflicts);
   if (failed) return failed.exitCode;
-  return rows.some((r) => r.status === "conflicts") ? 5 : 0;
+  return rows.some((r) => r.status === "conflicts" || r.status === "error") ? ExitCode.conflicts : ExitCode.ok;
 }
 
 export function formatFleetTable(rows: readonly FleetRow[], conflictsWritten: boolean): string {

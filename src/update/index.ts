@@ -2,64 +2,34 @@
 // three-way merge per file (base = the generated content, read from the repository's own history),
 // or, with --check, tell which repositories are behind. Prints its own output and errors and
 // returns the exit code; never exits the process.
-import { helpWidth, indented, optionEntry, wrapWords } from "../shared/wrap.js";
+import { helpWidth } from "../shared/wrap.js";
 import path from "node:path";
 import { CancelledError, ExitCode, UserError } from "../shared/errors.js";
 import { isCI, type Io } from "../io.js";
 import { PRESET_ENV, readPreset } from "../answers/preset.js";
-import { TOOL } from "../shared/tool.js";
 import { inquirerPrompter } from "../answers/prompts.js";
-import { applyUpdate, fileChanges, type Applied } from "./apply.js";
+import { applyUpdate, fileChanges } from "./apply.js";
 import { checkBranchName, commitOnBranch, commitOnBranchAtHead } from "./branch.js";
 import { Identities } from "./identity.js";
 import { gitHeadSource, headSource } from "./sources.js";
 import { forEachLimited } from "../shared/limit.js";
-import { checkDirtyOverlap, checkIgnoredOverlap, checkWorkTree } from "./preflight.js";
+import { checkDirtyOverlap, checkIgnoredOverlap, checkWorkTree, type WorkTree } from "./preflight.js";
 import { checkWritable, writtenFolders } from "./writable.js";
-import { parseUpdateArgs, UPDATE_FLAGS, type UpdateArgs } from "./args.js";
+import { parseUpdateArgs, type UpdateArgs } from "./args.js";
+import { updateHelpText } from "./help.js";
+
+export { UPDATE_EXIT_CODES, updateHelpText } from "./help.js";
 import { checkExitCode, checkOne, conversionOutside, currentDigest, formatCheckLine, formatCheckTable, type CheckRow } from "./check.js";
 import { formatPlan } from "./format.js";
 import { forEachHead, type HeadView } from "./git/head.js";
 import { mayConvert, readIndex } from "./git/git-index.js";
-import { fleetExitCode, fleetRow, formatFleetTable, type FleetRow } from "./fleet.js";
-import { planUpdate, upToDate, type UpdatePlan } from "./plan-update.js";
+import { fleetExitCode, formatFleetTable, type FleetRow } from "./fleet.js";
+import { checkDistinct, forEachHeadGroup, groupByWorkTree, updateTogether, type Member, type Outcome, type Planned, type Steps } from "./monorepo.js";
+import { planUpdate, upToDate } from "./plan-update.js";
 
 export interface UpdateIo extends Io {
   /** Whether questions new since the repository was made may be asked (default: a TTY on both ends, CI unset). */
   interactive?: boolean;
-}
-
-/** Exit codes of `update` (the generator's, plus 5). `--check` has its own: 0 up to date, 1 behind, 2 error. */
-export const UPDATE_EXIT_CODES = [
-  [0, "updated (or already up to date)"],
-  [1, "internal error"],
-  [2, "usage error: bad flag or answer, not a generated repository, a new question with no answer and no terminal"],
-  [3, "not safe to update, nothing changed: not a git work tree, uncommitted changes (without --allow-dirty, or where --allow-dirty's undo could lose them), hidden edits (skip-worktree, assume-unchanged), a sparse checkout, an ignored file where the update writes, a clean/smudge filter on a generated file, a merge in progress, .git/index.lock held, a git step failed, a shallow clone without the base, a base lost with the older templates (without --accept-lost-base), a read-only file system or a folder it may not write (named, before anything is written), --branch: the branch exists, its lock is held, or a write failed (a full disk)"],
-  [4, "--commit/--branch failed (git commit refused): the update was undone"],
-  [5, "conflicts: the files are written with markers (or kept), listed on stderr; resolve them and commit (with --branch: nothing written)"],
-  [130, "cancelled (SIGINT or at a prompt): nothing was written, or the update was undone; 143 for SIGTERM"],
-] as const;
-
-/** `update --help`, wrapped to `width` (issue #30). */
-export function updateHelpText(width = 80): string {
-  const lines = UPDATE_FLAGS.map((m) => optionEntry(`${"short" in m ? `-${m.short}, ` : ""}--${m.flag}${"value" in m ? ` ${m.value}` : ""}`, m.help, width));
-  const code = (c: string, text: string) => `  ${c.padEnd(5)}${indented(text, width, 7).trimStart()}`;
-  return `Usage: ${TOOL.name} update [directory...] [options]
-       ${TOOL.name} update --check [directory...]
-
-${wrapWords(
-  `Bring a generated repository to the templates of this version (${TOOL.version}). Per file, by its ownership class in .create-gitops-go-service.json: platform files are replaced (a local edit is a conflict), shared files are merged three ways (base: the generated content, read from git history), team files are never touched. Questions new since the repository was made are asked (or defaulted with --yes); any question flag (e.g. --port 9090) changes the recorded answer.`,
-  width,
-).join("\n")}
-
-Options:
-${lines.join("\n")}
-
-Exit codes:
-${UPDATE_EXIT_CODES.map(([c, t]) => code(String(c), t)).join("\n")}
-${indented("--check: 0 every repository up to date, 1 at least one behind, 2 at least one unreadable", width, 2)}
-${indented("several directories: the first failed repository's code, else 5 if any has conflicts, else 0", width, 2)}
-`;
 }
 
 function report(error: unknown, args: UpdateArgs | undefined, io: Io): number {
@@ -101,20 +71,16 @@ async function runCheck(args: UpdateArgs, io: UpdateIo): Promise<number> {
   return checkExitCode(rows);
 }
 
-interface Outcome {
-  plan: UpdatePlan;
-  applied?: Applied;
-}
-
 /**
- * Plan and (unless a dry run, or --branch with conflicts) apply one repository's update. With
- * --branch and a located HEAD (view), the plan reads HEAD's commit: the checkout is not looked at.
+ * Plan one repository's (or service's) update; nothing is written. With --branch and a located HEAD
+ * (view), the plan reads HEAD's commit: the checkout is not looked at. tree: checkWorkTree's answer,
+ * where the caller already has it (a fleet groups directories by it).
  */
-async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, interactive: boolean, view?: HeadView, identities = new Identities(), outside = false): Promise<Outcome> {
+async function planOne(directory: string, args: UpdateArgs, io: UpdateIo, interactive: boolean, view?: HeadView, outside = false, known?: WorkTree): Promise<Planned> {
   const prompter = interactive ? (io.prompter ?? inquirerPrompter) : undefined;
   const atHead = args.branch !== undefined && view !== undefined && readsHeadItself(view, outside);
   // --branch plans from HEAD whichever way it reads it: from files (view), or through git.
-  const tree = atHead ? undefined : await checkWorkTree(directory, args.allowDirty, args.branch !== undefined);
+  const tree = atHead ? undefined : (known ?? (await checkWorkTree(directory, args.allowDirty, args.branch !== undefined)));
   const plan = await planUpdate(directory, {
     source: atHead ? headSource(view) : args.branch !== undefined ? gitHeadSource(directory) : undefined,
     flags: args.flags,
@@ -130,14 +96,36 @@ async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, inte
   if (args.branch === undefined) checkIgnoredOverlap(plan);
   if (args.allowDirty && !args.dryRun && args.branch === undefined) await checkDirtyOverlap(plan);
   if (io.signal?.aborted) throw new CancelledError("cancelled: nothing was written");
+  return { plan, tree, view: atHead ? view : undefined };
+}
+
+/**
+ * Apply planned updates (unless a dry run, or --branch with conflicts) as one: the members are one
+ * repository's (one service, or several of a monorepo: one commit, one branch, one staged merge).
+ */
+async function carryOut(members: readonly Planned[], args: UpdateArgs, io: UpdateIo, identities: Identities): Promise<Outcome[]> {
+  const conflicted = members.some(({ plan }) => plan.decisions.some((d) => d.action === "conflict"));
   // A pull-request branch with conflict markers is no use: such a repository is left as it is.
-  const conflicted = plan.decisions.some((d) => d.action === "conflict");
-  if (args.dryRun || (args.branch && conflicted)) return { plan };
+  if (args.dryRun || (args.branch && conflicted)) return members.map(({ plan }) => ({ plan }));
   // Only where there is something to write: an up-to-date repository on a read-only mount is up to date.
-  if (conflicted || fileChanges(plan).length > 0) checkWritable(writtenFolders(args, directory, atHead ? view : undefined, tree));
-  if (args.branch && atHead) return { plan, applied: await commitOnBranchAtHead(plan, view, args.branch, identities, io.signal) };
-  if (args.branch) return { plan, applied: await commitOnBranch(plan, tree!, args.branch, io.signal) };
-  return { plan, applied: await applyUpdate(plan, { commit: args.commit, signal: io.signal }) };
+  for (const { plan, view, tree } of members)
+    if (plan.decisions.some((d) => d.action === "conflict") || fileChanges(plan).length > 0) checkWritable(writtenFolders(args, plan.directory, view, tree));
+  const parts = members.map(({ plan, view, tree }) => ({ plan, prefix: view ? view.at.prefix : tree!.prefix }));
+  const [first] = members;
+  if (members.some((m) => Boolean(m.view) !== Boolean(first.view))) throw new Error("services of one repository planned from HEAD both with and without git");
+  const applied =
+    args.branch && first.view
+      ? await commitOnBranchAtHead(parts, first.view, args.branch, identities, io.signal)
+      : args.branch
+        ? await commitOnBranch(parts, first.tree!, args.branch, io.signal)
+        : await applyUpdate(parts, { commit: args.commit, signal: io.signal });
+  return members.map(({ plan }, i) => ({ plan, applied: applied[i] }));
+}
+
+/** Plan and (unless a dry run, or --branch with conflicts) apply one repository's update. */
+async function updateOne(directory: string, args: UpdateArgs, io: UpdateIo, interactive: boolean, view?: HeadView, outside = false): Promise<Outcome> {
+  const [outcome] = await carryOut([await planOne(directory, args, io, interactive, view, outside)], args, io, new Identities());
+  return outcome;
 }
 
 /**
@@ -188,34 +176,36 @@ function writeOne(directory: string, { plan, applied }: Outcome, args: UpdateArg
 const FLEET_CONCURRENCY = 4;
 
 /**
- * Several directories: each on its own, a failure is that repository's row; a signal stops before
- * the next. With --branch or --dry-run (which write no index or work tree, so two folders of one
- * monorepo cannot contend for its index lock) a few at a time: each mostly waits for its git
- * processes, which start slowly on a busy machine (~100 ms each at a load of 12 on 2 cores). The
- * rows keep the order given.
+ * Several directories: each repository on its own, a failure is that repository's rows; a signal
+ * stops before the next. Directories of one repository (services of a monorepo) are planned against
+ * its HEAD and written as one update (monorepo.ts). With --branch or --dry-run (which write no index
+ * or work tree) a few repositories at a time: each mostly waits for its git processes, which start
+ * slowly on a busy machine (~100 ms each at a load of 12 on 2 cores). The rows keep the order given.
  */
 async function runFleet(args: UpdateArgs, io: UpdateIo): Promise<number> {
+  checkDistinct(args.directories, io.cwd);
   const identities = new Identities();
   const outside = args.branch !== undefined && (await conversionOutside(io.cwd));
-  const one = async (d: string, view?: HeadView): Promise<FleetRow> => {
-    const directory = path.resolve(io.cwd, d);
-    if (io.signal?.aborted) return { directory: d, status: "error", exitCode: ExitCode.cancelled, changed: 0, conflicts: [], error: "cancelled before it started: nothing written" };
-    try {
-      const outcome = await updateOne(directory, args, io, false, view, identities, outside);
-      return fleetRow(d, outcome.plan, outcome.applied, 0);
-    } catch (error) {
-      const code = error instanceof UserError ? error.exitCode : ExitCode.internal;
-      return { directory: d, status: "error", exitCode: code, changed: 0, conflicts: [], error: error instanceof Error ? error.message : String(error) };
-    }
-  };
   const concurrency = args.branch !== undefined || args.dryRun ? FLEET_CONCURRENCY : 1;
   const directories = args.directories.map((d) => path.resolve(io.cwd, d));
-  const rows =
+  const steps: Steps = {
+    plan: (m) => planOne(m.dir, args, io, false, m.view, outside, m.tree),
+    write: (planned) => carryOut(planned, args, io, identities),
+    branch: args.branch !== undefined,
+    dryRun: args.dryRun,
+    signal: io.signal,
+  };
+  // Git is asked where each directory's work tree is (checkWorkTree, as the update would anyway).
+  const members = new Map<number, Member>();
+  const slow = async (indices: number[]) =>
+    (await groupByWorkTree(directories, indices, concurrency, (d) => checkWorkTree(d, args.allowDirty, args.branch !== undefined), members)).map((unit) => unit.map((i) => members.get(i)!));
+  const together = (unit: Member[]) => updateTogether(unit, args.directories, steps);
+  const rows: FleetRow[] =
     args.branch !== undefined
-      ? await forEachHead(directories, concurrency, (_, view, i) => one(args.directories[i], view))
+      ? await forEachHeadGroup(directories, concurrency, together, slow)
       : await (async () => {
           const out: FleetRow[] = new Array(directories.length);
-          await forEachLimited(args.directories, concurrency, async (d, i) => void (out[i] = await one(d)));
+          await forEachLimited(await slow(directories.map((_, i) => i)), concurrency, async (unit) => (await together(unit)).forEach((row, k) => void (out[unit[k].index] = row)));
           return out;
         })();
   const written = !args.dryRun && !args.branch;
@@ -240,7 +230,7 @@ export async function runUpdateCommand(argv: string[], io: UpdateIo): Promise<nu
     const interactive = (io.interactive ?? (Boolean(process.stdin.isTTY && process.stdout.isTTY) && !isCI(process.env))) && !args.yes && !args.json;
     const parsed = args;
     const outside = args.branch !== undefined && (await conversionOutside(io.cwd));
-    const [outcome] = args.branch !== undefined ? await forEachHead([directory], 1, (d, view) => updateOne(d, parsed, io, interactive, view, undefined, outside)) : [await updateOne(directory, args, io, interactive)];
+    const [outcome] = args.branch !== undefined ? await forEachHead([directory], 1, (d, view) => updateOne(d, parsed, io, interactive, view, outside)) : [await updateOne(directory, args, io, interactive)];
     return writeOne(directory, outcome, args, io);
   } catch (error) {
     return report(error, args, io);

@@ -65,35 +65,41 @@ export interface BranchCommit {
   snapshot?: string;
 }
 
+/** One service's part of the commit: its folder below the work tree's top ("" or ending in "/") and its changes. */
+export interface BranchPart {
+  prefix: string;
+  changes: readonly FileChange[];
+  /** HEAD's file modes (what a merged file keeps), relative to the folder. */
+  modes: ReadonlyMap<string, number>;
+  /** The whole template output, when the next update needs it as a snapshot (second parent). */
+  snapshot?: readonly { path: string; content: Buffer; mode: number }[];
+}
+
 /**
- * The objects of the update's commit on HEAD: changes (paths relative to the repository folder), and
- * when given, the snapshot's files (the whole template output) as its second parent.
+ * The objects of the update's commit on HEAD: each part's changes (paths relative to its folder), and
+ * the snapshot's files of the parts that have one (their template output) as its second parent. One
+ * part per service; several when services of one repository are updated together (one commit).
  */
-export async function branchObjects(
-  view: HeadView,
-  changes: readonly FileChange[],
-  modes: ReadonlyMap<string, number>,
-  snapshotFiles: readonly { path: string; content: Buffer; mode: number }[] | undefined,
-  who: { author: string; committer: string },
-  messages: { update: string; snapshot: string },
-): Promise<{ objects: Pending[]; ids: BranchCommit }> {
+export async function branchObjects(view: HeadView, parts: readonly BranchPart[], who: { author: string; committer: string }, messages: { update: string; snapshot: string }): Promise<{ objects: Pending[]; ids: BranchCommit }> {
   const out: Pending[] = [];
-  // Keys in tree-name form (see TreeEntry.name), so HEAD's names that are not UTF-8 are kept as they are.
-  const prefix = treeName(view.at.prefix);
   const commit = (body: string): string => {
     const bytes = Buffer.from(body, "utf8");
     out.push({ type: "commit", body: bytes });
     return objectId("commit", bytes);
   };
+  // Keys in tree-name form (see TreeEntry.name), so HEAD's names that are not UTF-8 are kept as they are.
+  const keyed = <T>(items: readonly [string, string, T][]) => new Map(items.map(([prefix, p, v]) => [`${treeName(prefix)}${treeName(p)}`, v]));
   let snapshot: string | undefined;
-  if (snapshotFiles) {
-    const files = new Map<string, Change>(snapshotFiles.map((f) => [`${prefix}${treeName(f.path)}`, { mode: fileMode(f.mode), content: f.content }]));
+  if (parts.some((p) => p.snapshot)) {
+    const files = keyed<Change>(parts.flatMap((part) => (part.snapshot ?? []).map((f) => [part.prefix, f.path, { mode: fileMode(f.mode), content: f.content }] as [string, string, Change])));
     const tree = (await changedTree(view, undefined, files, out)) ?? emptyTree(out);
     const tool = `${TOOL.name} <${TOOL.name}@users.noreply.invalid> ${Math.floor(Date.now() / 1000)} +0000`;
     snapshot = commit(`tree ${tree}\nauthor ${tool}\ncommitter ${tool}\n\n${messages.snapshot}\n`);
   }
   // add/replace carry the template's mode; a merge keeps the file's (HEAD's).
-  const update = new Map<string, Change>(changes.map((c) => [`${prefix}${treeName(c.path)}`, c.content === null ? null : { mode: fileMode(c.mode ?? modes.get(c.path) ?? 0o644), content: c.content }]));
+  const update = keyed<Change>(
+    parts.flatMap((part) => part.changes.map((c) => [part.prefix, c.path, c.content === null ? null : { mode: fileMode(c.mode ?? part.modes.get(c.path) ?? 0o644), content: c.content }] as [string, string, Change])),
+  );
   const root = (await changedTree(view, await view.rootTreeId(), update, out)) ?? emptyTree(out);
   const parents = `parent ${view.at.commit}\n${snapshot ? `parent ${snapshot}\n` : ""}`;
   return { objects: out, ids: { commit: commit(`tree ${root}\n${parents}author ${who.author}\ncommitter ${who.committer}\n\n${messages.update}`), snapshot } };

@@ -173,7 +173,8 @@ export class HeadView {
   }
 }
 
-const GROUP = 256;
+/** Directories that share one ObjectReader (one `git cat-file` at most). */
+export const GROUP = 256;
 
 /**
  * Run fn over every directory (results in order), `concurrency` at a time: located ones in groups of
@@ -196,3 +197,4 @@ export async function forEachHead<T>(dirs: readonly string[], concurrency: numbe
   await forEachLimited(slow, concurrency, async (i) => void (results[i] = await fn(dirs[i], undefined, i)));
   return results;
 }
+
