@@ -18,7 +18,7 @@ import { checkDirtyOverlap, checkIgnoredOverlap, checkWorkTree } from "./preflig
 import { checkWritable, writtenFolders } from "./writable.js";
 import { parseUpdateArgs, UPDATE_FLAGS, type UpdateArgs } from "./args.js";
 import { checkExitCode, checkOne, conversionOutside, currentDigest, formatCheckLine, formatCheckTable, type CheckRow } from "./check.js";
-import { formatPlan } from "./format.js";
+import { formatPlan, staleImportsText } from "./format.js";
 import { forEachHead, type HeadView } from "./git/head.js";
 import { mayConvert, readIndex } from "./git/git-index.js";
 import { fleetExitCode, fleetRow, formatFleetTable, type FleetRow } from "./fleet.js";
@@ -48,7 +48,7 @@ export function updateHelpText(width = 80): string {
        ${TOOL.name} update --check [directory...]
 
 ${wrapWords(
-  `Bring a generated repository to the templates of this version (${TOOL.version}). Per file, by its ownership class in .create-gitops-go-service.json: platform files are replaced (a local edit is a conflict), shared files are merged three ways (base: the generated content, read from git history), team files are never touched. Questions new since the repository was made are asked (or defaulted with --yes); any question flag (e.g. --port 9090) changes the recorded answer.`,
+  `Bring a generated repository to the templates of this version (${TOOL.version}). Per file, by its ownership class in .create-gitops-go-service.json: platform files are replaced (a local edit is a conflict), shared files are merged three ways (base: the generated content, read from git history), team files are never touched. Questions new since the repository was made are asked (or defaulted with --yes); any question flag (e.g. --port 9090) changes the recorded answer. An answer derived from others by default (the module, registry and repository URL from --owner; the description and Argo CD project from the name) follows them when they change, unless it was set (then it stays; pass its flag to change it); each answer that changes is listed, old → new, and --dry-run shows them before anything is written. Go files the team owns that import the old module path are named, not rewritten.`,
   width,
 ).join("\n")}
 
@@ -164,6 +164,7 @@ function writeOne(directory: string, { plan, applied }: Outcome, args: UpdateArg
         upToDate: upToDate(plan),
         newAnswers: plan.newAnswers,
         placeholders: plan.placeholders,
+        answerChanges: plan.answerChanges, staleImports: plan.staleImports,
         files: plan.decisions.map(({ path: p, ownership, action, reason }) => ({ path: p, ownership, action, reason })),
         conflicts: conflicts.map((d) => d.path),
         changed: applied?.changed ?? [],
@@ -173,6 +174,7 @@ function writeOne(directory: string, { plan, applied }: Outcome, args: UpdateArg
       })}\n`,
     );
   } else io.stdout.write(`${formatPlan(plan, io.cwd, applied, !written)}\n`);
+  if (plan.staleImports.length > 0) io.stderr.write(staleImportsText(plan.staleImports, plan.record.answers.module, plan.answers.module, written));
   if (conflicts.length === 0) return ExitCode.ok;
   io.stderr.write(
     `error: ${conflicts.length} conflict${conflicts.length === 1 ? "" : "s"}${written ? "" : " expected"}:\n${conflicts.map((d) => `  ${d.path} (${d.ownership}: ${d.reason})`).join("\n")}\n` +
