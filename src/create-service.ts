@@ -45,8 +45,8 @@ export async function createService(options: CreateOptions, io: Io): Promise<Res
   const preset = options.presetFile ? await readPreset(options.presetFile) : undefined;
   let beside = false;
   const onTarget = async (directory: string) => void (beside = await askAboutTarget(path.resolve(io.cwd, directory), io));
-  const { answers, placeholders } = await resolveAnswers({ ...options, prompter: io.prompter, preset, guided: true, onTarget: options.force ? undefined : onTarget });
-  const { context, plan } = await renderRepository(answers, { preset, templatesDir: options.templatesDir });
+  const { answers, placeholders, derived } = await resolveAnswers({ ...options, prompter: io.prompter, preset, guided: true, onTarget: options.force ? undefined : onTarget });
+  const { context, plan } = await renderRepository(answers, { preset, templatesDir: options.templatesDir, derived });
   const directory = path.resolve(io.cwd, answers.directory);
   const result = (git: Result["git"]): Result => ({ directory, answers, placeholders, files: summarize(plan), dryRun: options.dryRun, git });
   if (options.dryRun) {

@@ -64,7 +64,7 @@ export async function renderService(options: RenderServiceOptions): Promise<Rend
       throw new UserError(`${naming.answer(question.name)}: ${String(problem)}`, ExitCode.usage, undefined, [question.name]);
     }
   }
-  const { answers, placeholders } = await resolveAnswers({ flags: flags as Partial<Answers>, yes: options.yes ?? false, preset: options.preset, naming });
-  const { context, plan } = await renderRepository(answers, { preset: options.preset, templatesDir: options.templatesDir });
+  const { answers, placeholders, derived } = await resolveAnswers({ flags: flags as Partial<Answers>, yes: options.yes ?? false, preset: options.preset, naming });
+  const { context, plan } = await renderRepository(answers, { preset: options.preset, templatesDir: options.templatesDir, derived });
   return { answers, placeholders, context, plan };
 }

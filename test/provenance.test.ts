@@ -30,6 +30,10 @@ describe("provenance", () => {
     expect(record.template.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(record.answers.secret).toEqual(["API_TOKEN"]);
     expect(record.answers).not.toHaveProperty("directory");
+    // Which answers took their default (#28: update recomputes those when the owner changes); given ones are not.
+    expect(record.derived).toEqual(expect.arrayContaining(["description", "module", "registry", "repoUrl", "argocdProject"]));
+    // The name's default is the folder, no answer: never derived.
+    for (const given of ["owner", "env", "secret", "name"]) expect(record.derived).not.toContain(given);
     const files = await tree(dir);
     files.delete(".create-gitops-go-service.json");
     // Every file on disk is recorded, with the hash of its bytes, and nothing else is.

@@ -43,6 +43,11 @@ interface State {
   reflog?: boolean;
   /** The file's mode in the committed tree (the team's chmod). */
   mode?: { file: string; mode: string };
+  /**
+   * The four commands run in a linked worktree (`git worktree add`) of each copy, on its own branch;
+   * the main worktree's HEAD, index and files must stay as they were.
+   */
+  linked?: boolean;
 }
 
 const rot13 = "tr A-Za-z N-ZA-Mn-za-m";
@@ -196,6 +201,10 @@ const STATES: State[] = [
     },
     sameContent: false,
   },
+  // A linked worktree's git dir is .git/worktrees/<name> (its own HEAD, index, MERGE_HEAD) beside the
+  // common dir's objects and refs: a command that took the common dir for its own would write the main
+  // worktree's index or move its branch.
+  { name: "a linked worktree (git worktree add), on its own branch", make: async () => undefined, linked: true, sameContent: true },
   {
     name: "alternates: every object borrowed from another repository",
     make: async (d) => {
@@ -215,9 +224,19 @@ const copy = async (from: string, label: string): Promise<string> => {
   return to;
 };
 
+/** A linked worktree of main on a new branch, in a folder of the same name (the record does not depend on it). */
+const linkedWorktree = async (main: string): Promise<string> => {
+  const linked = path.join(await tempDir("cggs-state-linked-"), "my-svc");
+  await git(main, "worktree", "add", "-q", "-b", "linked-work", linked);
+  return linked;
+};
+
+/** A file in dir's own git dir (.git/index; in a linked worktree, .git/worktrees/<name>/index). */
+const gitPath = async (dir: string, file: string) => path.resolve(dir, await git(dir, "rev-parse", "--git-path", file));
+
 /** HEAD, the index's bytes, git status and every work-tree file: what --branch must leave as it is. */
 const checkout = async (dir: string) => ({
-  index: hash(await readFile(path.join(dir, ".git/index"))),
+  index: hash(await readFile(await gitPath(dir, "index"))),
   head: await git(dir, "rev-parse", "HEAD"),
   status: await git(dir, "--no-optional-locks", "status", "--porcelain", "--ignored"),
   files: [...(await tree(dir))].map(([p, b]) => `${p} ${hash(b)}`),
@@ -246,8 +265,9 @@ const globalConfig = async (text: string) => {
   return file;
 };
 
-/** Every folder under .git/objects and .git/refs. */
-const folders = async (dir: string) => (await execa("find", [".git/objects", ".git/refs", "-type", "d"], { cwd: dir })).stdout.split("\n");
+/** Every folder under the repository's objects and refs (a linked worktree's: the main one's). */
+const folders = async (dir: string) =>
+  (await execa("find", [await gitPath(dir, "objects"), await gitPath(dir, "refs"), "-type", "d"], { cwd: dir })).stdout.split("\n").map((d) => path.relative(dir, d));
 
 let reference = "";
 const made = new Map<string, string>();
@@ -265,7 +285,9 @@ beforeAll(async () => {
 describe.each(STATES)("update in every state git keeps a repository in (issue #28): $name", (s) => {
   test("--check, update, --commit and --branch agree; no line lost or exposed; --branch leaves the checkout as it was", async () => {
     const source = made.get(s.name)!;
-    const [checkDir, plain, committed, branched] = await Promise.all(["check", "plain", "commit", "branch"].map((l) => copy(source, l)));
+    const mains = await Promise.all(["check", "plain", "commit", "branch"].map((l) => copy(source, l)));
+    const [checkDir, plain, committed, branched] = s.linked ? await Promise.all(mains.map(linkedWorktree)) : mains;
+    const mainsBefore = s.linked ? await Promise.all(mains.map(checkout)) : [];
     const env = { ...gitEnv, CI: "true", ...s.env, ...(s.globalConfig ? { GIT_CONFIG_GLOBAL: await globalConfig(s.globalConfig) } : {}) };
     const check = await runCli(["update", "--check", "--json"], { cwd: checkDir, env });
     const row = JSON.parse(check.stdout).repositories[0] as { status: string; modifiedPlatform: string[]; error?: string };
@@ -282,7 +304,9 @@ describe.each(STATES)("update in every state git keeps a repository in (issue #2
       runCli(["update", "--yes", "--branch", "chore/templates", "--json"], { cwd: branched, env }),
     ]);
     // Read before any git here refreshes (and so rewrites) an index.
-    const indexModes = [plain, committed].map((d) => (statSync(path.join(d, ".git/index")).mode & 0o060).toString(8));
+    const indexModes = (await Promise.all([plain, committed].map((d) => gitPath(d, "index")))).map((f) => (statSync(f).mode & 0o060).toString(8));
+    // The main worktree of a linked one: its HEAD (main), index and files as they were, for all four commands.
+    if (s.linked) expect(await Promise.all(mains.map(checkout))).toEqual(mainsBefore);
     expect(await checkout(branched)).toEqual(before);
     if (s.branchRefused) {
       expect([branch.exitCode, JSON.parse(branch.stdout).error]).toEqual([3, expect.stringContaining(s.refused!)]);
@@ -305,7 +329,7 @@ describe.each(STATES)("update in every state git keeps a repository in (issue #2
     const push = await execa("git", ["push", "-q", bare, "chore/templates"], { cwd: branched, env: gitEnv, reject: false });
     expect([push.exitCode, push.stderr]).toEqual([0, ""]);
     const branchTree = await lsTree(branched, "chore/templates");
-    expect(existsSync(path.join(branched, ".git/logs/refs/heads/chore/templates"))).toBe(s.reflog ?? true);
+    expect(existsSync(await gitPath(branched, "logs/refs/heads/chore/templates"))).toBe(s.reflog ?? true);
     if (s.sameContent && reference === "") reference = await git(branched, "rev-parse", "chore/templates^{tree}");
     if (s.sameContent) expect(await git(branched, "rev-parse", "chore/templates^{tree}")).toBe(reference);
 
@@ -338,7 +362,7 @@ describe.each(STATES)("update in every state git keeps a repository in (issue #2
         // Every folder each command made (object folders, refs/heads/chore) lets the group write, as git's would.
         const made = (await folders(dir)).filter((d) => !dirsBefore.has(d));
         expect(made.length).toBeGreaterThan(0);
-        expect(made.map((d) => [d, (statSync(path.join(dir, d)).mode & 0o2070).toString(8)])).toEqual(made.map((d) => [d, "2070"]));
+        expect(made.map((d) => [d, (statSync(path.resolve(dir, d)).mode & 0o2070).toString(8)])).toEqual(made.map((d) => [d, "2070"]));
       }
     // The index plain update and --commit rewrote: the group may write it, as after git add (--branch leaves it as it was).
     if (s.name.includes("sharedRepository")) expect(indexModes).toEqual(["60", "60"]);

@@ -88,7 +88,7 @@ describe("the summary", () => {
   test("never says 'already up to date' beside a conflict, also when nothing was written", () => {
     const template = { version: "0.1.0", sha256: "a".repeat(64) };
     const decision = (action: "keep" | "conflict"): Decision => ({ path: "Makefile", ownership: "platform", action, reason: "not a regular file in the work tree: left alone" });
-    const plan = (action: "keep" | "conflict") => ({ directory: "/r/svc", from: template, to: template, newAnswers: {}, placeholders: [], decisions: [decision(action)] }) as unknown as UpdatePlan;
+    const plan = (action: "keep" | "conflict") => ({ directory: "/r/svc", from: template, to: template, newAnswers: {}, placeholders: [], answerChanges: [], staleImports: [], decisions: [decision(action)] }) as unknown as UpdatePlan;
     expect(formatPlan(plan("keep"), "/r", { changed: [] }, false)).toContain("already up to date: nothing changed");
     expect(formatPlan(plan("conflict"), "/r", { changed: [] }, false)).not.toContain("already up to date");
   });

@@ -7,6 +7,7 @@ import { guidedAnswers, type Ask, type Filled, type GuidedPrompter } from "./gui
 import { flagNaming, type Naming, type Problem } from "./naming.js";
 import { describePreset, isLocked, policyProblem, type Preset } from "./preset.js";
 import { shown, shownPath } from "../shared/show.js";
+import { defaultFor, derivedAnswers } from "./derived.js";
 
 export interface AnswerInput {
   directory?: string;
@@ -31,6 +32,11 @@ export interface AnswerInput {
    * before any answer can be lost (issue #30). Throws to end the run.
    */
   onTarget?: (directory: string) => Promise<void>;
+  /**
+   * Answers that take their default from the answers above them even though a value is recorded
+   * (update: a derived answer whose inputs changed, see derived.ts). Never asked.
+   */
+  derive?: ReadonlySet<keyof Answers>;
 }
 
 function describe(value: Value): string {
@@ -65,7 +71,7 @@ function throwAll(problems: Problem[]): void {
  * run whatever the source. Missing answers in a non-interactive run end it here, all
  * named at once, before anything is written.
  */
-export async function resolveAnswers(input: AnswerInput): Promise<{ answers: Answers; placeholders: (keyof Answers)[] }> {
+export async function resolveAnswers(input: AnswerInput): Promise<{ answers: Answers; placeholders: (keyof Answers)[]; derived: (keyof Answers)[] }> {
   const naming = input.naming ?? flagNaming;
   const given = new Map<keyof Answers, { value: Value; source: string }>();
   for (const [key, value] of Object.entries(input.file?.answers ?? {})) given.set(key as keyof Answers, { value: value as Value, source: `${shownPath(input.file!.path)}: key '${key}'` });
@@ -103,7 +109,9 @@ export async function resolveAnswers(input: AnswerInput): Promise<{ answers: Ans
       problems.push(...check(question, resolved[question.name], `${naming.answer(question.name)} (${preset?.defaults[question.name] !== undefined ? `default from ${describePreset(preset)}` : "default"})`, preset));
   throwAll(problems);
   throwAll(crossCheck(resolved, new Set(given.keys()), naming));
-  return { answers: resolved, placeholders };
+  // The provenance record keeps which answers were derived, so update can tell them from set ones.
+  const derived = derivedAnswers(resolved, new Set(given.keys()), preset);
+  return { answers: resolved, placeholders, derived };
 }
 
 /**
@@ -125,13 +133,14 @@ async function fillAnswers(input: AnswerInput, given: Map<keyof Answers, { value
       await input.onTarget!(directory);
     }
     const explicit = given.get(question.name);
-    const def = (preset?.defaults[question.name] as Value | undefined) ?? question.default?.(answers as Partial<Answers>);
+    const def = defaultFor(question, answers as Partial<Answers>, preset);
     defaults.set(question.name, def ?? question.placeholder);
     if (explicit) {
       answers[question.name] = explicit.value;
       continue;
     }
-    if (isLocked(preset, question.name) || (question.when && !question.when(answers as Partial<Answers>))) {
+    const follows = input.derive?.has(question.name) && def !== undefined;
+    if (follows || isLocked(preset, question.name) || (question.when && !question.when(answers as Partial<Answers>))) {
       answers[question.name] = def;
       continue;
     }

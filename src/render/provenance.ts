@@ -22,6 +22,14 @@ export interface Provenance {
   /** The answers, without the target directory (a machine-specific path). Secrets are names only: there are no values. */
   answers: Omit<Answers, "directory">;
   /**
+   * The answers that took their default from the answers above them (module, registry and repository
+   * URL from the owner, say), in question order; every other answer was set (flag, answers file,
+   * prompt) or is a placeholder. `update` recomputes a derived answer when an answer it is derived
+   * from changes (`update --owner acme`) and keeps a set one. Records written before it have none:
+   * `update` then takes an answer equal to what the recorded answers derive as derived.
+   */
+  derived?: (keyof Answers)[];
+  /**
    * Per file: its sha256, its ownership class, and its git blob id, so `update` can read the exact
    * generated content back from the repository's own history as the base of a 3-way merge.
    */
@@ -49,6 +57,7 @@ export function provenanceFile(
   tool: { name: string; version: string },
   templates: readonly TemplateFile[],
   preset: PresetIdentity | null,
+  derived: readonly (keyof Answers)[],
 ): PlannedFile {
   const { directory: _directory, ...recorded } = answers;
   const record: Provenance = {
@@ -57,6 +66,7 @@ export function provenanceFile(
     template: { version: tool.version, sha256: templatesDigest(templates) },
     preset,
     answers: recorded,
+    derived: [...derived],
     files: Object.fromEntries(plan.map((f) => [f.path, { sha256: sha256(f.content), gitBlob: gitBlobId(f.content), ownership: f.ownership }])),
   };
   return {

@@ -9,12 +9,18 @@ import { applyOverrides } from "./overrides.js";
 import { planFiles, type Plan } from "./plan.js";
 import { provenanceFile } from "./provenance.js";
 import { readTemplates } from "./templates.js";
+import { derivedAnswers } from "../answers/derived.js";
 
 /**
  * Everything the repository will contain, rendered in memory: the templates' output plus the
- * provenance record that describes it. Pure given the answers and the templates.
+ * provenance record that describes it. Pure given the answers and the templates. derived: the
+ * answers that took their default (resolveAnswers says which); without it, every answer equal to
+ * its default is recorded as derived.
  */
-export async function renderRepository(answers: Answers, options: { preset?: Preset; templatesDir?: string } = {}): Promise<{ context: Context; plan: Plan }> {
+export async function renderRepository(
+  answers: Answers,
+  options: { preset?: Preset; templatesDir?: string; derived?: readonly (keyof Answers)[] } = {},
+): Promise<{ context: Context; plan: Plan }> {
   const { preset } = options;
   const context = buildContext(answers, TOOL, preset?.policy.requiredLabels);
   let templates = await readTemplates();
@@ -26,6 +32,7 @@ export async function renderRepository(answers: Answers, options: { preset?: Pre
   }
   const rendered = await planFiles(context, templates, list);
   const identity = preset ? { name: preset.name, ...(preset.version ? { version: preset.version } : {}), sha256: preset.sha256 } : null;
-  const plan = [...rendered, provenanceFile(rendered, answers, TOOL, templates, identity)];
+  const derived = options.derived ?? derivedAnswers(answers, new Set(), preset);
+  const plan = [...rendered, provenanceFile(rendered, answers, TOOL, templates, identity, derived)];
   return { context, plan: plan.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }

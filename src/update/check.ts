@@ -63,6 +63,8 @@ export function behindReason(record: Provenance, to: { version: string; sha256: 
   // update drops answers to questions this version does not ask, and writes the record in its own form.
   const gone = Object.keys(record.answers).filter((k) => !questionFor(k));
   if (gone.length > 0) return `answers to questions no longer asked: ${gone.join(", ")}`;
+  // update writes which answers are derived (#28): a record without it is rewritten.
+  if (record.derived === undefined) return "the record does not say which answers are derived (written before that was recorded)";
   if (text !== undefined && text !== serializeRecord(record)) return "the record is not in the form update writes (reformatted by hand or a tool)";
   return undefined;
 }

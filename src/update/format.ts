@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Applied } from "./apply.js";
 import type { Decision } from "./merge.js";
 import type { UpdatePlan } from "./plan-update.js";
+import { answerChangeLines } from "./answer-changes.js";
 
 const SHOWN: Decision["action"][] = ["conflict", "replace", "merge", "add", "remove"];
 
@@ -12,6 +13,7 @@ export function formatPlan(plan: UpdatePlan, cwd: string, applied: Applied | und
   const out: string[] = [];
   const same = plan.from.sha256 === plan.to.sha256;
   out.push(`${where}: template ${plan.from.version} (${short(plan.from.sha256)}) → ${plan.to.version} (${short(plan.to.sha256)})${same ? ": templates unchanged" : ""}`);
+  out.push(...answerChangeLines(plan.answerChanges));
   for (const [k, v] of Object.entries(plan.newAnswers)) out.push(`  new question ${k}: ${JSON.stringify(v)}${plan.placeholders.includes(k as never) ? " (placeholder: change it)" : ""}`);
   const shown = plan.decisions.filter((d) => SHOWN.includes(d.action) || (d.action === "keep" && /edited locally|deleted locally/.test(d.reason)));
   const width = Math.max(0, ...shown.map((d) => d.path.length));
@@ -30,4 +32,16 @@ export function formatPlan(plan: UpdatePlan, cwd: string, applied: Applied | und
             (applied?.snapshot ? " (it records the template snapshot as a merge parent: the base of the next update; git merge --abort undoes the update)" : " (git reset --merge undoes the update)"),
     );
   return out.join("\n");
+}
+
+/** The warning (stderr) for Go files that still import the old module path, and the one command that fixes them. */
+export function staleImportsText(files: readonly string[], from: string, to: string, written: boolean): string {
+  const list = files.slice(0, 10).join(", ") + (files.length > 10 ? `, … (${files.length} in all)` : "");
+  const one = files.length === 1;
+  const verb = written ? (one ? "still imports" : "still import") : "would still import";
+  const sed = `s#"${from.replace(/\./g, "\\.")}\\([/"]\\)#"${to}\\1#g`;
+  return (
+    `warning: the module path changed (${from} → ${to}); ${files.length} Go file${one ? "" : "s"} the update does not rewrite (the team's files, or the team's import lines) ${verb} the old one, and go build fails until ${one ? "it is" : "they are"} changed: ${list}\n` +
+    `hint: rewrite them with: git grep -lzF '"${from}' -- '*.go' | xargs -0 sed -i '${sed}'\n`
+  );
 }

@@ -22,7 +22,7 @@ export function updateHelpText(width = 80): string {
        ${TOOL.name} update --check [directory...]
 
 ${wrapWords(
-  `Bring a generated repository to the templates of this version (${TOOL.version}). Per file, by its ownership class in .create-gitops-go-service.json: platform files are replaced (a local edit is a conflict), shared files are merged three ways (base: the generated content, read from git history), team files are never touched. Questions new since the repository was made are asked (or defaulted with --yes); any question flag (e.g. --port 9090) changes the recorded answer.`,
+  `Bring a generated repository to the templates of this version (${TOOL.version}). Per file, by its ownership class in .create-gitops-go-service.json: platform files are replaced (a local edit is a conflict), shared files are merged three ways (base: the generated content, read from git history), team files are never touched. Questions new since the repository was made are asked (or defaulted with --yes); any question flag (e.g. --port 9090) changes the recorded answer. An answer derived from others by default (the module, registry and repository URL from --owner; the description and Argo CD project from the name) follows them when they change, unless it was set (then it stays; pass its flag to change it); each answer that changes is listed, old → new, and --dry-run shows them before anything is written. Go files the team owns that import the old module path are named, not rewritten.`,
   width,
 ).join("\n")}
 

@@ -20,7 +20,7 @@ import { updateHelpText } from "./help.js";
 
 export { UPDATE_EXIT_CODES, updateHelpText } from "./help.js";
 import { checkExitCode, checkOne, conversionOutside, currentDigest, formatCheckLine, formatCheckTable, type CheckRow } from "./check.js";
-import { formatPlan } from "./format.js";
+import { formatPlan, staleImportsText } from "./format.js";
 import { forEachHead, type HeadView } from "./git/head.js";
 import { mayConvert, readIndex } from "./git/git-index.js";
 import { fleetExitCode, formatFleetTable, type FleetRow } from "./fleet.js";
@@ -152,6 +152,8 @@ function writeOne(directory: string, { plan, applied }: Outcome, args: UpdateArg
         upToDate: upToDate(plan),
         newAnswers: plan.newAnswers,
         placeholders: plan.placeholders,
+        answerChanges: plan.answerChanges,
+        staleImports: plan.staleImports,
         files: plan.decisions.map(({ path: p, ownership, action, reason }) => ({ path: p, ownership, action, reason })),
         conflicts: conflicts.map((d) => d.path),
         changed: applied?.changed ?? [],
@@ -161,6 +163,7 @@ function writeOne(directory: string, { plan, applied }: Outcome, args: UpdateArg
       })}\n`,
     );
   } else io.stdout.write(`${formatPlan(plan, io.cwd, applied, !written)}\n`);
+  if (plan.staleImports.length > 0) io.stderr.write(staleImportsText(plan.staleImports, plan.record.answers.module, plan.answers.module, written));
   if (conflicts.length === 0) return ExitCode.ok;
   io.stderr.write(
     `error: ${conflicts.length} conflict${conflicts.length === 1 ? "" : "s"}${written ? "" : " expected"}:\n${conflicts.map((d) => `  ${d.path} (${d.ownership}: ${d.reason})`).join("\n")}\n` +

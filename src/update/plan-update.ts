@@ -1,7 +1,5 @@
 // Plan an update in memory: the answers (recorded + new questions), the current templates' output,
 // the base read back from git, the work tree, and the decision per file. Writes nothing.
-import { readAnswersFile } from "../answers/answers-file.js";
-import { resolveAnswers } from "../answers/resolve.js";
 import type { Answers } from "../answers/types.js";
 import { renderRepository } from "../render/render-repository.js";
 import { ExitCode, UserError } from "../shared/errors.js";
@@ -9,12 +7,14 @@ import type { PlannedFile } from "../render/plan.js";
 import { readPreset, type Preset } from "../answers/preset.js";
 import type { Prompter } from "../answers/prompts.js";
 import { PROVENANCE_FILE, type Provenance } from "../render/provenance.js";
-import { questionFor, questionList } from "../answers/questions.js";
 import { TOOL } from "../shared/tool.js";
 import { gitBlobId } from "../render/provenance.js";
 import { decide, type Decision, type MergeFn } from "./merge.js";
 import { workTreeSource, type FileState, type RepoSource } from "./sources.js";
 import { presetMismatch } from "./record.js";
+import type { AnswerChange } from "./answer-changes.js";
+import { updateAnswers } from "./update-answers.js";
+import { staleImports } from "./imports.js";
 
 export interface UpdateOptions {
   flags: Partial<Answers>;
@@ -40,6 +40,10 @@ export interface UpdatePlan {
   /** Questions the record has no answer for (new since the repository was made), with the value used. */
   newAnswers: Partial<Answers>;
   placeholders: (keyof Answers)[];
+  /** Recorded answers this update changes (given in this run, or derived and following), old → new. */
+  answerChanges: AnswerChange[];
+  /** Go files that import the old module path after the update (the module changed): named, never rewritten. */
+  staleImports: string[];
   from: { version: string; sha256: string };
   to: { version: string; sha256: string };
   /** One decision per path, sorted; the provenance record itself is not among them. */
@@ -86,28 +90,9 @@ export async function planUpdate(directory: string, options: UpdateOptions): Pro
   const { record, bytes: recordBytes } = await source.record();
   const preset = await presetFor(record, options.presetFile, options.presetLabel);
 
-  // The recorded answers are the answers-file layer: flags still win, and questions the record has no
-  // answer for are asked, defaulted (--yes) or reported missing exactly as the generator does.
-  // Answers to questions that no longer exist are dropped.
-  // So are recorded answers to questions that do not apply (the record holds every question's value,
-  // e.g. the canary thresholds of a service without canaries): given explicitly they would be refused.
-  const known = Object.fromEntries(Object.entries(record.answers).filter(([k]) => questionFor(k))) as Partial<Answers>;
-  const extra = options.answersFile ? await readAnswersFile(options.answersFile) : {};
-  const effective = { ...known, ...extra, ...options.flags } as Partial<Answers>;
-  const recorded = Object.fromEntries(Object.entries(known).filter(([k]) => !questionFor(k)!.when || questionFor(k)!.when!(effective))) as Partial<Answers>;
-  const fileAnswers = { ...recorded, ...extra };
-  const label = options.answersFile ? `${options.answersFile} (over ${PROVENANCE_FILE})` : PROVENANCE_FILE;
-  const { answers, placeholders } = await resolveAnswers({
-    directory,
-    flags: options.flags,
-    file: { path: label, answers: fileAnswers },
-    yes: options.yes,
-    prompter: options.prompter,
-    preset,
-  });
-  const newAnswers = Object.fromEntries(questionList.filter((q) => !(q.name in record.answers)).map((q) => [q.name, answers[q.name]])) as Partial<Answers>;
+  const { answers, placeholders, derived, newAnswers, answerChanges } = await updateAnswers(record, directory, preset, options);
 
-  const { plan } = await renderRepository(answers, { preset, templatesDir: options.templatesDir });
+  const { plan } = await renderRepository(answers, { preset, templatesDir: options.templatesDir, derived });
   const provenance = plan.find((f) => f.path === PROVENANCE_FILE)!;
   const next = new Map(plan.filter((f) => f.path !== PROVENANCE_FILE).map((f) => [f.path, f]));
   const written = JSON.parse(provenance.content.toString("utf8")) as Provenance;
@@ -166,12 +151,16 @@ export async function planUpdate(directory: string, options: UpdateOptions): Pro
       "fetch the commit that has it (GitHub keeps a squash-merged pull request's commits: git fetch origin '+refs/pull/*/head:refs/remotes/origin/pr/*'), then run update again; or run update --accept-lost-base and resolve those files as whole-file conflicts",
     );
   }
+  const oldModule = record.answers.module;
+  const moved = typeof oldModule === "string" && oldModule !== answers.module;
   return {
     directory,
     record,
     answers,
     newAnswers,
     placeholders,
+    answerChanges,
+    staleImports: moved ? await staleImports(directory, oldModule, decisions, ours, options.source !== undefined) : [],
     from: { version: record.template.version, sha256: record.template.sha256 },
     to: { version: to.version, sha256: to.sha256 },
     decisions,

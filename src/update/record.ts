@@ -45,6 +45,7 @@ function shapeProblem(r: Provenance): string | undefined {
   if (typeof r.template?.version !== "string" || typeof r.template?.sha256 !== "string") return "template.version and template.sha256 are required";
   if (!r.answers || typeof r.answers !== "object" || Array.isArray(r.answers)) return "answers must be an object";
   if (!r.files || typeof r.files !== "object") return "files must be an object";
+  if (r.derived !== undefined && (!Array.isArray(r.derived) || r.derived.some((n) => typeof n !== "string"))) return "derived must be a list of answer names";
   for (const [p, f] of Object.entries(r.files)) {
     // The record is a file in the repository: a path in it must not lead out of it.
     if (p === "" || p.startsWith("/") || p.includes("\\") || p.split("/").some((s) => s === ".." || s === "." || s === "" || s === ".git"))
