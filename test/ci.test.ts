@@ -21,6 +21,9 @@ type Rendered = { dir: string; context: Context; files: string[] };
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const SHA2 = "89abcdef0123456789abcdef0123456789abcdef";
+/** Digests as a registry prints them (#27 F2): CI writes the one it pushed beside the tag. */
+const DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
+const DIGEST2 = `sha256:${"fedcba9876543210".repeat(4)}`;
 const EVIL = '"; echo pwned; ${{ github.token }} $(id) `x`';
 const PINNED_USES = /^[^@\s]+@[0-9a-f]{40}$/;
 const GIT = ["-c", "user.name=ci-test", "-c", "user.email=ci-test@example.com", "-c", "commit.gpgsign=false"];
@@ -246,9 +249,12 @@ describe.each(githubFixtures)("GitHub Actions: %s", (_label, overrides) => {
   it("release: the deploy job writes the SHA into the first environment only, with the shared script", () => {
     const deploy = workflows["release.yaml"]!.parsed.jobs.deploy as Yaml;
     expect(deploy.needs).toBe("build");
-    expect(deploy.env).toEqual({ ENVIRONMENT: r.context.firstEnvironment.name, TAG: "${{ github.sha }}", BRANCH: "${{ github.ref_name }}" });
+    expect(deploy.env).toEqual({ ENVIRONMENT: r.context.firstEnvironment.name, TAG: "${{ github.sha }}", DIGEST: "${{ needs.build.outputs.digest }}", BRANCH: "${{ github.ref_name }}" });
+    const build = workflows["release.yaml"]!.parsed.jobs.build as Yaml;
+    const [push] = stepUsing(build.steps, actions.buildPush.repo);
+    expect(build.outputs.digest).toBe(`\${{ steps.${push!.id}.outputs.digest }}`);
     const runs = (deploy.steps as Yaml[]).map((s) => String(s.run ?? "")).join("\n");
-    expect(runs).toContain('./scripts/set-image.sh "$ENVIRONMENT" "$TAG"');
+    expect(runs).toContain('./scripts/set-image.sh "$ENVIRONMENT" "$TAG" "$DIGEST"');
     expect(runs).toContain('git -c credential.helper= -c credential.helper="$helper" push origin "HEAD:$BRANCH"');
     expect(runs).not.toMatch(/--force|-f /);
   });
@@ -347,7 +353,10 @@ describe("GitLab CI", () => {
     expect(deploy.variables.ENVIRONMENT).toBe(r.context.firstEnvironment.name);
     expect(deploy.resource_group).toBe(`gitops-${r.context.firstEnvironment.name}`);
     const script = scriptOf(deploy);
-    expect(script).toContain('make set-image ENV="$ENVIRONMENT" TAG="$CI_COMMIT_SHA"');
+    expect(script).toContain('make set-image ENV="$ENVIRONMENT" TAG="$CI_COMMIT_SHA" DIGEST="$IMAGE_DIGEST"');
+    // IMAGE_DIGEST comes from build-image's dotenv report, which only the jobs that need it receive.
+    expect(deploy.needs).toEqual(["build-image", "sign"]);
+    expect(ci["build-image"].artifacts.reports.dotenv).toBe("build.env");
     expect(script).toContain("[skip ci]");
     for (const name of ["build-image", "sign", "deploy"]) {
       const rules = [ci[name].extends].flat().flatMap((b: string) => ci[b]?.rules ?? []);
@@ -439,32 +448,49 @@ describe("tag write-back for real: git, the scripts, make and kubectl kustomize"
     if (hasKubectl) for (const env of names()) before[env] = await kustomize(r.dir, env);
   });
 
-  it("starts every overlay at the placeholder", async () => {
+  it("starts every overlay at the placeholder, without a digest", async () => {
     for (const env of names()) {
       const { stdout } = await run("./scripts/current-image-tag.sh", [env]);
       expect(stdout, env).toBe(r.context.initialImageTag);
+      const digest = await run("./scripts/current-image-tag.sh", ["--digest", env]);
+      expect([digest.exitCode, digest.stdout], env).toEqual([0, ""]);
     }
   });
 
-  it("rejects a bad tag or environment with exit 2 and changes nothing", async () => {
-    const bad: [string, string][] = [
-      ["dev", "latest"],
-      ["dev", SHA.slice(0, 39)],
-      ["dev", SHA.toUpperCase()],
-      ["dev", `${SHA}0`],
-      ["dev", `${SHA.slice(0, 39)}g`],
-      ["dev", ""],
-      ["dev", `${SHA}\n`],
-      ["nope", SHA],
-      ["../dev", SHA],
-      ["", SHA],
+  it("rejects a bad tag, digest or environment with exit 2, naming the argument, and changes nothing", async () => {
+    const bad: [string, string, string, RegExp][] = [
+      ["dev", "latest", DIGEST, /^error: TAG 'latest' is not a full commit SHA/],
+      ["dev", SHA.slice(0, 39), DIGEST, /^error: TAG /],
+      ["dev", SHA.toUpperCase(), DIGEST, /^error: TAG /],
+      ["dev", `${SHA}0`, DIGEST, /^error: TAG /],
+      ["dev", `${SHA.slice(0, 39)}g`, DIGEST, /^error: TAG /],
+      ["dev", "", DIGEST, /^error: TAG '' /],
+      ["dev", `${SHA}\n`, DIGEST, new RegExp(`^error: TAG '${SHA}\\?' `)],
+      ["dev", SHA, "", /^error: DIGEST '' is not an image digest \('sha256:' followed by exactly 64 lowercase hex characters\)/],
+      ["dev", SHA, DIGEST.slice(7), /^error: DIGEST '0123/],
+      ["dev", SHA, DIGEST.toUpperCase(), /^error: DIGEST 'SHA256:/],
+      ["dev", SHA, `sha256:${DIGEST.slice(7).toUpperCase()}`, /^error: DIGEST /],
+      ["dev", SHA, DIGEST.slice(0, -1), /^error: DIGEST /],
+      ["dev", SHA, `${DIGEST}0`, /^error: DIGEST /],
+      ["dev", SHA, `sha512:${DIGEST.slice(7)}`, /^error: DIGEST 'sha512:/],
+      ["dev", SHA, `${DIGEST}\n`, /^error: DIGEST '.*\?' /],
+      ["nope", SHA, DIGEST, /^error: unknown environment 'nope'/],
+      ["../dev", SHA, DIGEST, /^error: ENV '\.\.\/dev' /],
+      ["", SHA, DIGEST, /^error: ENV '' /],
     ];
-    for (const [env, tag] of bad) {
-      const result = await run("./scripts/set-image.sh", [env, tag]);
-      expect(result.exitCode, `${JSON.stringify(env)} ${JSON.stringify(tag)}`).toBe(2);
-      expect(result.stderr).toMatch(/error:/);
+    for (const [env, tag, digest, message] of bad) {
+      const result = await run("./scripts/set-image.sh", [env, tag, digest]);
+      expect(result.exitCode, `${JSON.stringify(env)} ${JSON.stringify(tag)} ${JSON.stringify(digest)}`).toBe(2);
+      expect(result.stderr).toMatch(message);
     }
-    expect((await run("./scripts/set-image.sh", ["dev"])).exitCode).toBe(2);
+    // A value too long to read is shortened, unprintable characters shown as '?'.
+    const long = await run("./scripts/set-image.sh", ["dev", SHA, `sha256:${"a".repeat(200)}\u0007`]);
+    expect(long.stderr).toBe(`error: DIGEST 'sha256:${"a".repeat(70)}...' is not an image digest ('sha256:' followed by exactly 64 lowercase hex characters)`);
+    for (const args of [["dev"], ["dev", SHA], ["dev", SHA, DIGEST, "extra"]]) {
+      const result = await run("./scripts/set-image.sh", args);
+      expect(result.exitCode, args.join(" ")).toBe(2);
+      expect(result.stderr).toMatch(/^usage: .* ENV TAG DIGEST /);
+    }
     expect(await gitStatus(r.dir)).toEqual([]);
   });
 
@@ -476,17 +502,24 @@ describe("tag write-back for real: git, the scripts, make and kubectl kustomize"
     expect(await gitStatus(r.dir)).toEqual([]);
   });
 
-  it("set-image.sh dev <sha> changes one line of one file; dev renders <image>:<sha>, the rest render unchanged", async () => {
-    const result = await run("./scripts/set-image.sh", ["dev", SHA]);
+  it("set-image.sh dev <sha> <digest> rewrites newTag and adds the digest after it, in one file; dev renders <image>:<sha>@<digest>, the rest render unchanged", async () => {
+    const result = await run("./scripts/set-image.sh", ["dev", SHA, DIGEST]);
     expect(result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
     expect(await gitStatus(r.dir)).toEqual([" M deploy/overlays/dev/kustomization.yaml"]);
     const { stdout: numstat } = await run("git", ["diff", "--numstat"]);
-    expect(numstat).toBe("1\t1\tdeploy/overlays/dev/kustomization.yaml");
+    expect(numstat).toBe("2\t1\tdeploy/overlays/dev/kustomization.yaml");
+    const { stdout: diff } = await run("git", ["diff", "-U0", "--no-color"]);
+    expect(diff.split("\n").filter((l) => /^[-+] /.test(l))).toEqual([
+      `-    newTag: ${r.context.initialImageTag}`,
+      `+    newTag: "${SHA}"`,
+      `+    digest: "${DIGEST}"`,
+    ]);
     expect((await run("./scripts/current-image-tag.sh", ["dev"])).stdout).toBe(SHA);
+    expect((await run("./scripts/current-image-tag.sh", ["--digest", "dev"])).stdout).toBe(DIGEST);
 
     if (needTool("kubectl", hasKubectl)) {
-      expect(workloadImages(await kustomize(r.dir, "dev"))).toEqual([`${r.context.image}:${SHA}`]);
+      expect(workloadImages(await kustomize(r.dir, "dev"))).toEqual([`${r.context.image}:${SHA}@${DIGEST}`]);
       for (const env of names().filter((e) => e !== "dev")) expect(await kustomize(r.dir, env), env).toBe(before[env]);
     }
 
@@ -497,28 +530,38 @@ describe("tag write-back for real: git, the scripts, make and kubectl kustomize"
     expect(await gitStatus(r.dir)).toEqual([]);
   });
 
-  it("setting the same tag again changes nothing", async () => {
-    expect((await run("./scripts/set-image.sh", ["dev", SHA])).exitCode).toBe(0);
+  it("setting the same tag and digest again changes nothing; a new pair rewrites both lines in place", async () => {
+    expect((await run("./scripts/set-image.sh", ["dev", SHA, DIGEST])).exitCode).toBe(0);
     expect(await gitStatus(r.dir)).toEqual([]);
+    expect((await run("./scripts/set-image.sh", ["dev", SHA2, DIGEST2])).exitCode).toBe(0);
+    expect((await run("git", ["diff", "--numstat"])).stdout).toBe("2\t2\tdeploy/overlays/dev/kustomization.yaml");
+    const overlay = await read(r, "deploy/overlays/dev/kustomization.yaml");
+    expect(overlay.match(/^\s*digest:.*$/gm)).toEqual([`    digest: "${DIGEST2}"`]);
+    await run("git", ["checkout", "--", "."]);
   });
 
-  it("promote.sh staging copies dev's exact tag into staging only", async () => {
+  it("promote.sh staging copies dev's exact tag and digest into staging only", async () => {
     const result = await run("./scripts/promote.sh", ["staging"]);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toBe(`dev -> staging: ${SHA}`);
     expect(await gitStatus(r.dir)).toEqual([" M deploy/overlays/staging/kustomization.yaml"]);
-    if (hasKubectl) expect(workloadImages(await kustomize(r.dir, "staging"))).toEqual([`${r.context.image}:${SHA}`]);
+    expect((await run("./scripts/current-image-tag.sh", ["--digest", "staging"])).stdout).toBe(DIGEST);
+    if (hasKubectl) expect(workloadImages(await kustomize(r.dir, "staging"))).toEqual([`${r.context.image}:${SHA}@${DIGEST}`]);
     await run("git", ["checkout", "--", "."]);
   });
 
-  it("make set-image ENV=staging TAG=<sha> does the same as the script", async () => {
+  it("make set-image ENV=staging TAG=<sha> DIGEST=<digest> does the same as the script", async () => {
     if (!r.files.includes("Makefile")) return console.warn("skipped: no Makefile generated yet");
     if (!needTool("make", await onPath("make"))) return;
-    const result = await run("make", ["set-image", "ENV=staging", `TAG=${SHA2}`]);
+    const result = await run("make", ["set-image", "ENV=staging", `TAG=${SHA2}`, `DIGEST=${DIGEST2}`]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(await gitStatus(r.dir)).toEqual([" M deploy/overlays/staging/kustomization.yaml"]);
     expect((await run("./scripts/current-image-tag.sh", ["staging"])).stdout).toBe(SHA2);
-    expect((await run("make", ["set-image", "ENV=staging", "TAG=latest"])).exitCode).not.toBe(0);
+    expect((await run("./scripts/current-image-tag.sh", ["--digest", "staging"])).stdout).toBe(DIGEST2);
+    expect((await run("make", ["set-image", "ENV=staging", "TAG=latest", `DIGEST=${DIGEST2}`])).exitCode).not.toBe(0);
+    const noDigest = await run("make", ["set-image", "ENV=staging", `TAG=${SHA2}`]);
+    expect(noDigest.exitCode).not.toBe(0);
+    expect(noDigest.stderr).toContain("error: DIGEST '' is not an image digest");
     await run("git", ["checkout", "--", "."]);
   });
 
@@ -572,8 +615,8 @@ describe("deploy steps of the generated CI, executed", () => {
   const step = (name: string) => String(githubDeploy.find((s) => s.name === name)?.run);
 
   it("GitHub: writes the tag, then commits and pushes it on top of a branch that moved meanwhile", async () => {
-    const env = { ENVIRONMENT: "dev", TAG: commits.c2!, BRANCH: "main" };
-    const write = await sh(step("Write the tag into the overlay"), work, env);
+    const env = { ENVIRONMENT: "dev", TAG: commits.c2!, DIGEST, BRANCH: "main" };
+    const write = await sh(step("Write the tag and digest into the overlay"), work, env);
     expect(write.exitCode, write.stderr).toBe(0);
     // Someone merges while the release runs: the first push is rejected, the retry rebases.
     await execa("git", ["pull", "-q", "origin", "main"], { cwd: other });
@@ -590,7 +633,7 @@ describe("deploy steps of the generated CI, executed", () => {
 
   it("GitHub: a re-run of an older release leaves a newer tag alone", async () => {
     await execa("git", ["reset", "-q", "--hard", "origin/main"], { cwd: work });
-    const write = await sh(step("Write the tag into the overlay"), work, { ENVIRONMENT: "dev", TAG: commits.c1!, BRANCH: "main" });
+    const write = await sh(step("Write the tag and digest into the overlay"), work, { ENVIRONMENT: "dev", TAG: commits.c1!, DIGEST: DIGEST2, BRANCH: "main" });
     expect(write.exitCode).toBe(0);
     expect(write.stdout).toContain("newer than");
     expect(await gitStatus(work)).toEqual([]);
@@ -599,7 +642,7 @@ describe("deploy steps of the generated CI, executed", () => {
   it("GitLab: moves to the branch tip, skips an older pipeline, and writes a newer SHA with make set-image", async () => {
     // Everything before the commit-and-push block (which needs the forge's URL and token).
     const prepare = gitlabDeploy.slice(0, -1).join("\n");
-    const env = { ENVIRONMENT: "dev", CI_DEFAULT_BRANCH: "main" };
+    const env = { ENVIRONMENT: "dev", CI_DEFAULT_BRANCH: "main", IMAGE_DIGEST: DIGEST2 };
     const older = await sh(prepare, work, { ...env, CI_COMMIT_SHA: commits.c1! });
     expect(older.exitCode, older.stderr).toBe(0);
     expect(older.stdout).toContain("newer than");
@@ -608,6 +651,7 @@ describe("deploy steps of the generated CI, executed", () => {
     expect(newer.exitCode, newer.stderr).toBe(0);
     expect(await gitStatus(work)).toEqual([" M deploy/overlays/dev/kustomization.yaml"]);
     expect((await execa("./scripts/current-image-tag.sh", ["dev"], { cwd: work })).stdout).toBe(commits.c3);
+    expect((await execa("./scripts/current-image-tag.sh", ["--digest", "dev"], { cwd: work })).stdout).toBe(DIGEST2);
   });
 });
 
@@ -616,7 +660,7 @@ describe("tag write-back with a single environment", () => {
     const r = await renderToDir({ ci: "github", environments: ["dev"] });
     await gitInitCommit(r.dir);
     expect(r.files).not.toContain("scripts/promote.sh");
-    const result = await execa("./scripts/set-image.sh", ["dev", SHA], { cwd: r.dir, reject: false });
+    const result = await execa("./scripts/set-image.sh", ["dev", SHA, DIGEST], { cwd: r.dir, reject: false });
     expect(result.exitCode).toBe(0);
     expect(await gitStatus(r.dir)).toEqual([" M deploy/overlays/dev/kustomization.yaml"]);
   });

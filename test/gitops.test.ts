@@ -6,10 +6,11 @@
 // analysis answered by a real Prometheus scraping the real service binary (test/helpers/observability.ts).
 // Everything the test does to the repository is what the generated README and the generator's
 // closing lines tell a user or CI to do (git push, `kubectl apply` of deploy/flux or deploy/argocd,
-// scripts/set-image.sh, scripts/promote.sh, git revert, `update --<flag>`); everything it asserts is
+// scripts/set-image.sh with a tag and a digest, scripts/promote.sh, git revert, `update --<flag>`); everything it asserts is
 // cluster state read back from the API server. Run with `npm run test:gitops` (the first build of
 // the binaries takes minutes: scripts/build-cluster.sh). Without Go it is skipped on a developer
 // machine; in CI it fails instead.
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -63,7 +64,12 @@ const VARIANTS: Variant[] = [
   { title: "Argo CD Applications", name: "loop-apps", flags: ["--gitops", "argocd", "--argocd-mode", "applications"], engine: "argocd" },
   { title: "Argo CD ApplicationSet", name: "loop-appset", flags: ["--gitops", "argocd", "--argocd-mode", "applicationset"], engine: "argocd" },
 ];
-const image = (name: string, tag: string) => `${REGISTRY}/${name}:${tag}`;
+/** The generated overlays' placeholder tag, which has no digest line until the first release. */
+const PLACEHOLDER = "set-by-ci";
+/** The digest CI would have pushed for a tag (#27 F2): made up but well formed, one per tag (kwok's pods pull nothing). */
+const digestOf = (tag: string) => `sha256:${createHash("sha256").update(`image of ${tag}`).digest("hex")}`;
+/** What a workload runs: the placeholder by tag alone, a release as <tag>@<digest>, the SHA kept readable. */
+const image = (name: string, tag: string) => `${REGISTRY}/${name}:${tag}${tag === PLACEHOLDER ? "" : `@${digestOf(tag)}`}`;
 /** A route of the generated service, and the 500 route test/helpers/observability.ts adds to it. */
 const GOOD_PATH = "/v1/hello/world";
 const FAIL_PATH = "/test/fail";
@@ -182,7 +188,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         for (const env of ENVIRONMENTS) {
           const d = await deployment(env).catch(() => undefined);
           const pods = (await getJson(cluster().cp, ["pods", "-n", namespace(env)]).catch(() => undefined))?.items ?? [];
-          const podLines = pods.map((p: any) => `  pod ${p.metadata.name} ${p.spec.containers[0].image.split(":").pop()} node=${p.spec.nodeName} phase=${p.status.phase} ready=${p.status.conditions?.find((c: any) => c.type === "Ready")?.status}${p.metadata.deletionTimestamp ? " deleting" : ""}`);
+          const podLines = pods.map((p: any) => `  pod ${p.metadata.name} ${p.spec.containers[0].image.split("/").pop()} node=${p.spec.nodeName} phase=${p.status.phase} ready=${p.status.conditions?.find((c: any) => c.type === "Ready")?.status}${p.metadata.deletionTimestamp ? " deleting" : ""}`);
           const s = d?.status ?? {};
           lines.push(`${env}: ${(await controllerState(env).catch((e) => ({ detail: String(e) }))).detail}; deployment image=${d?.spec.template.spec.containers[0].image} replicas=${s.replicas} updated=${s.updatedReplicas} ready=${s.readyReplicas} available=${s.availableReplicas} conditions=${JSON.stringify(s.conditions?.map((c: any) => `${c.type}=${c.status} ${c.reason}`))}`, ...podLines);
         }
@@ -262,7 +268,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         await kubectl(["apply", "--server-side", "--field-manager=platform", "-f", path.join(repo, "deploy/platform/")]);
         if (variant.engine === "flux") await kubectl(["apply", "-f", path.join(repo, "deploy/flux/")]);
         else await kubectl(["apply", "-n", "argocd", "-f", path.join(repo, "deploy/argocd/")]);
-        for (const env of ENVIRONMENTS) await converged(env, image(variant.name, "set-by-ci"), commit, 120_000);
+        for (const env of ENVIRONMENTS) await converged(env, image(variant.name, PLACEHOLDER), commit, 120_000);
         f["first Ready"] = seconds(started);
         for (const env of ENVIRONMENTS) {
           const ns = await getJson(cluster().cp, ["namespace", namespace(env)]);
@@ -279,13 +285,15 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
       let releaseCommit = "";
       it("release: the first environment rolls to the tag CI wrote; the others do not move", async () => {
         releaseSha = await git("rev-parse", "HEAD");
-        await execa(path.join(repo, "scripts/set-image.sh"), ["dev", releaseSha], { cwd: repo });
+        await execa(path.join(repo, "scripts/set-image.sh"), ["dev", releaseSha, digestOf(releaseSha)], { cwd: repo });
         const started = Date.now();
         releaseCommit = await commitAndPush(`chore(release): dev ${releaseSha}`);
         await converged("dev", image(variant.name, releaseSha), releaseCommit);
         f["release to rolled"] = seconds(started);
-        expect(await imageOf("staging")).toBe(image(variant.name, "set-by-ci"));
-        expect(await imageOf("prod")).toBe(image(variant.name, "set-by-ci"));
+        // The Deployment the controller applied pins the digest CI wrote, the commit SHA still readable (#27 F2).
+        expect(await imageOf("dev")).toBe(`${REGISTRY}/${variant.name}:${releaseSha}@${digestOf(releaseSha)}`);
+        expect(await imageOf("staging")).toBe(image(variant.name, PLACEHOLDER));
+        expect(await imageOf("prod")).toBe(image(variant.name, PLACEHOLDER));
       }, 120_000);
 
       it("promotion: scripts/promote.sh moves that SHA to the next environment, and only there", async () => {
@@ -293,8 +301,10 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         expect(stdout).toContain(releaseSha);
         const commit = await commitAndPush(`chore(promote): staging ${releaseSha}`);
         await converged("staging", image(variant.name, releaseSha), commit);
+        // The digest travelled with the tag.
+        expect(await imageOf("staging")).toBe(`${REGISTRY}/${variant.name}:${releaseSha}@${digestOf(releaseSha)}`);
         expect(await imageOf("dev")).toBe(image(variant.name, releaseSha));
-        expect(await imageOf("prod")).toBe(image(variant.name, "set-by-ci"));
+        expect(await imageOf("prod")).toBe(image(variant.name, PLACEHOLDER));
       }, 120_000);
 
       it("rollback by git: reverting the release commit brings the previous image back", async () => {
@@ -303,13 +313,15 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         await git("push", "--quiet", "origin", "main");
         await nudge();
         const commit = await git("rev-parse", "HEAD");
-        await converged("dev", image(variant.name, "set-by-ci"), commit);
+        await converged("dev", image(variant.name, PLACEHOLDER), commit);
         f["revert to rolled back"] = seconds(started);
+        // The revert took the digest line away with the tag: the placeholder again, by tag alone.
+        expect(await imageOf("dev")).toBe(`${REGISTRY}/${variant.name}:${PLACEHOLDER}`);
         expect(await imageOf("staging")).toBe(image(variant.name, releaseSha));
       }, 120_000);
 
       it("a bad release stays contained: the old pods keep serving, the controller reports it, a revert recovers", async () => {
-        await execa(path.join(repo, "scripts/set-image.sh"), ["dev", BAD_SHA], { cwd: repo });
+        await execa(path.join(repo, "scripts/set-image.sh"), ["dev", BAD_SHA, digestOf(BAD_SHA)], { cwd: repo });
         // Alertmanager's clock is this machine's: its updatedAt is compared with this.
         const badPushed = Date.now();
         const badCommit = await commitAndPush(`chore(release): dev ${BAD_SHA}`);
@@ -322,7 +334,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         // Long enough for the controllers to see it (minReadySeconds is 5 s).
         await new Promise((r) => setTimeout(r, 10_000));
         const pods = (await getJson(cluster().cp, ["pods", "-n", namespace("dev"), "-l", `app.kubernetes.io/name=${variant.name}`])).items;
-        const good = pods.filter((p: any) => p.spec.containers[0].image === image(variant.name, "set-by-ci"));
+        const good = pods.filter((p: any) => p.spec.containers[0].image === image(variant.name, PLACEHOLDER));
         expect(good.length, "old pods still there").toBeGreaterThan(0);
         for (const p of good) expect(p.status.conditions.find((c: any) => c.type === "Ready")?.status).toBe("True");
         for (const p of pods.filter((p: any) => p.spec.containers[0].image === bad)) {
@@ -364,7 +376,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         const started = Date.now();
         await git("push", "--quiet", "origin", "main");
         await nudge();
-        await converged("dev", image(variant.name, "set-by-ci"), await git("rev-parse", "HEAD"));
+        await converged("dev", image(variant.name, PLACEHOLDER), await git("rev-parse", "HEAD"));
         f["bad release reverted to recovered"] = seconds(started);
       }, 300_000);
 
@@ -616,12 +628,12 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
       const commit = await git("rev-parse", "HEAD");
       await kubectl(["apply", "--server-side", "--field-manager=platform", "-f", path.join(repo, "deploy/platform/")]);
       await kubectl(["apply", "-n", "argocd", "-f", path.join(repo, "deploy/argocd/")]);
-      await devConverged(image(name, "set-by-ci"), commit);
-      for (const env of ["staging", "prod"]) await canaryConverged(env, image(name, "set-by-ci"), commit);
+      await devConverged(image(name, PLACEHOLDER), commit);
+      for (const env of ["staging", "prod"]) await canaryConverged(env, image(name, PLACEHOLDER), commit);
       // The Rollout took over the Deployment's pods.
       expect((await getJson(cluster().cp, ["deployment", name, "-n", namespace("staging")])).status.replicas ?? 0).toBe(0);
       good = commit;
-      await execa(path.join(repo, "scripts/set-image.sh"), ["dev", good], { cwd: repo });
+      await execa(path.join(repo, "scripts/set-image.sh"), ["dev", good, digestOf(good)], { cwd: repo });
       await devConverged(image(name, good), await push(`chore(release): dev ${good}`));
     }, 300_000);
 
@@ -640,6 +652,8 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         await healthy.stop();
       }
       f["canary promoted"] = seconds(started);
+      // The Rollout's stable pods run what promote.sh copied: the tag and the digest CI wrote in dev (#27 F2).
+      expect((await rollout("staging")).stableImage).toBe(`${REGISTRY}/${name}:${good}@${digestOf(good)}`);
       expect(r.status.currentStepIndex).toBe(r.spec.strategy.canary.steps.length);
       expect(Object.keys(healthy.statuses), JSON.stringify(healthy.statuses)).toEqual(["200"]);
       // Both analyses ran, and Prometheus answered them from the canary's series: a p95 above zero,
@@ -656,7 +670,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
     it("a release whose analysis fails is aborted by the controller: the stable version takes all the traffic again, Argo CD reports it", async () => {
       // A new release reaches dev, then is promoted to staging, where its metrics are bad.
       const bad = await git("rev-parse", "HEAD");
-      await execa(path.join(repo, "scripts/set-image.sh"), ["dev", bad], { cwd: repo });
+      await execa(path.join(repo, "scripts/set-image.sh"), ["dev", bad, digestOf(bad)], { cwd: repo });
       await devConverged(image(name, bad), await push(`chore(release): dev ${bad}`));
       await execa(path.join(repo, "scripts/promote.sh"), ["staging"], { cwd: repo });
       const started = Date.now();
@@ -849,8 +863,8 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
       // The README's bootstrap commands: the platform's part (namespaces, and Flux's accounts) first.
       await kubectl(["apply", "--server-side", "--field-manager=platform", "-f", path.join(repo, "deploy/platform/")]);
       await kubectl(["apply", "-f", path.join(repo, "deploy/flux/")]);
-      await devConverged(image(name, "set-by-ci"), commit);
-      for (const env of ["staging", "prod"]) await canaryAt(env, image(name, "set-by-ci"), ["Initialized"], commit, true);
+      await devConverged(image(name, PLACEHOLDER), commit);
+      for (const env of ["staging", "prod"]) await canaryAt(env, image(name, PLACEHOLDER), ["Initialized"], commit, true);
       for (const env of ["staging", "prod"]) {
         await eventually(`${env}'s Deployment ${name} scaled to zero by Flagger`, 60_000, async () => ((await deploymentOf(env, name))?.status?.replicas ?? 0) === 0 ? true : undefined, describeCanary);
         const svc = await getJson(cluster().cp, ["service", name, "-n", namespace(env)]);
@@ -858,7 +872,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         expect(svc.metadata.ownerReferences?.[0]?.kind).toBe("Canary");
       }
       good = commit;
-      await execa(path.join(repo, "scripts/set-image.sh"), ["dev", good], { cwd: repo });
+      await execa(path.join(repo, "scripts/set-image.sh"), ["dev", good, digestOf(good)], { cwd: repo });
       await devConverged(image(name, good), await push(`chore(release): dev ${good}`));
     }, 300_000);
 
@@ -877,6 +891,8 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
         await healthy.stop();
       }
       f["good release to promoted"] = seconds(started);
+      // Flagger's primary runs what promote.sh copied: the tag and the digest CI wrote in dev (#27 F2).
+      expect((await deploymentOf("staging", `${name}-primary`)).spec.template.spec.containers[0].image).toBe(`${REGISTRY}/${name}:${good}@${digestOf(good)}`);
       expect(Object.keys(healthy.statuses), JSON.stringify(healthy.statuses)).toEqual(["200"]);
       expect(c.status.failedChecks).toBe(0);
       // Flagger called the load test with the generated command, before the first check and at each.
@@ -894,7 +910,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`GitOps loop (Ku
 
     it("a bad release (5xx above the threshold) is rolled back by Flagger: the primary keeps serving, Flux reports it, a revert is clean", async () => {
       const bad = await git("rev-parse", "HEAD");
-      await execa(path.join(repo, "scripts/set-image.sh"), ["dev", bad], { cwd: repo });
+      await execa(path.join(repo, "scripts/set-image.sh"), ["dev", bad, digestOf(bad)], { cwd: repo });
       await devConverged(image(name, bad), await push(`chore(release): dev ${bad}`));
       await execa(path.join(repo, "scripts/promote.sh"), ["staging"], { cwd: repo });
       // Half the canary's requests answer 500 (the generated threshold is 1%).

@@ -153,8 +153,8 @@ describe("generated build files", async () => {
     expect(makefile).toMatch(/^\.DEFAULT_GOAL := help$/m);
     for (const target of ["help", "fmt", "lint", "test", "vuln", "build", "run", "docker-build", "manifests", "set-image", "tidy", "clean"])
       expect(makefile, target).toMatch(new RegExp(`^${target}: .*## `, "m"));
-    // ENV and TAG reach the script through the environment, unexpanded (#27 F11; test/security.test.ts runs it).
-    expect(makefile).toContain("\t./scripts/set-image.sh \"$$SET_IMAGE_ENV\" \"$$SET_IMAGE_TAG\"");
+    // ENV, TAG and DIGEST reach the script through the environment, unexpanded (#27 F2, F11; test/security.test.ts runs it).
+    expect(makefile).toContain("\t./scripts/set-image.sh \"$$SET_IMAGE_ENV\" \"$$SET_IMAGE_TAG\" \"$$SET_IMAGE_DIGEST\"");
     expect(makefile).not.toMatch(/^ +\S/m); // recipes start with a TAB, never spaces
     expect(makefile).not.toContain(context.description);
   });

@@ -2,11 +2,12 @@
 // default, Flux + GitLab, and ApplicationSet + Rollouts variants. Each check reads what the generator
 // wrote (or runs it: make, git, kubectl kustomize, actionlint, shellcheck, kube-linter) and was shown
 // failing once against the templates before the fix (see the commit that added this file).
-// F2 (digests in overlays) is open: see #27. F1 and F5 are also held in a real API server
+// F2's digest half (CI writes tag and digest, promotion copies both) is held here and in the GitOps loop;
+// its admission policy is tracked in #27. F1 and F5 are also held in a real API server
 // (test/cluster.test.ts) and in the GitOps loop (test/gitops.test.ts, Flux).
 import { beforeAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { cp, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import JSON5 from "json5";
@@ -22,6 +23,8 @@ type Yaml = Record<string, any>;
 type Rendered = { dir: string; context: Context; files: string[] };
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
+/** A digest as a registry prints it: made up, well formed (nothing here pulls it). */
+const DIGEST = `sha256:${"89abcdef01234567".repeat(4)}`;
 const GIT = ["-c", "user.name=sec-test", "-c", "user.email=sec-test@example.com", "-c", "commit.gpgsign=false"];
 const TOKEN = "glpat-secret-token-must-not-persist";
 /** An env set that names every kind of destination: in-cluster by namespace, same namespace, public, unknown. */
@@ -78,6 +81,87 @@ describe.each(variants)("security (#27): %s", (_label, overrides) => {
     }
   });
 
+  /** A copy of the rendered repository under git, for a check that writes to it. */
+  const freshRepo = async () => {
+    const dir = await tempDir("cggs-sec-f2-");
+    await cp(r.dir, dir, { recursive: true, filter: (src) => path.basename(src) !== ".git" });
+    await gitInitCommit(dir);
+    return dir;
+  };
+  const overlayOf = (dir: string, env: string) => readFile(path.join(dir, `deploy/overlays/${env}/kustomization.yaml`), "utf8");
+  const digestLines = (text: string) => text.match(/^\s*digest:.*$/gm) ?? [];
+
+  it("F2: set-image.sh refuses a malformed digest, naming DIGEST, the value and the rule; promote.sh refuses an environment with nothing released, or a tag but no digest", async () => {
+    const repo = await freshRepo();
+    const [first, second] = r.context.environments.map((e) => e.name);
+    const before = await overlayOf(repo, first);
+    for (const bad of ["", "latest", DIGEST.slice(7), DIGEST.toUpperCase(), `sha256:${"a".repeat(63)}`, `sha256:${"a".repeat(63)}g`, `sha512:${"a".repeat(64)}`, `${DIGEST.slice(0, 20)};id`]) {
+      const result = await execa("./scripts/set-image.sh", [first, SHA, bad], { cwd: repo, reject: false });
+      expect([result.exitCode, result.stderr], bad).toEqual([2, `error: DIGEST '${bad}' is not an image digest ('sha256:' followed by exactly 64 lowercase hex characters)`]);
+    }
+    expect(await overlayOf(repo, first)).toBe(before);
+    const promote = () => execa("./scripts/promote.sh", [second], { cwd: repo, reject: false });
+    const nothing = await promote();
+    expect([nothing.exitCode, nothing.stderr]).toEqual([1, `error: ${first} has no released image yet (its tag is '${r.context.initialImageTag}'): merge to the default branch and let CI release first`]);
+    // An older repository before its next release: the tag its CI wrote, no digest beside it.
+    await writeFile(path.join(repo, `deploy/overlays/${first}/kustomization.yaml`), before.replace(/^(\s*newTag:).*$/m, `$1 "${SHA}"`));
+    const tagOnly = await promote();
+    expect([tagOnly.exitCode, tagOnly.stderr]).toEqual([1, `error: ${first} runs ${SHA} but its overlay records no digest (it was released before digests were written): release to ${first} once more, then promote again`]);
+    expect(digestLines(await overlayOf(repo, second))).toEqual([]);
+    const { stdout } = await execa("git", ["status", "--porcelain"], { cwd: repo });
+    expect(stdout).toBe(` M deploy/overlays/${first}/kustomization.yaml`);
+  });
+
+  it("F2: CI writes the digest it pushed and signed beside the tag", async () => {
+    const repo = await freshRepo();
+    const first = r.context.firstEnvironment.name;
+    const env = { PATH: process.env.PATH!, HOME: repo, ENVIRONMENT: first };
+    let write: { script: string; env: Record<string, string> } | undefined;
+    if (r.context.ci.github) {
+      const wf = parse(await read(r, ".github/workflows/release.yaml")) as Yaml;
+      const push = (wf.jobs.build.steps as Yaml[]).find((s) => String(s.uses ?? "").startsWith("docker/build-push-action@"))!;
+      const pushed = `\${{ steps.${push.id}.outputs.digest }}`;
+      const sign = (wf.jobs.build.steps as Yaml[]).find((s) => String(s.run ?? "").includes("cosign sign"))!;
+      expect([sign.env.DIGEST, wf.jobs.build.outputs.digest]).toEqual([pushed, pushed]);
+      expect(wf.jobs.deploy.needs).toBe("build");
+      expect(wf.jobs.deploy.env.DIGEST).toBe("${{ needs.build.outputs.digest }}");
+      const step = (wf.jobs.deploy.steps as Yaml[]).find((s) => String(s.run ?? "").includes("scripts/set-image.sh"))!;
+      write = { script: step.run, env: { TAG: SHA, DIGEST } };
+    }
+    if (r.context.ci.gitlab) {
+      const ci = parse(await read(r, ".gitlab-ci.yml")) as Yaml;
+      const build = ci["build-image"] as Yaml;
+      expect(build.script).toEqual(expect.arrayContaining(['buildah push --digestfile image-digest "$IMAGE:$CI_COMMIT_SHA"', 'echo "IMAGE_DIGEST=$(cat image-digest)" >build.env']));
+      expect(build.artifacts.reports.dotenv).toBe("build.env");
+      expect(ci.sign.script).toContain('cosign sign "$IMAGE@$IMAGE_DIGEST"');
+      // A job that lists needs receives dotenv variables only from the jobs it lists.
+      expect(ci.deploy.needs).toEqual(expect.arrayContaining(["build-image"]));
+      write = { script: (ci.deploy.script as string[]).find((l) => l.includes("set-image"))!, env: { CI_COMMIT_SHA: SHA, IMAGE_DIGEST: DIGEST } };
+    }
+    if (!write) return;
+    const result = await execa("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", write.script], { cwd: repo, env: { ...env, ...write.env }, reject: false });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const overlay = await overlayOf(repo, first);
+    expect(overlay).toMatch(new RegExp(`^    newTag: "${SHA}"\n    digest: "${DIGEST}"$`, "m"));
+  });
+
+  it("F2: after a release and a promotion, kubectl kustomize renders <image>:<sha>@<digest> where they reached, the placeholder by tag elsewhere", async () => {
+    const repo = await freshRepo();
+    const [first, second] = r.context.environments.map((e) => e.name);
+    const set = await execa("./scripts/set-image.sh", [first, SHA, DIGEST], { cwd: repo, reject: false });
+    expect(set.exitCode, set.stderr).toBe(0);
+    const promote = await execa("./scripts/promote.sh", [second], { cwd: repo, reject: false });
+    expect(promote.exitCode, promote.stderr).toBe(0);
+    for (const env of r.context.environments) {
+      const { stdout } = await execa("kubectl", ["kustomize", `deploy/overlays/${env.name}`], { cwd: repo });
+      const workloads = parseAllDocuments(stdout).map((d) => d.toJS() as Yaml).filter((o) => ["Deployment", "Rollout"].includes(o.kind) && o.spec.template);
+      const images = workloads.flatMap((w) => (w.spec.template.spec.containers as Yaml[]).map((c) => c.image as string));
+      const wanted = [first, second].includes(env.name) ? `${r.context.image}:${SHA}@${DIGEST}` : `${r.context.image}:${r.context.initialImageTag}`;
+      expect(images.length, env.name).toBeGreaterThan(0);
+      expect(images, env.name).toEqual(images.map(() => wanted));
+    }
+  });
+
   it("F3/F4: no workflow token can write; the write-back and promotion use the App from the main-only gitops environment", async () => {
     if (!r.context.ci.github) return;
     expect(readme).not.toMatch(/allow GitHub\s+Actions to bypass/i);
@@ -114,10 +198,10 @@ describe.each(variants)("security (#27): %s", (_label, overrides) => {
     await execa("git", ["clone", "-q", "--bare", r.dir, path.join(root, "origin.git")]);
     const work = path.join(root, "work");
     await execa("git", ["clone", "-q", path.join(root, "origin.git"), work]);
-    const env = { ENVIRONMENT: r.context.firstEnvironment.name, TAG: SHA, BRANCH: "main", GITOPS_TOKEN: TOKEN };
+    const env = { ENVIRONMENT: r.context.firstEnvironment.name, TAG: SHA, DIGEST, BRANCH: "main", GITOPS_TOKEN: TOKEN };
     const run = (name: string) =>
       execa("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", String(steps.find((s) => s.name === name)?.run)], { cwd: work, env, reject: false });
-    expect((await run("Write the tag into the overlay")).exitCode).toBe(0);
+    expect((await run("Write the tag and digest into the overlay")).exitCode).toBe(0);
     const push = await run("Commit and push");
     expect(push.exitCode, push.stderr).toBe(0);
     expect(await readFile(path.join(work, ".git/config"), "utf8")).not.toContain(TOKEN);
@@ -180,6 +264,7 @@ describe.each(variants)("security (#27): %s", (_label, overrides) => {
       CI_SERVER_HOST: "gitlab.example.com",
       CI_SERVER_URL: `file://${root}`,
       CI_PROJECT_PATH: "project",
+      IMAGE_DIGEST: DIGEST,
       GITOPS_PUSH_TOKEN: TOKEN,
       PATH: process.env.PATH!,
       HOME: root,
@@ -267,22 +352,26 @@ describe.each(variants)("security (#27): %s", (_label, overrides) => {
     }
   });
 
-  it("F11: make set-image refuses `cmd` and $(shell cmd) in ENV or TAG without running them", async () => {
+  it("F11: make set-image refuses `cmd` and $(shell cmd) in ENV, TAG or DIGEST without running them", async () => {
     await gitInitCommit(r.dir);
+    const first = r.context.firstEnvironment.name;
     const hostile = [
-      ["`touch pwned-backquote`dev", SHA],
-      ["$(touch pwned-dollar)dev", SHA],
-      ["$(shell touch pwned-make)dev", SHA],
-      [r.context.firstEnvironment.name, "$(shell touch pwned-tag)"],
-      [r.context.firstEnvironment.name, `${SHA}'; touch pwned-quote; '`],
+      ["`touch pwned-backquote`dev", SHA, DIGEST],
+      ["$(touch pwned-dollar)dev", SHA, DIGEST],
+      ["$(shell touch pwned-make)dev", SHA, DIGEST],
+      [first, "$(shell touch pwned-tag)", DIGEST],
+      [first, `${SHA}'; touch pwned-quote; '`, DIGEST],
+      [first, SHA, "$(shell touch pwned-digest)"],
+      [first, SHA, "`touch pwned-digest-backquote`"],
+      [first, SHA, `${DIGEST}"; touch pwned-digest-quote; "`],
     ];
-    for (const [env, tag] of hostile) {
-      const result = await execa("make", ["set-image", `ENV=${env}`, `TAG=${tag}`], { cwd: r.dir, reject: false });
-      expect(result.exitCode, `${env} ${tag}`).not.toBe(0);
+    for (const [env, tag, digest] of hostile) {
+      const result = await execa("make", ["set-image", `ENV=${env}`, `TAG=${tag}`, `DIGEST=${digest}`], { cwd: r.dir, reject: false });
+      expect(result.exitCode, `${env} ${tag} ${digest}`).not.toBe(0);
     }
     const { stdout } = await execa("git", ["status", "--porcelain", "--untracked-files=all"], { cwd: r.dir });
     expect(stdout.split("\n").filter((l) => l.includes("pwned"))).toEqual([]);
-    const ok = await execa("make", ["set-image", `ENV=${r.context.firstEnvironment.name}`, `TAG=${SHA}`], { cwd: r.dir, reject: false });
+    const ok = await execa("make", ["set-image", `ENV=${first}`, `TAG=${SHA}`, `DIGEST=${DIGEST}`], { cwd: r.dir, reject: false });
     expect(ok.exitCode, ok.stderr).toBe(0);
     await execa("git", ["checkout", "-q", "--", "."], { cwd: r.dir });
   });

@@ -1,13 +1,15 @@
 // Issue #16: routine changes (registry, owner, a new environment, a new secret) through
 // `update --<flag>` merge without conflicts in a repository whose only local change is what CI
 // writes: the newTag line of each overlay, which the update keeps.
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { execa } from "execa";
 import { describe, expect, test } from "vitest";
 import { runCli, tempDir } from "./helpers/cli.js";
-import { commitAll, edit, generate, git, olderTemplates, tree, update } from "./helpers/update-repo.js";
+import { commitAll, edit, generate, git, olderTemplates, TEMPLATES, tree, update } from "./helpers/update-repo.js";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
+const DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
 
 describe("routine changes next to CI's tag", () => {
   test("--registry, --owner, a new environment and a new secret: exit 0, no conflict, every CI tag kept", async () => {
@@ -30,6 +32,53 @@ describe("routine changes next to CI's tag", () => {
     const again = await update(dir, ["--json"]);
     expect(again.exitCode, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).changed).toEqual([]);
+  }, 300_000);
+});
+
+// #27 F2: the digest line CI adds after newTag is CI's too. An older template whose overlay had a line
+// right after newTag (dropped by the current one) is the hardest neighbour: without the digest put into
+// base and template output, the digest and the template's change touch and conflict.
+describe("CI's digest next to its tag (#27 F2)", () => {
+  test("update --registry keeps a released tag+digest as it is, and adds no digest to an overlay released before digests (tag only)", async () => {
+    const overlayTemplate = "deploy/overlays/[environment]/kustomization.yaml.hbs";
+    const older = await tempDir("cggs-old-overlay-");
+    await mkdir(path.join(older, path.dirname(overlayTemplate)), { recursive: true });
+    const current = await readFile(path.join(TEMPLATES, overlayTemplate), "utf8");
+    await writeFile(path.join(older, overlayTemplate), `${current.trimEnd()}\n# Older template: a closing line right after the tag.\n`);
+    const dir = await generate(["--templates", older]);
+    // dev: what the current scripts/set-image.sh writes; staging: what it wrote before digests; prod also
+    // edited by the team elsewhere (a real three-way merge).
+    const set = await execa("./scripts/set-image.sh", ["dev", SHA, DIGEST], { cwd: dir, reject: false });
+    expect(set.exitCode, set.stderr).toBe(0);
+    await edit(dir, "deploy/overlays/staging/kustomization.yaml", (t) => t.replace(/^(\s*newTag:).*$/m, `$1 "${SHA}"`));
+    expect((await execa("./scripts/set-image.sh", ["prod", SHA, DIGEST], { cwd: dir })).exitCode).toBe(0);
+    await edit(dir, "deploy/overlays/prod/kustomization.yaml", (t) => `# Team note: prod changes need two approvals.\n${t}`);
+    await commitAll(dir, "ci: release");
+
+    const run = await update(dir, ["--json", "--registry", "registry.example.com/team"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.conflicts).toEqual([]);
+    const overlay = (env: string) => readFile(path.join(dir, `deploy/overlays/${env}/kustomization.yaml`), "utf8");
+    const reason = (env: string) => result.files.find((f: { path: string }) => f.path === `deploy/overlays/${env}/kustomization.yaml`).reason as string;
+    const imageEntry = (text: string) => text.slice(text.indexOf("  - name: app\n"));
+    const released = `  - name: app\n    newName: registry.example.com/team/svc\n    newTag: "${SHA}"\n    digest: "${DIGEST}"\n`;
+    expect(imageEntry(await overlay("dev"))).toBe(released);
+    expect(reason("dev")).toContain("CI's newTag, digest kept");
+    expect(imageEntry(await overlay("staging"))).toBe(`  - name: app\n    newName: registry.example.com/team/svc\n    newTag: "${SHA}"\n`);
+    expect(reason("staging")).toContain("CI's newTag kept");
+    expect(await overlay("prod")).toMatch(/^# Team note: prod changes need two approvals\.\n/);
+    expect(imageEntry(await overlay("prod"))).toBe(released);
+    expect(reason("prod")).toMatch(/merged; CI's newTag, digest kept/);
+    // kustomize reads the result: tag@digest where CI wrote both, the tag alone where it wrote only that.
+    const rendered = async (env: string) => (await execa("kubectl", ["kustomize", `deploy/overlays/${env}`], { cwd: dir })).stdout;
+    expect(await rendered("dev")).toContain(`image: registry.example.com/team/svc:${SHA}@${DIGEST}\n`);
+    expect(await rendered("staging")).toContain(`image: registry.example.com/team/svc:${SHA}\n`);
+    // The older release cannot be promoted until CI has written its digest: a specific refusal, nothing changed.
+    await git(dir, "commit", "--quiet", "-m", "update");
+    const promote = await execa("./scripts/promote.sh", ["prod"], { cwd: dir, reject: false });
+    expect([promote.exitCode, promote.stderr]).toEqual([1, `error: staging runs ${SHA} but its overlay records no digest (it was released before digests were written): release to dev once more, promote that release to staging, then promote again`]);
+    expect(await git(dir, "status", "--porcelain")).toBe("");
   }, 300_000);
 });
 

@@ -51,24 +51,44 @@ async function conflictContent(ours: Buffer, base: Buffer | undefined, theirs: B
 }
 
 /**
- * Lines CI writes and owns: the image tag in each overlay (scripts/set-image.sh rewrites exactly that
- * line). The repository's value is the truth, so it is put into base and template output before the
- * merge: a template change next to it (newName after a registry change) then merges instead of
- * conflicting with every release bump.
+ * Lines CI writes and owns: the image tag and digest in each overlay (scripts/set-image.sh rewrites
+ * exactly those lines). The repository's values are the truth, so they are put into base and template
+ * output before the merge: a template change next to them (newName after a registry change) then
+ * merges instead of conflicting with every release bump. The template writes no digest (it has none
+ * before the first release): a repository's digest line goes into base and template output right after
+ * their newTag line, where set-image.sh adds it; a repository without one (not released since digests
+ * were written) gets none, since a placeholder digest beside a real tag would be unpullable.
  */
-const CI_WRITTEN: { path: RegExp; line: RegExp }[] = [{ path: /^deploy\/overlays\/[^/]+\/kustomization\.yaml$/, line: /^\s*newTag:.*$/m }];
+const CI_WRITTEN: { path: RegExp; lines: { line: RegExp; after?: RegExp }[] }[] = [
+  {
+    path: /^deploy\/overlays\/[^/]+\/kustomization\.yaml$/,
+    lines: [{ line: /^[ \t]*newTag:.*$/m }, { line: /^[ \t]*digest:.*$/m, after: /^[ \t]*newTag:.*$/m }],
+  },
+];
 
 function keepCiWritten(file: string, ours: Buffer | null, base: Buffer, theirs: Buffer): { base: Buffer; theirs: Buffer; kept?: string } {
   const rule = CI_WRITTEN.find((r) => r.path.test(file));
   if (!rule || !ours) return { base, theirs };
-  const one = (b: Buffer) => {
-    const all = b.toString("utf8").match(new RegExp(rule.line.source, "gm"));
-    return all && all.length === 1 ? all[0] : undefined;
-  };
-  const [o, b, t] = [one(ours), one(base), one(theirs)];
-  if (o === undefined || b === undefined || t === undefined || o === b) return { base, theirs };
-  const swap = (buf: Buffer, line: string) => Buffer.from(buf.toString("utf8").replace(line, () => o));
-  return { base: swap(base, b), theirs: swap(theirs, t), kept: o.trim().split(":")[0] };
+  const all = (b: Buffer, re: RegExp) => b.toString("utf8").match(new RegExp(re.source, "gm")) ?? [];
+  const kept: string[] = [];
+  for (const { line, after } of rule.lines) {
+    const [o, b, t] = [all(ours, line), all(base, line), all(theirs, line)];
+    if (o.length !== 1) continue;
+    const mine = o[0];
+    // Only where each side has exactly one anchor or line: anything else is left to the plain merge.
+    const swap = (buf: Buffer, re: RegExp, to: (found: string) => string) => {
+      const found = all(buf, re);
+      return found.length === 1 ? Buffer.from(buf.toString("utf8").replace(found[0], () => to(found[0]))) : undefined;
+    };
+    const [newBase, newTheirs] =
+      b.length === 1 && t.length === 1 && mine !== b[0] ? [swap(base, line, () => mine), swap(theirs, line, () => mine)]
+      : after && b.length === 0 && t.length === 0 ? [swap(base, after, (a) => `${a}\n${mine}`), swap(theirs, after, (a) => `${a}\n${mine}`)]
+      : [];
+    if (!newBase || !newTheirs) continue;
+    [base, theirs] = [newBase, newTheirs];
+    kept.push(mine.trim().split(":")[0]);
+  }
+  return { base, theirs, ...(kept.length ? { kept: kept.join(", ") } : {}) };
 }
 
 /**
