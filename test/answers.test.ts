@@ -104,6 +104,7 @@ describe("cross-field rules", () => {
     [["--repo-url", "https://github.com/acme/x/svc.git"], /--repo-url: .* is not a GitHub repository address \(github.com\/<owner>\/<repository>\)$/],
     [["--production-resources", "cpu=1,memory=1Gi,replicas=1-4"], /^--production-resources: 'cpu=1,memory=1Gi,replicas=1-4' has replicas '1-4': production needs at least 2 replicas/],
     [["--ci", "none", "--template-update", "0 6 * * 1"], /--template-update applies only with --ci github or --ci gitlab \(got --ci none\)/],
+    [["--ci", "none", "--admission", "sigstore"], /--admission sigstore needs --ci github or --ci gitlab \(got --ci none\): the policy admits only images the release pipeline signed/],
     [["--ci", "gitlab", "--environments", "dev,template-update"], /--environments: 'template-update' is the GitLab environment of the template-update job/],
   ])("%j", async (flags, message) => {
     const error = await failure(resolve(["svc", "--owner", "acme", ...(flags as string[])]));

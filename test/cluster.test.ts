@@ -14,6 +14,7 @@ import { execa } from "execa";
 import { parseAllDocuments, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Context } from "../src/render/context.js";
+import type { Answers } from "../src/answers/types.js";
 import { deployCases } from "./helpers/fixtures.js";
 import { inCI, renderToDir } from "./helpers/render.js";
 import {
@@ -35,6 +36,8 @@ import {
  */
 const BUILD_TIMEOUT_MS = 75 * 60_000;
 const FIELD_MANAGER = "cluster-test";
+/** Sigstore policy-controller's ClusterImagePolicy CRD (--admission sigstore, #27 F2). */
+const POLICY_CRD = "clusterimagepolicies.policy.sigstore.dev";
 
 /**
  * Only when asked for: `npm run test:cluster` (npm sets npm_lifecycle_event) or CLUSTER_TESTS=1. The
@@ -119,6 +122,10 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`real API server
     const crds = await cp.kubectl(["apply", "--server-side", `--field-manager=${FIELD_MANAGER}`, "-f", CLUSTER_CRD_DIR], undefined, 120_000);
     if (crds.exitCode !== 0) throw new Error(`cluster step "install CRDs" failed: ${describeResult(crds)}`);
     await waitCrdsEstablished(cp);
+    // policy-controller's CRD converts v1beta1 (what the generator writes) to v1alpha1 (what it stores)
+    // through a webhook that is policy-controller itself, which does not run here: without conversion
+    // the server still validates each object against the schema of the version it was sent as.
+    await cp.kubectlOk(["patch", "crd", POLICY_CRD, "--type=merge", "-p", JSON.stringify({ spec: { conversion: { strategy: "None", webhook: null } } })]);
     // Where the Argo CD and Flux objects live (their controllers are not installed: nothing reconciles).
     for (const ns of ["argocd", "flux-system"]) await cp.kubectlOk(["create", "namespace", ns]);
   }, BUILD_TIMEOUT_MS + 5 * 60_000);
@@ -137,7 +144,7 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`real API server
     const names = crds.map((c: any) => c.metadata.name).sort();
     expect(names).toEqual([
       "alertproviders.flagger.app", "alerts.notification.toolkit.fluxcd.io", "analysistemplates.argoproj.io", "applications.argoproj.io",
-      "applicationsets.argoproj.io", "appprojects.argoproj.io", "canaries.flagger.app", "externalsecrets.external-secrets.io", "gitrepositories.source.toolkit.fluxcd.io",
+      "applicationsets.argoproj.io", "appprojects.argoproj.io", "canaries.flagger.app", "clusterimagepolicies.policy.sigstore.dev", "externalsecrets.external-secrets.io", "gitrepositories.source.toolkit.fluxcd.io",
       "kustomizations.kustomize.toolkit.fluxcd.io", "metrictemplates.flagger.app", "podmonitors.monitoring.coreos.com", "prometheusrules.monitoring.coreos.com",
       "providers.notification.toolkit.fluxcd.io", "rollouts.argoproj.io", "servicemonitors.monitoring.coreos.com",
     ]);
@@ -353,6 +360,90 @@ describe.skipIf(!requested || (missing !== undefined && !inCI))(`real API server
         expect(r.exitCode, `${env.name}: ${describeResult(r)}`).toBe(0);
         expect(warnings(r), env.name).toEqual([]);
       }
+    });
+  });
+
+  // #27 F2: the admission policy of --admission sigstore, on the security test's three variants. The
+  // server checks it against policy-controller's own CRD (schemas/crds); policy-controller's webhook,
+  // which would also check it, does not run here (test/security.test.ts holds the rules it applies).
+  describe("image policy (#27 F2): the ClusterImagePolicy against policy-controller's CRD", () => {
+    const variants: [string, Partial<Answers>][] = [
+      ["default (GitHub, Argo CD)", {}],
+      ["Flux + GitLab", { ci: "gitlab", gitops: "flux", repoUrl: "https://gitlab.com/acme/platform/pol2.git", registry: "registry.gitlab.com/acme/platform" }],
+      ["ApplicationSet + Rollouts", { argocdMode: "applicationset", progressive: "argo-rollouts" }],
+    ];
+    const rendered: { label: string; dir: string; context: Context }[] = [];
+    let plain: { dir: string; context: Context };
+    const policyOf = async (dir: string, env: string) => {
+      const text = await readFile(path.join(dir, "deploy/platform", `${env}.yaml`), "utf8");
+      const policies = parseDocs(text).filter((o) => o.kind === "ClusterImagePolicy");
+      expect(policies, `${dir} ${env}: ClusterImagePolicies`).toHaveLength(1);
+      return { text, policy: policies[0] };
+    };
+
+    beforeAll(async () => {
+      for (const [i, [label, answers]] of variants.entries()) {
+        const name = `pol${i + 1}`;
+        rendered.push({ label, ...(await renderToDir({ name, directory: name, ...answers, admission: "sigstore" })) });
+      }
+      plain = await renderToDir({ name: "pol0", directory: "pol0" });
+    }, 120_000);
+
+    afterAll(async () => {
+      for (const r of [...rendered, plain]) if (r) await rm(r.dir, { recursive: true, force: true });
+    });
+
+    it("each variant's policy passes server-side dry-run, its platform files apply, and it reads back as written", async () => {
+      for (const { label, dir, context } of rendered) {
+        for (const env of context.environments) {
+          const { text, policy } = await policyOf(dir, env.name);
+          const dry = await cluster().kubectl(applyArgs(true), stringify(policy));
+          expect(dry.exitCode, `${label} ${env.name}: ${describeResult(dry)}`).toBe(0);
+          expect(warnings(dry), `${label} ${env.name}`).toEqual([]);
+          const r = await cluster().kubectl(applyArgs(false), text);
+          expect(r.exitCode, `${label} ${env.name}: ${describeResult(r)}`).toBe(0);
+          expect(warnings(r), `${label} ${env.name}`).toEqual([]);
+          const live = JSON.parse((await cluster().kubectlOk(["get", "clusterimagepolicy", policy.metadata.name, "-o", "json"])).stdout);
+          expect(live.apiVersion).toBe("policy.sigstore.dev/v1beta1");
+          expect(live.spec, `${label} ${env.name}`).toEqual(policy.spec);
+          const ns = JSON.parse((await cluster().kubectlOk(["get", "namespace", env.namespace, "-o", "json"])).stdout);
+          expect(ns.metadata.labels["policy.sigstore.dev/include"], `${label} ${env.name}`).toBe("true");
+        }
+      }
+    });
+
+    it("broken copies are refused: a misspelt field, a string field given a number, a wrong apiVersion", async () => {
+      const { policy } = await policyOf(rendered[0].dir, rendered[0].context.firstEnvironment.name);
+      const keyless = policy.spec.authorities[0].keyless;
+      const broken: [string, object, RegExp][] = [
+        [
+          "identites",
+          { ...policy, spec: { ...policy.spec, authorities: [{ ...policy.spec.authorities[0], keyless: { url: keyless.url, identites: keyless.identities } }] } },
+          /identites: field not declared in schema|unknown field "spec\.authorities\[0\]\.keyless\.identites"/,
+        ],
+        ["glob: 42", { ...policy, spec: { ...policy.spec, images: [{ glob: 42 }] } }, /\.spec\.images\[0\]\.glob: expected string|spec\.images\[0\]\.glob in body must be of type string/],
+        ["policy.sigstore.dev/v1", { ...policy, apiVersion: "policy.sigstore.dev/v1" }, /no matches for kind "ClusterImagePolicy" in version "policy\.sigstore\.dev\/v1"/],
+      ];
+      for (const [what, object, message] of broken) {
+        const r = await cluster().kubectl(applyArgs(true), stringify(object));
+        expect(r.exitCode, `${what}: ${describeResult(r)}`).not.toBe(0);
+        expect(r.stderr, what).toMatch(message);
+      }
+    });
+
+    // Last: it removes the CRD.
+    it("without policy-controller's CRD, the default platform files still apply; an opted-in one fails on the policy", async () => {
+      await cluster().kubectlOk(["delete", "crd", POLICY_CRD, "--wait=true", "--timeout=60s"], undefined, 90_000);
+      for (const env of plain.context.environments) {
+        const text = await readFile(path.join(plain.dir, "deploy/platform", `${env.name}.yaml`), "utf8");
+        expect(text).not.toMatch(/policy\.sigstore\.dev/);
+        const r = await cluster().kubectl(applyArgs(false), text);
+        expect(r.exitCode, `${env.name}: ${describeResult(r)}`).toBe(0);
+      }
+      const { text } = await policyOf(rendered[0].dir, rendered[0].context.firstEnvironment.name);
+      const r = await cluster().kubectl(applyArgs(true), text);
+      expect(r.exitCode, describeResult(r)).not.toBe(0);
+      expect(r.stderr).toMatch(/ClusterImagePolicy|clusterimagepolicies/);
     });
   });
 });

@@ -15,7 +15,7 @@ import { CRD_DIR, crdKey, loadCrdValidators, validateCoreKind, type K8sObject } 
 
 /** What the service reads besides the declared env vars (internal/config). */
 const BUILT_INS = ["PORT", "ADMIN_PORT", "LOG_LEVEL", "SHUTDOWN_DELAY", "SHUTDOWN_TIMEOUT"];
-const CRD_KINDS = ["Application", "ApplicationSet", "AppProject", "GitRepository", "Kustomization", "ServiceMonitor", "PrometheusRule", "ExternalSecret", "Rollout", "AnalysisTemplate", "Alert", "Provider", "Canary", "MetricTemplate", "PodMonitor"];
+const CRD_KINDS = ["Application", "ApplicationSet", "AppProject", "GitRepository", "Kustomization", "ServiceMonitor", "PrometheusRule", "ExternalSecret", "Rollout", "AnalysisTemplate", "Alert", "Provider", "Canary", "MetricTemplate", "PodMonitor", "ClusterImagePolicy"];
 const KUBE_LINTER = tool("kube-linter");
 
 const crdValidators = loadCrdValidators();
@@ -152,12 +152,13 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
       expect(core.filter((o) => o.kind === "Service"), env).toHaveLength(service.length);
       for (const obj of core) await validateCoreKind(obj);
     }
-    for (const objects of platform.values()) for (const obj of objects) await validateCoreKind(obj);
+    // The platform's custom resources (the ClusterImagePolicy of --admission sigstore) are checked below.
+    for (const objects of platform.values()) for (const obj of objects) if (!CRD_KINDS.includes(obj.kind)) await validateCoreKind(obj);
   });
 
   it.skipIf(!crdValidators && !inCI)("custom resources validate strictly against the pinned CRDs", () => {
     if (!crdValidators) throw new Error(crdsMissing);
-    const custom = [...[...rendered.values()].flatMap((r) => r.objects), ...allGitops()].filter((o) => CRD_KINDS.includes(o.kind));
+    const custom = [...[...rendered.values()].flatMap((r) => r.objects), ...allGitops(), ...[...platform.values()].flat()].filter((o) => CRD_KINDS.includes(o.kind));
     expect(custom.length).toBe(
       // With monitoring: a ServiceMonitor and a PrometheusRule per environment.
       context.environments.length * (2 * Number(context.monitoring) + Number(context.secretsProvider.externalSecrets)) +
@@ -165,7 +166,9 @@ describe.each(deployCases)("deploy: $title", ({ answers }) => {
         context.environments.filter((e) => e.canary).length * (context.progressive.flagger ? 3 : 2) +
         (context.gitops.argocd ? Number(context.argocdProject.own) + (context.gitops.argocdApplicationSet ? 1 : context.environments.length) : 0) +
         (context.gitops.flux ? 1 + context.environments.length : 0) +
-        (context.notifications.flux ? 2 : 0),
+        (context.notifications.flux ? 2 : 0) +
+        // The ClusterImagePolicy, in every environment's platform file.
+        (context.imagePolicy.enabled ? context.environments.length : 0),
     );
     for (const obj of custom) expect(strictCrdErrors(obj), `${obj.kind} ${obj.metadata.name}`).toEqual([]);
   });

@@ -33,6 +33,7 @@ const script: [string, string][] = [
   ["Pod size in production", `cpu=500m,memory=1Gi,replicas=2-6${ENTER}`],
   ["ServiceMonitor", `n${ENTER}`],
   ["NetworkPolicy", ENTER],
+  ["Admission policy", `${DOWN}${ENTER}`], // sigstore
   ["catalog-info", ENTER],
   ["Write the service with these answers", ENTER],
 ];
@@ -59,6 +60,7 @@ test("every question can be answered at a real terminal, and the answers land in
   expect(prod).toMatch(/cpu: "500m"\n\s+memory: "1Gi"\n\s+limits:\n\s+memory: "1Gi"/);
   expect(prod).toMatch(/minReplicas: 2\n\s+maxReplicas: 6/);
   expect(await readFile(path.join(dir, "README.md"), "utf8")).toContain("interval pattern **`0 6 * * 1`**");
+  expect(await readFile(path.join(dir, "deploy/platform/prod.yaml"), "utf8")).toMatch(/^kind: ClusterImagePolicy$/m);
 });
 
 test.each([
@@ -113,7 +115,8 @@ test("the default run answers three prompts and writes the same tree as --yes --
   expect(run.exitCode, run.stdout).toBe(0);
   // What "recommended" means is read from the table's defaults.
   const summary = /Recommended setup:\r?\n([\s\S]*?)\r?\n[^\n]*Use the recommended setup/.exec(screen)?.[1] ?? "";
-  expect(summary.split("\n").length).toBeLessThanOrEqual(2);
+  // At most three lines of 96 characters (two until --admission joined the summarised questions).
+  expect(summary.split("\n").length).toBeLessThanOrEqual(3);
   for (const item of ["ci=github", "gitops=argocd", "argocd-mode=applications", "environments=dev,staging,prod", "monitoring=on", "network-policy=on", "catalog=on"])
     expect(summary).toContain(item);
   for (const q of questionList.filter((q) => q.name !== "name" && q.name !== "owner")) expect(screen).not.toContain(q.message);

@@ -16,8 +16,10 @@ import { renderToDir, tool, inCI } from "./helpers/render.js";
 import { tempDir } from "./helpers/temp.js";
 import type { Answers } from "../src/answers/types.js";
 import type { Context } from "../src/render/context.js";
-import { digestsPending, imagePins, imageRef } from "../src/render/versions.js";
+import { controllers, digestsPending, imagePins, imageRef } from "../src/render/versions.js";
+import { CRD_DIR, crdKey, loadCrdValidators, type K8sObject } from "./helpers/deploy-schemas.js";
 import { egressOf } from "../src/render/security.js";
+import { questionFor } from "../src/answers/questions.js";
 
 type Yaml = Record<string, any>;
 type Rendered = { dir: string; context: Context; files: string[] };
@@ -446,5 +448,147 @@ describe("image pins (#27 F6)", () => {
       if (pin.digest) expect(digestsPending[key], key).toBeUndefined();
       else expect(digestsPending[key], key).toMatch(/\w/);
     }
+  });
+});
+
+/**
+ * policy-controller's image globs (pkg/apis/glob/glob.go at the pinned tag): the characters it accepts
+ * and its translation to a regexp (`*` any run of characters but `/`, `**` anything), matched, as the
+ * controller does, against the reference's full name (`repository:tag`, or `repository@sha256:…`
+ * once a digest is present).
+ */
+const POLICY_GLOB = /^[-a-zA-Z0-9_:/*.@]+$/;
+const globRegExp = (glob: string) => new RegExp(`^${glob.replaceAll(".", "\\.").replaceAll("**", "#").replaceAll("*", "[^/]*").replaceAll("#", ".*")}$`);
+
+/**
+ * The keyless identity the generated CI signs as, read from the CI file the generator wrote: the one
+ * workflow (GitHub) or job (GitLab) that runs `cosign sign`, the path of its file and the only branch
+ * it runs on. Fulcio writes GitHub's as `https://github.com/<repo>/<workflow path>@refs/heads/<branch>`
+ * (job_workflow_ref) and GitLab's as `https://<ci_config_ref_uri>`, i.e.
+ * `https://gitlab.com/<project>//<pipeline file>@refs/heads/<branch>` (sigstore/fulcio
+ * config/identity/config.yaml, subject-alternative-name-template of github-workflow and gitlab-pipeline).
+ */
+async function signerOf(r: Rendered): Promise<{ issuer: string; subject: string }> {
+  const slug = new URL(r.context.sourceUrl).pathname.replace(/^\//, "").replace(/\.git$/, "");
+  const signs = (step: unknown) => /\bcosign sign\b/.test(String(step));
+  if (r.context.ci.github) {
+    const found: { file: string; branch: string }[] = [];
+    for (const file of r.files.filter((f) => f.startsWith(".github/workflows/"))) {
+      const wf = parse(await read(r, file)) as Yaml;
+      const steps = Object.values(wf.jobs as Yaml).flatMap((j: Yaml) => (j.steps ?? []) as Yaml[]);
+      if (!steps.some((s) => signs(s.run))) continue;
+      // The only trigger is a push to exactly one branch: a pull request or a dispatch from another
+      // branch would otherwise sign with that branch's ref.
+      expect(Object.keys(wf.on), file).toEqual(["push"]);
+      expect(wf.on.push.branches, file).toHaveLength(1);
+      expect(wf.on.push.tags, file).toBeUndefined();
+      found.push({ file, branch: wf.on.push.branches[0] });
+    }
+    expect(found.map((f) => f.file), "workflows that sign").toHaveLength(1);
+    return { issuer: "https://token.actions.githubusercontent.com", subject: `https://github.com/${slug}/${found[0].file}@refs/heads/${found[0].branch}` };
+  }
+  const file = ".gitlab-ci.yml";
+  const ci = parse(await read(r, file)) as Yaml;
+  const jobs = Object.entries(ci).filter(([, job]) => ((job as Yaml)?.script ?? []).some?.(signs));
+  expect(jobs.map(([id]) => id), "jobs that sign").toHaveLength(1);
+  const [, job] = jobs[0] as [string, Yaml];
+  // Its rules (its own or those it extends): it runs on the default branch only.
+  const rules = [job, ...[job.extends ?? []].flat().map((e: string) => ci[e] as Yaml)].flatMap((j) => (j.rules ?? []) as Yaml[]).filter((rule) => rule.when !== "never");
+  expect(rules).toEqual([{ if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" }]);
+  // The default branch: the one the generated GitOps objects deploy from (the repository is created with it).
+  const source = r.context.gitops.flux
+    ? (parse(await read(r, "deploy/flux/gitrepository.yaml")) as Yaml).spec.ref.branch
+    : /targetRevision: (\S+)/.exec(await read(r, r.files.find((f) => f.startsWith("deploy/argocd/application"))!))![1];
+  return { issuer: "https://gitlab.com", subject: `https://gitlab.com/${slug}//${file}@refs/heads/${source}` };
+}
+
+describe.each(variants)("security (#27 F2, admission, --admission sigstore): %s", (_label, overrides) => {
+  let r: Rendered;
+  let off: Rendered;
+  let readme: string;
+  const validators = loadCrdValidators();
+
+  beforeAll(async () => {
+    r = await renderToDir({ ...overrides, admission: "sigstore" });
+    off = await renderToDir({ ...overrides, admission: "none" });
+    readme = await read(r, "README.md");
+  });
+  const platformOf = async (x: Rendered, env: string) => parseAllDocuments(await read(x, `deploy/platform/${env}.yaml`)).map((d) => d.toJS() as Yaml);
+  const policyOf = async (env: string) => {
+    const policies = (await platformOf(r, env)).filter((o) => o.kind === "ClusterImagePolicy");
+    expect(policies, env).toHaveLength(1);
+    return policies[0];
+  };
+
+  it("every platform file holds the same ClusterImagePolicy, valid against policy-controller's CRD (strict), enforcing", async () => {
+    const first = await policyOf(r.context.firstEnvironment.name);
+    expect(first.apiVersion).toBe("policy.sigstore.dev/v1beta1");
+    expect(validators!.get(crdKey(first as K8sObject))?.(first as K8sObject)).toEqual([]);
+    expect(first.metadata.namespace).toBeUndefined();
+    expect(first.spec.mode).toBe("enforce");
+    for (const env of r.context.environments) expect(await policyOf(env.name), env.name).toEqual(first);
+  });
+
+  it("its globs are the overlays' newName with a tag or a digest, and nothing else", async () => {
+    const policy = await policyOf(r.context.firstEnvironment.name);
+    const globs = (policy.spec.images as Yaml[]).map((i) => i.glob as string);
+    for (const env of r.context.environments) {
+      const k = parse(await read(r, `deploy/overlays/${env.name}/kustomization.yaml`)) as Yaml;
+      const { newName } = (k.images as Yaml[]).find((i) => i.name === "app")!;
+      expect(globs, env.name).toEqual([`${newName}:*`, `${newName}@*`]);
+      for (const g of globs) expect(g).toMatch(POLICY_GLOB);
+      const covered = (ref: string) => globs.some((g) => globRegExp(g).test(ref));
+      const digest = `sha256:${"a".repeat(64)}`;
+      expect(covered(`${newName}:${SHA}`)).toBe(true);
+      expect(covered(`${newName}@${digest}`)).toBe(true);
+      for (const other of [`${newName}-worker:${SHA}`, `${newName}/sidecar:${SHA}`, `ghcr.io/evil/${r.context.name}:${SHA}`, `${newName.replace(/\/[^/]+$/, "")}/other@${digest}`])
+        expect(covered(other), other).toBe(false);
+    }
+  });
+
+  it("it trusts exactly one signer, by exact issuer and subject: the CI file the generator wrote, on its one branch", async () => {
+    const policy = await policyOf(r.context.firstEnvironment.name);
+    expect(policy.spec.authorities).toHaveLength(1);
+    const [authority] = policy.spec.authorities as Yaml[];
+    expect(Object.keys(authority).sort()).toEqual(["ctlog", "keyless", "name"]);
+    expect(authority.keyless.url).toBe("https://fulcio.sigstore.dev");
+    expect(authority.ctlog.url).toBe("https://rekor.sigstore.dev");
+    // toEqual: no issuerRegExp / subjectRegExp beside them (F12).
+    const signer = await signerOf(r);
+    expect(authority.keyless.identities).toEqual([signer]);
+    expect(signer.subject).toMatch(/@refs\/heads\/main$/);
+  });
+
+  it("the namespaces carry the label policy-controller enforces by; the README says what, which version and what is refused", async () => {
+    for (const env of r.context.environments) {
+      const ns = (await platformOf(r, env.name)).find((o) => o.kind === "Namespace")!;
+      expect(ns.metadata.labels["policy.sigstore.dev/include"], env.name).toBe("true");
+    }
+    const section = readme.split("### What the platform applies")[1].split("\n### ")[0];
+    const { subject, issuer } = await signerOf(r);
+    expect(section).toContain(`ClusterImagePolicy \`${r.context.imagePolicy.name}\``);
+    expect(section).toContain(`policy-controller ${controllers.policyController}`);
+    expect(section.replace(/\s+/g, " ")).toContain(`\`${subject}\` (issuer \`${issuer}\`)`);
+  });
+
+  it("off (the default): no platform file names policy-controller, so they apply on a cluster without it", async () => {
+    expect(questionFor("admission")!.default!({ ...overrides })).toBe("none");
+    for (const env of off.context.environments) {
+      const text = await read(off, `deploy/platform/${env.name}.yaml`);
+      expect(text, env.name).not.toMatch(/policy\.sigstore\.dev/);
+      expect((await platformOf(off, env.name)).map((o) => o.kind).filter((k) => !["Namespace", "ServiceAccount", "Role", "RoleBinding"].includes(k)), env.name).toEqual([]);
+    }
+    expect(await read(off, "README.md")).not.toMatch(/ClusterImagePolicy/);
+  });
+});
+
+describe("image policy pins (#27 F2)", () => {
+  it("the vendored ClusterImagePolicy CRD is from the policy-controller version the generated README names", async () => {
+    const table = await readFile(path.join(CRD_DIR, "README.md"), "utf8");
+    const row = table.split("\n").find((l) => l.startsWith("| policy.sigstore.dev_clusterimagepolicies.yaml |"))!;
+    expect(row.split("|").map((c) => c.trim())[2]).toBe("sigstore/policy-controller");
+    expect(row.split("|").map((c) => c.trim())[3]).toMatch(new RegExp(`^${controllers.policyController.replaceAll(".", "\\.")} `));
+    const crd = parse(await readFile(path.join(CRD_DIR, "policy.sigstore.dev_clusterimagepolicies.yaml"), "utf8")) as Yaml;
+    expect(crd.spec.versions.find((v: Yaml) => v.name === "v1beta1")?.served).toBe(true);
   });
 });

@@ -62,6 +62,8 @@ export function crossCheck(answers: Answers, explicit: ReadonlySet<keyof Answers
     add(["environments", "templateUpdate"], `${n("environments")}: 'template-update' is the GitLab environment of the template-update job, whose token it scopes: name the environment otherwise, or pass ${set("templateUpdate", "off")}`);
   if (explicit.has("templateUpdate") && answers.ci === "none" && answers.templateUpdate !== "off")
     add(["templateUpdate", "ci"], `${n("templateUpdate")} applies only with ${set("ci", "github")} or ${set("ci", "gitlab")} (got ${set("ci", answers.ci)}): the repository's CI proposes the update`);
+  if (explicit.has("admission") && answers.ci === "none" && answers.admission !== "none")
+    add(["admission", "ci"], `${set("admission", answers.admission)} needs ${set("ci", "github")} or ${set("ci", "gitlab")} (got ${set("ci", "none")}): the policy admits only images the release pipeline signed, and without CI nothing signs them`);
   if (explicit.has("argocdMode") && answers.gitops !== "argocd")
     add(["argocdMode", "gitops"], `${n("argocdMode")} applies only with ${set("gitops", "argocd")} (got ${set("gitops", answers.gitops)})`);
   if (explicit.has("argocdProject") && answers.gitops !== "argocd")

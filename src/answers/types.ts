@@ -28,6 +28,11 @@ export interface Answers {
   /** Alertmanager's alerts endpoint (…/api/v2/alerts) that Flux or Argo CD posts failed deployments to. */
   alertmanagerUrl: string;
   networkPolicy: boolean;
+  /**
+   * An admission policy for the service's image: `sigstore` writes a policy-controller ClusterImagePolicy
+   * (deploy/platform/) admitting only images the release pipeline on main signed.
+   */
+  admission: "none" | "sigstore";
   /** Write a Backstage catalog-info.yaml. */
   catalog: boolean;
   /**

@@ -57,6 +57,17 @@ export interface Signing {
   identity: string;
 }
 
+/**
+ * The admission policy (--admission sigstore): a policy-controller ClusterImagePolicy named `name`
+ * in each deploy/platform/<env>.yaml, admitting images matching `globs` only when `signing` signed them.
+ */
+export interface ImagePolicy {
+  /** On with --admission sigstore and CI (something must sign); the namespaces then carry the label that enforces it. */
+  enabled: boolean;
+  name: string;
+  globs: string[];
+}
+
 /** One in-cluster destination, from an env default such as http://orders.shop.svc:8080. */
 export interface InClusterEgress {
   env: string;
@@ -138,6 +149,8 @@ export interface Context {
   egress: Egress;
   /** The identity CI signs the image with, for `cosign verify`; undefined without CI. */
   signing?: Signing;
+  /** The admission policy that refuses images `signing` did not sign (--admission sigstore). */
+  imagePolicy: ImagePolicy;
   /** Backstage catalog entry; `projectSlug` is `<owner>/<name>` as the repository URL says it. */
   catalog: { enabled: boolean; projectSlug: string; owner: string };
   /** Extra labels on every Kubernetes object (a preset's policy.requiredLabels), sorted by key. */

@@ -5,7 +5,7 @@ import { isProduction, parseSizing, type Sizing } from "../answers/sizing.js";
 import { gitopsRepoUrl, goIdentifier, httpsRepoUrl, projectSlug } from "../answers/names.js";
 import { isUrlName } from "../answers/urls.js";
 import type { Context, Environment, EnvVar } from "./context-types.js";
-import { egressOf, signingOf } from "./security.js";
+import { egressOf, imagePolicyOf, signingOf } from "./security.js";
 import { buildSlo } from "./slo.js";
 
 export type { Context, Environment, EnvVar, SecretVar } from "./context-types.js";
@@ -100,6 +100,8 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
   // Validated answers always parse; each size is parsed once, whatever the number of environments.
   const sizes = { production: parseSizing(answers.productionResources).sizing!, other: parseSizing(answers.resources).sizing! };
   const environments = toEnvironments(answers, sizes, kustomizeComponents);
+  const image = `${answers.registry}/${answers.name}`;
+  const signing = signingOf(answers.ci, httpsRepoUrl(answers.repoUrl), projectSlug(answers.repoUrl));
   return deepFreeze({
     tool: { ...tool },
     name: answers.name,
@@ -116,7 +118,7 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     hasURLEnv: env.some((e) => e.isURL),
     hasRequiredVars: secrets.length > 0 || env.some((e) => e.required),
     registry: answers.registry,
-    image: `${answers.registry}/${answers.name}`,
+    image,
     initialImageTag: INITIAL_IMAGE_TAG,
     repoUrl: gitopsRepoUrl(answers.repoUrl),
     sourceUrl: httpsRepoUrl(answers.repoUrl),
@@ -148,7 +150,8 @@ export function buildContext(answers: Answers, tool: { name: string; version: st
     },
     networkPolicy: answers.networkPolicy,
     egress: egressOf(env),
-    signing: signingOf(answers.ci, httpsRepoUrl(answers.repoUrl), projectSlug(answers.repoUrl)),
+    signing,
+    imagePolicy: imagePolicyOf(answers.admission, answers.name, image, signing),
     // A Backstage entity name has no '/': a GitLab group path becomes one dashed group name.
     catalog: { enabled: answers.catalog, projectSlug: projectSlug(answers.repoUrl), owner: answers.owner.replaceAll("/", "-") },
     labels: Object.keys(requiredLabels)

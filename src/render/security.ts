@@ -1,6 +1,7 @@
-// Derived security facts the templates print: who may sign the image (for `cosign verify`) and where
-// the pods may open connections (the NetworkPolicy's egress). Pure functions of the answers.
-import type { Egress, EnvVar, InClusterEgress, Signing } from "./context-types.js";
+// Derived security facts the templates print: who may sign the image (for `cosign verify` and the
+// admission policy) and where the pods may open connections (the NetworkPolicy's egress). Pure
+// functions of the answers.
+import type { Egress, EnvVar, ImagePolicy, InClusterEgress, Signing } from "./context-types.js";
 
 /**
  * The certificate identity and issuer of the image signatures CI makes (Sigstore's verification cheat
@@ -17,6 +18,18 @@ export function signingOf(ci: "github" | "gitlab" | "none", sourceUrl: string, s
   }
   if (ci === "gitlab") return { issuer: `https://${host}`, identity: `https://${host}/${slug}//.gitlab-ci.yml@refs/heads/main` };
   return undefined;
+}
+
+/**
+ * The Sigstore policy-controller ClusterImagePolicy of --admission sigstore (needs a signer, i.e. CI).
+ * Globs in policy-controller's syntax (`*` is any run of characters but `/`), on the image name exactly
+ * as the overlays' `newName` writes it: `<image>:*` for a tag, `<image>@*` for a digest (the controller
+ * matches `repository@sha256:…` once a reference carries one, tag or not). Nothing wider: `<image>*`
+ * would also take in `<image>-worker`, another service's image signed by another workflow.
+ * @example imagePolicyOf("sigstore", "orders", "ghcr.io/acme/orders", signing).globs // ["ghcr.io/acme/orders:*", "ghcr.io/acme/orders@*"]
+ */
+export function imagePolicyOf(choice: "none" | "sigstore", name: string, image: string, signing: Signing | undefined): ImagePolicy {
+  return { enabled: choice === "sigstore" && signing !== undefined, name: `${name}-signed-release`, globs: [`${image}:*`, `${image}@*`] };
 }
 
 const SCHEME_PORTS: Record<string, number> = { "http:": 80, "https:": 443 };

@@ -48,6 +48,10 @@ export const tools = {
 export const controllers = {
   // renovate: datasource=go depName=github.com/fluxcd/flagger
   flagger: "v1.44.0",
+  // renovate: datasource=github-releases depName=sigstore/policy-controller  (--admission sigstore: the
+  // admission controller that enforces the ClusterImagePolicy. Not run by the loop test: its CRD at this
+  // tag is in schemas/crds, and test/security.test.ts checks that its README row names this tag.)
+  policyController: "v0.15.1",
 } as const;
 
 /**

@@ -47,7 +47,7 @@ export function answersToFlags(answers: Answers): string[] {
     "--ci", answers.ci, "--environments", answers.environments.join(","),
     answers.monitoring ? "--monitoring" : "--no-monitoring", answers.networkPolicy ? "--network-policy" : "--no-network-policy", answers.catalog ? "--catalog" : "--no-catalog",
   ];
-  if (answers.ci !== "none") flags.push("--template-update", answers.templateUpdate);
+  if (answers.ci !== "none") flags.push("--template-update", answers.templateUpdate, "--admission", answers.admission);
   if (answers.gitops === "argocd") flags.push("--argocd-mode", answers.argocdMode, "--argocd-project", answers.argocdProject);
   const sizes = sizeClasses(answers.environments);
   if (sizes.other) flags.push("--resources", answers.resources);

@@ -21,7 +21,8 @@ type Schema = Record<string, unknown>;
 /**
  * A CRD version's openAPIV3Schema as a strict JSON schema: `additionalProperties: false` wherever
  * `properties` are listed and unknown fields are not preserved; int-or-string becomes anyOf.
- * `metadata` is left to the API server (the CRD only says `type: object`).
+ * `metadata` is left to the API server (the CRD only says `type: object`); `apiVersion` and `kind` are
+ * always allowed.
  */
 export function crdToSchema(crd: any, version: string): Schema {
   const v = crd.spec.versions.find((x: any) => x.name === version);
@@ -46,6 +47,10 @@ export function crdToSchema(crd: any, version: string): Schema {
   };
   const schema = walk(v.schema.openAPIV3Schema);
   schema.properties.metadata = { type: "object" };
+  // The API server accepts these on every object, whether the CRD lists them or not (policy-controller's
+  // ClusterImagePolicy lists only spec and status).
+  schema.properties.apiVersion ??= { type: "string" };
+  schema.properties.kind ??= { type: "string" };
   return schema;
 }
 

@@ -30,6 +30,7 @@ export const fixtures: Record<string, Answers> = {
     secrets: "none",
     monitoring: false,
     networkPolicy: false,
+    admission: "sigstore",
   },
 };
 
@@ -63,6 +64,8 @@ export const deployCases: { title: string; answers: Partial<Answers> }[] = [
   { title: "one environment, env names the two orders sort apart (ADMINS, ADMIN_PORT)", answers: { environments: ["dev"], env: ["ADMINS=ops", "P_O2C=x"], secret: [] } },
   // Argo Rollouts (test/rollouts.test.ts checks the Rollout and its analysis in depth).
   { title: "argocd applications, three environments, argo-rollouts canary after the first", answers: { progressive: "argo-rollouts" } },
+  // The admission policy: the ClusterImagePolicy in every platform file (test/security.test.ts "F2 admission").
+  { title: "argocd applications, three environments, sigstore image policy", answers: { admission: "sigstore" } },
   {
     title: "no gitops, one environment, argo-rollouts canary there, no network policy",
     answers: { gitops: "none", environments: ["prod"], secret: [], networkPolicy: false, progressive: "argo-rollouts", canaryMaxErrorPercent: "0.25" },

@@ -98,6 +98,7 @@ export const validAnswers: fc.Arbitrary<Answers> = fc
     environments: fc.uniqueArray(dns1123(20), { minLength: 1, maxLength: 4 }),
     monitoring: fc.boolean(),
     networkPolicy: fc.boolean(),
+    admission: fc.constantFrom("none", "sigstore") as fc.Arbitrary<Answers["admission"]>,
     progressive: fc.boolean(),
     canaryMaxErrorPercent: fc.constantFrom("1", "0.5", "0.001", "99.999", "5"),
     canaryMaxP95Ms: fc.integer({ min: 10, max: 10000 }),
@@ -145,6 +146,8 @@ export const validAnswers: fc.Arbitrary<Answers> = fc
       productionResources: r.productionResources,
       monitoring: r.monitoring,
       networkPolicy: r.networkPolicy,
+      // Nothing signs without CI: the policy is offered (and only works) with it.
+      admission: r.ci === "none" ? "none" : r.admission,
       progressive: progressive ? "argo-rollouts" : "none",
       canaryMaxErrorPercent: r.canaryMaxErrorPercent,
       canaryMaxP95Ms: r.canaryMaxP95Ms,
@@ -161,6 +164,7 @@ export function asFlagInput(a: Answers): Partial<Answers> {
   const out: Partial<Answers> = { ...a };
   delete (out as { directory?: string }).directory;
   if (a.ci !== "github") delete out.templateUpdate;
+  if (a.ci === "none") delete out.admission;
   if (a.gitops !== "argocd") {
     delete out.argocdMode;
     delete out.argocdProject;

@@ -30,6 +30,7 @@ export const baseAnswers: Answers = {
   secrets: "external-secrets",
   monitoring: true,
   networkPolicy: true,
+  admission: "none",
   catalog: true,
   progressive: "none",
   canaryMaxErrorPercent: "1",

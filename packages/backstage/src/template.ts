@@ -12,7 +12,7 @@ export const PAGES: { title: string; description: string; fields: string[] }[] =
   {
     title: "Delivery",
     description: "Image, GitOps controller and environments",
-    fields: ["registry", "gitops", "argocdMode", "argocdProject", "environments", "resources", "productionResources", "monitoring", "alertmanagerUrl", "networkPolicy", "templateUpdate"],
+    fields: ["registry", "gitops", "argocdMode", "argocdProject", "environments", "resources", "productionResources", "monitoring", "alertmanagerUrl", "networkPolicy", "admission", "templateUpdate"],
   },
   {
     title: "Progressive delivery",

@@ -1,4 +1,4 @@
-// Platform: monitoring, network policy, progressive delivery and the service catalog.
+// Platform: monitoring, network policy, the image admission policy, progressive delivery and the service catalog.
 import { q } from "./question.js";
 import { alertmanagerUrl, prometheusUrl } from "../urls.js";
 
@@ -75,6 +75,23 @@ export const platformQuestions = [
     help: "Add a NetworkPolicy: ingress only to the service's ports, egress only to DNS and the destinations the env defaults name (--no-network-policy to leave it out)",
     example: "true",
     default: () => true,
+    validate: () => undefined,
+  }),
+  q({
+    name: "admission",
+    flag: "admission",
+    kind: "choice",
+    message: "Admission policy that refuses images of this service the release pipeline on main did not sign",
+    help:
+      "sigstore: a Sigstore policy-controller ClusterImagePolicy in deploy/platform/ and the namespace label that enforces it: pods of this service run only " +
+      "images signed by the release workflow (GitHub) or pipeline (GitLab) on main; the cluster needs policy-controller (not with --ci none)",
+    example: "sigstore",
+    choices: ["none", "sigstore"],
+    // Off by default: the platform files must apply on a cluster without policy-controller, where a
+    // ClusterImagePolicy has no CRD and `kubectl apply` of deploy/platform/ would fail.
+    default: () => "none" as const,
+    // Without CI nothing signs the image, so no policy could ever admit it.
+    when: (a) => a.ci !== "none",
     validate: () => undefined,
   }),
   q({
