@@ -1,13 +1,21 @@
 #!/bin/sh
-# Print the image tag an environment's overlay deploys (what scripts/set-image.sh last wrote).
+# Print the image tag an environment's overlay deploys (what scripts/set-image.sh last wrote), or with
+# --digest the digest beside it: nothing before the first release, or in an overlay last released
+# before digests were written.
 #
-#   scripts/current-image-tag.sh ENV
+#   scripts/current-image-tag.sh [--digest] ENV
 set -eu
 
-if [ "$#" -ne 1 ]; then
-  echo "usage: $0 ENV" >&2
+usage() {
+  echo "usage: $0 [--digest] ENV" >&2
   exit 2
+}
+key=newTag
+if [ "${1:-}" = "--digest" ]; then
+  key=digest
+  shift
 fi
+[ "$#" -eq 1 ] || usage
 env_name=$1
 cd "$(dirname "$0")/.."
 
@@ -23,9 +31,14 @@ if [ ! -f "$overlay" ]; then
   exit 2
 fi
 
-tag=$(sed -n 's/^[[:space:]]*newTag:[[:space:]]*\([^[:space:]#]*\).*$/\1/p' "$overlay" | tr -d "\"'")
-if [ -z "$tag" ] || [ "$(printf '%s\n' "$tag" | wc -l)" -ne 1 ]; then
+value=$(sed -n "s/^[[:space:]]*$key:[[:space:]]*\([^[:space:]#]*\).*\$/\1/p" "$overlay" | tr -d "\"'")
+lines=$(grep -c "^[[:space:]]*$key:" "$overlay" || true)
+if [ "$key" = newTag ] && { [ -z "$value" ] || [ "$lines" -ne 1 ]; }; then
   echo "error: $overlay must have exactly one 'newTag:' line" >&2
   exit 1
 fi
-printf '%s\n' "$tag"
+if [ "$key" = digest ] && [ "$lines" -gt 1 ]; then
+  echo "error: $overlay has $lines 'digest:' lines; expected at most 1" >&2
+  exit 1
+fi
+[ -z "$value" ] || printf '%s\n' "$value"
