@@ -91,9 +91,11 @@ describe("the packed package", () => {
   // section, Renovate's npm rule), merged onto a main at 197.8 kB (#27's namespaces): 199.9 kB. 210 kB
   // with #28's read-only and shared-repository handling (201.0 kB) and #26's Flagger canary (+4.8 kB:
   // the component, its MetricTemplates and PodMonitor, the overlay's load test, the README section):
-  // 205.8 kB.
-  test("packs into at most 210 kB, unpacks into at most 1 MB", () => {
-    expect(packed.size).toBeLessThanOrEqual(210_000);
+  // 205.8 kB. 220 kB with #27's split template-update jobs, tag+digest overlays, the opt-in admission
+  // policy, and #28's monorepo updates and derived answers following --owner (205.8 kB before, 212.5 kB
+  // after the first three merges, 215.8 kB after all five).
+  test("packs into at most 220 kB, unpacks into at most 1 MB", () => {
+    expect(packed.size).toBeLessThanOrEqual(220_000);
     expect(packed.unpackedSize).toBeLessThanOrEqual(1_000_000);
   });
 
