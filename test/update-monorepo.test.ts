@@ -259,4 +259,19 @@ describe("update over several services of one repository (issue #28, monorepos)"
     expect(await git(root, "branch", "--list", BRANCH)).toBe("");
     expect(await checkout(root)).toEqual(before);
   }, 300_000);
+
+  test("a change staged outside the services' folders: update and --commit refuse (exit 3, named) and change nothing; --branch, which leaves the checkout, goes ahead", async () => {
+    const root = await monorepo([{ name: "orders", older: true }]);
+    await writeFile(path.join(root, "README.md"), "# the monorepo, staged\n");
+    await git(root, "add", "README.md");
+    const before = await checkout(root);
+    for (const mode of [["--commit"], []]) {
+      const run = await runCli(["update", "--yes", ...mode, "services/orders"], { cwd: root });
+      expect([run.exitCode, run.stderr.split("\n")[0]], mode.join(" ")).toEqual([3, `error: the repository has staged changes outside this service's folder: "README.md"`]);
+      expect(await checkout(root)).toEqual(before);
+    }
+    const branch = await runCli(["update", "--yes", "--branch", BRANCH, "services/orders"], { cwd: root });
+    expect(branch.exitCode, branch.stderr).toBe(0);
+    expect(await git(root, "diff", "--name-only", "HEAD", BRANCH, "--", "README.md")).toBe("");
+  }, 300_000);
 });

@@ -45,6 +45,10 @@ export async function checkWorkTree(directory: string, allowDirty: boolean, atHe
   if (!status) return tree;
   if (status.code !== 0) throw new UserError(`git status --porcelain failed (exit ${status.code}): ${status.stderr.trim()}: nothing was changed`, ExitCode.unsafeTarget);
   const text = status.stdout.toString("utf8");
+  // A service below the top (a monorepo's): git status above looked at its folder only, but the index
+  // is the repository's. Changes staged elsewhere would go into --commit's commit and be unstaged by
+  // the undo, so they are refused too (one more git process, only for such a service).
+  if (text.trim() === "" && tree.prefix !== "") await checkStagedElsewhere(tree.top);
   if (text.trim() !== "") {
     const changed = text.trimEnd().split("\n");
     throw new UserError(
@@ -54,6 +58,19 @@ export async function checkWorkTree(directory: string, allowDirty: boolean, atHe
     );
   }
   return tree;
+}
+
+/** Refuse changes staged anywhere in the repository (see checkWorkTree). */
+async function checkStagedElsewhere(top: string): Promise<void> {
+  const staged = await runGit(top, ["diff", "--cached", "--name-only", "-z"]);
+  if (staged.code !== 0) throw new UserError(`git diff --cached failed (exit ${staged.code}): ${staged.stderr.trim()}: nothing was changed`, ExitCode.unsafeTarget);
+  const files = staged.stdout.toString("utf8").split("\0").filter(Boolean);
+  if (files.length === 0) return;
+  throw new UserError(
+    `the repository has staged changes outside this service's folder: ${files.slice(0, 5).map((f) => JSON.stringify(f)).join(", ")}${files.length > 5 ? `, … (${files.length})` : ""}`,
+    ExitCode.unsafeTarget,
+    "commit or unstage them first (git restore --staged <path>), so the update's commit and its undo hold only the update",
+  );
 }
 
 /**
