@@ -10,7 +10,7 @@ import { execa } from "execa";
 import { parse, parseAllDocuments } from "yaml";
 import JSON5 from "json5";
 import { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } from "@actions/workflow-parser";
-import { renderToDir, tool, inCI } from "./helpers/render.js";
+import { renderToDir, tool, inCI, needTool, onPath } from "./helpers/render.js";
 import type { Context } from "../src/render/context.js";
 import type { Answers } from "../src/answers/types.js";
 import { actions } from "../src/render/versions.js";
@@ -28,15 +28,7 @@ const EVIL = '"; echo pwned; ${{ github.token }} $(id) `x`';
 const PINNED_USES = /^[^@\s]+@[0-9a-f]{40}$/;
 const GIT = ["-c", "user.name=ci-test", "-c", "user.email=ci-test@example.com", "-c", "commit.gpgsign=false"];
 
-/** A missing tool fails in CI and skips (with the reason printed) on a developer machine. */
-function needTool(name: string, found: boolean): boolean {
-  if (found) return true;
-  if (inCI) throw new Error(`${name} is required in CI (scripts/install-tools.sh installs it)`);
-  console.warn(`skipped: ${name} not installed (run scripts/install-tools.sh)`);
-  return false;
-}
 
-const onPath = async (cmd: string) => (await execa("sh", ["-c", `command -v ${cmd}`], { reject: false })).exitCode === 0;
 const read = (r: Rendered, file: string) => readFile(path.join(r.dir, file), "utf8");
 const workflowsOf = (r: Rendered) => r.files.filter((f) => f.startsWith(".github/workflows/")).sort();
 

@@ -12,7 +12,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import { inCI, renderToDir, tool } from "./helpers/render.js";
+import { needTool, onPath, renderToDir, tool } from "./helpers/render.js";
 import { GO_ENV, goFound } from "./helpers/go-service.js";
 import type { Answers } from "../src/answers/types.js";
 
@@ -36,13 +36,6 @@ const variants: [string, Partial<Answers>][] = [
   ["flux-flagger", { gitops: "flux", progressive: "flagger" }],
 ];
 
-function need(name: string, found: boolean): boolean {
-  if (found) return true;
-  if (inCI) throw new Error(`${name} is required in CI (scripts/install-tools.sh installs it)`);
-  console.warn(`skipped: ${name} not installed (run scripts/install-tools.sh)`);
-  return false;
-}
-const onPath = async (cmd: string) => (await execa("sh", ["-c", `command -v ${cmd}`], { reject: false })).exitCode === 0;
 
 /** kube-score on one rendered overlay, every default check plus the seccomp one; no annotation can silence a check. */
 async function kubeScore(file: string, where: Omit<Finding, "kind" | "name" | "check" | "summary" | "path">): Promise<Finding[]> {
@@ -102,25 +95,25 @@ describe("kube-score on the generated variants (#27)", () => {
       expect(e.reason.split(/\s+/).length, `${e.check}: a reason, not a word`).toBeGreaterThan(12);
     }
     expect(new Set(allowlist.map((e) => `${e.check} ${e.kind} ${e.summary}`)).size).toBe(allowlist.length);
-    if (!need("kube-score", found)) return;
+    if (!needTool("kube-score", found)) return;
     const { stdout } = await execa(KUBE_SCORE, ["list"]);
     const ids = new Set(stdout.split("\n").map((l) => l.split(",")[0]));
     for (const e of allowlist) expect(ids, e.check).toContain(e.check);
   });
 
   it("every finding is allowed, with a reason", () => {
-    if (!need("kube-score", found)) return;
+    if (!needTool("kube-score", found)) return;
     expect(findings.length, "kube-score ran and found something to judge").toBeGreaterThan(0);
     expect(findings.filter((f) => !allowlist.some((e) => allows(e, f))).map(show)).toEqual([]);
   });
 
   it("every allow-list entry still allows a finding (none is stale)", () => {
-    if (!need("kube-score", found)) return;
+    if (!needTool("kube-score", found)) return;
     expect(allowlist.filter((e) => !findings.some((f) => allows(e, f))).map((e) => `${e.check} ${e.kind}: ${e.summary}`)).toEqual([]);
   });
 
   it("a Deployment without a readiness probe, a memory limit or a read-only root fails it", async () => {
-    if (!need("kube-score", found)) return;
+    if (!needTool("kube-score", found)) return;
     const broken = await renderOverlays("default-broken", { environments: ["prod"] }, (objects) => {
       const container = objects.find((o) => o.kind === "Deployment")!.spec.template.spec.containers[0];
       delete container.readinessProbe;
@@ -140,7 +133,7 @@ describe("kube-score on the generated variants (#27)", () => {
 
 describe("gosec in the generated golangci-lint config (#27)", () => {
   it.skipIf(!goFound)("flags a planted command injection (G204) and a hard-coded credential (G101)", async () => {
-    if (!need("golangci-lint", existsSync(tool("golangci-lint")))) return;
+    if (!needTool("golangci-lint", existsSync(tool("golangci-lint")))) return;
     const { dir } = await renderToDir({ env: [], secret: [] });
     await mkdir(path.join(dir, "internal/planted"));
     await writeFile(path.join(dir, "internal/planted/planted.go"), [
@@ -168,8 +161,8 @@ describe("gosec in the generated golangci-lint config (#27)", () => {
 
 describe("actionlint with shellcheck on a generated workflow (#27)", () => {
   it("flags a planted script injection and an unquoted variable", async () => {
-    if (!need("actionlint", existsSync(tool("actionlint")))) return;
-    if (!need("shellcheck", await onPath("shellcheck"))) return;
+    if (!needTool("actionlint", existsSync(tool("actionlint")))) return;
+    if (!needTool("shellcheck", await onPath("shellcheck"))) return;
     const { dir } = await renderToDir({});
     const file = path.join(dir, ".github/workflows/ci.yaml");
     const ci = parse(await readFile(file, "utf8")) as Yaml;

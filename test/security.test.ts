@@ -12,7 +12,7 @@ import path from "node:path";
 import { execa } from "execa";
 import JSON5 from "json5";
 import { parse, parseAllDocuments } from "yaml";
-import { renderToDir, tool, inCI } from "./helpers/render.js";
+import { renderToDir, tool, inCI, needTool, onPath } from "./helpers/render.js";
 import { tempDir } from "./helpers/temp.js";
 import type { Answers } from "../src/answers/types.js";
 import type { Context } from "../src/render/context.js";
@@ -39,13 +39,6 @@ const variants: [string, Partial<Answers>][] = [
 ];
 
 const read = (r: Rendered, file: string) => readFile(path.join(r.dir, file), "utf8");
-const onPath = async (cmd: string) => (await execa("sh", ["-c", `command -v ${cmd}`], { reject: false })).exitCode === 0;
-function need(name: string, found: boolean): boolean {
-  if (found) return true;
-  if (inCI) throw new Error(`${name} is required in CI`);
-  console.warn(`skipped: ${name} not installed`);
-  return false;
-}
 async function gitInitCommit(dir: string): Promise<void> {
   await execa("git", ["init", "-q", "-b", "main"], { cwd: dir });
   await execa("git", ["add", "-A"], { cwd: dir });
@@ -344,7 +337,7 @@ describe.each(variants)("security (#27): %s", (_label, overrides) => {
 
   it("F10: kube-linter passes the overlays with the egress rules", async () => {
     const linter = tool("kube-linter");
-    if (!need("kube-linter", existsSync(linter))) return;
+    if (!needTool("kube-linter", existsSync(linter))) return;
     for (const env of r.context.environments) {
       const out = path.join(r.dir, `rendered-${env.name}.yaml`);
       const { stdout } = await execa("kubectl", ["kustomize", `deploy/overlays/${env.name}`], { cwd: r.dir });
@@ -399,13 +392,13 @@ describe.each(variants)("security (#27): %s", (_label, overrides) => {
   it("actionlint (with shellcheck) and shellcheck on the GitLab scripts report nothing", async () => {
     if (r.context.ci.github) {
       const actionlint = tool("actionlint");
-      if (!need("actionlint", existsSync(actionlint))) return;
+      if (!needTool("actionlint", existsSync(actionlint))) return;
       const args = (await onPath("shellcheck")) ? ["-shellcheck", "shellcheck"] : ["-shellcheck="];
       const result = await execa(actionlint, args, { cwd: r.dir, reject: false });
       expect(result.stdout + result.stderr).toBe("");
     }
     if (r.context.ci.gitlab) {
-      if (!need("shellcheck", await onPath("shellcheck"))) return;
+      if (!needTool("shellcheck", await onPath("shellcheck"))) return;
       const script = ((parse(await read(r, ".gitlab-ci.yml")) as Yaml).deploy.script as string[]).join("\n");
       const result = await execa("shellcheck", ["-"], { input: `#!/bin/bash\nset -eo pipefail\n${script}\n`, reject: false });
       expect(result.stdout).toBe("");

@@ -2,6 +2,7 @@
 // output; the end-to-end tests run the built CLI instead.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { execa } from "execa";
 import { buildContext, type Context } from "../../src/render/context.js";
 import { planFiles } from "../../src/render/plan.js";
 import type { Answers } from "../../src/answers/types.js";
@@ -65,3 +66,14 @@ export function tool(name: string): string {
 
 /** In CI nothing may be skipped; on a developer machine a missing tool skips with a message. */
 export const inCI = process.env.CI === "true" || process.env.CI === "1";
+
+/** Whether a command is on PATH. */
+export const onPath = async (cmd: string) => (await execa("sh", ["-c", `command -v ${cmd}`], { reject: false })).exitCode === 0;
+
+/** A missing tool fails in CI and skips (with the reason printed) on a developer machine. */
+export function needTool(name: string, found: boolean): boolean {
+  if (found) return true;
+  if (inCI) throw new Error(`${name} is required in CI (scripts/install-tools.sh installs it)`);
+  console.warn(`skipped: ${name} not installed (run scripts/install-tools.sh)`);
+  return false;
+}
