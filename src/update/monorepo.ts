@@ -87,10 +87,18 @@ export async function groupByWorkTree(dirs: readonly string[], indices: readonly
       members.set(i, { index: i, dir: dirs[i], error });
     }
   });
+  return groupIndices(indices, (i) => {
+    const m = members.get(i)!;
+    return m.tree ? workTreeKey(m.tree) : `error\0${i}`;
+  });
+}
+
+/** Indices in runs of one key, in first-seen order (a key of undefined: left out). */
+function groupIndices(indices: readonly number[], keyOf: (i: number) => string | undefined): number[][] {
   const units = new Map<string, number[]>();
   for (const i of indices) {
-    const m = members.get(i)!;
-    const key = m.tree ? workTreeKey(m.tree) : `error\0${i}`;
+    const key = keyOf(i);
+    if (key === undefined) continue;
     const unit = units.get(key);
     if (unit) unit.push(i);
     else units.set(key, [i]);
@@ -110,15 +118,7 @@ export async function forEachHeadGroup<T>(dirs: readonly string[], concurrency: 
     const out = await fn(members);
     members.forEach((m, k) => void (results[m.index] = out[k]));
   };
-  const units = new Map<string, number[]>();
-  located.forEach((at, i) => {
-    if (!at) return;
-    const key = `${at.gitDir}\0${at.commit}`;
-    const unit = units.get(key);
-    if (unit) unit.push(i);
-    else units.set(key, [i]);
-  });
-  const fast = [...units.values()];
+  const fast = groupIndices(located.map((_, i) => i), (i) => (located[i] ? `${located[i].gitDir}\0${located[i].commit}` : undefined));
   for (let s = 0; s < fast.length; ) {
     const batch: number[][] = [];
     for (let n = 0; s < fast.length && (batch.length === 0 || n + fast[s].length <= GROUP); s++) {
