@@ -76,7 +76,9 @@ describe.skipIf(!goFound).each(fixtures)("generated Go service: $title", ({ answ
   it.skipIf(!lintFound)("lints clean with golangci-lint and the generated .golangci.yml", async () => {
     const verify = await execa(golangciLint, ["config", "verify"], { cwd: dir, env: GO_ENV, reject: false, all: true });
     expect(verify.exitCode, verify.all).toBe(0);
-    const lint = await execa(golangciLint, ["run", "./..."], { cwd: dir, env: GO_ENV, reject: false, all: true });
+    // Serialized around golangci-lint's lock: another test file (scanners) may lint at the same time,
+    // and a second runner otherwise exits with "parallel golangci-lint is running".
+    const lint = await execa(golangciLint, ["run", "--allow-serial-runners", "./..."], { cwd: dir, env: GO_ENV, reject: false, all: true });
     expect(lint.exitCode, lint.all).toBe(0);
   }, 300_000);
 

@@ -152,7 +152,8 @@ describe("gosec in the generated golangci-lint config (#27)", () => {
       "",
     ].join("\n"));
     // The generated config as the generated CI runs it; only the planted package, to keep it short.
-    const lint = await execa(tool("golangci-lint"), ["run", "./internal/planted/..."], { cwd: dir, env: GO_ENV, reject: false, all: true });
+    // --allow-serial-runners: test/go-service.test.ts may be linting at the same time (see there).
+    const lint = await execa(tool("golangci-lint"), ["run", "--allow-serial-runners", "./internal/planted/..."], { cwd: dir, env: GO_ENV, reject: false, all: true });
     expect(lint.exitCode, lint.all).toBe(1);
     expect(lint.all).toMatch(/planted\.go:\d+:\d+: G204: .*\(gosec\)/);
     expect(lint.all).toMatch(/planted\.go:\d+:\d+: G101: .*\(gosec\)/);
